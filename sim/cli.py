@@ -1,0 +1,131 @@
+"""The ``painloop`` command.
+
+A user error (bad scenario file, out-of-range value, unwritable folder) prints one line starting
+``painloop: error:`` and exits with code 2, without a traceback and without writing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import InputError
+
+USER_ERROR = 2
+
+
+def _scenario(args):
+    from .scenario import Scenario
+
+    scenario = Scenario.from_toml(args.scenario) if args.scenario else Scenario()
+    changes = {}
+    if getattr(args, "agents", None) is not None:
+        changes["n_agents"] = args.agents
+    if getattr(args, "days", None) is not None:
+        changes["days"] = args.days
+    if getattr(args, "burn_in", None) is not None:
+        changes["burn_in_days"] = args.burn_in
+    return scenario.replace(**changes) if changes else scenario
+
+
+def _summary_lines(result) -> list[str]:
+    s = result.summary(last_days=len(result.daily))
+    pct = lambda x: f"{100 * x:5.1f}%"  # noqa: E731
+    return [
+        f"  mean over days 0-{result.daily['day'].iloc[-1]} "
+        f"({result.scenario.n_agents:,} people, seed {result.seed}):",
+        f"  chronic pain (NRS>=4 most of 90 days) {pct(s['chronic_pain'])}   "
+        f"high-impact (NRS>=6) {pct(s['high_impact_pain'])}",
+        f"  depression (14-day PHQ-9>=10)        {pct(s['depression'])}   "
+        f"both {pct(s['comorbid'])}",
+        f"  depression with chronic pain {pct(s['depression_if_chronic_pain'])} vs without "
+        f"{pct(s['depression_if_no_chronic_pain'])}: ratio {s['depression_ratio']:.1f}",
+        f"  mean pain NRS {s['pain_nrs_mean']:.2f}   mean PHQ-9 {s['phq9_mean']:.2f}",
+    ]
+
+
+def cmd_run(args) -> int:
+    from .outputs import check_writable, write_atomically
+    from .plots import core_states_figure, save
+    from .simulate import simulate
+
+    scenario = _scenario(args)
+    out = check_writable(args.out)
+    result = simulate(scenario, seed=args.seed, progress=not args.quiet)
+    title = (f"painloop: {scenario.name or 'default scenario'} - {scenario.n_agents:,} people, "
+             f"seed {args.seed}")
+
+    def write(tmp: Path) -> None:
+        result._write(tmp)
+        result.daily.to_csv(tmp / "daily.csv", index=False)
+        save(core_states_figure(result.daily, title), tmp / "core_states.png")
+
+    write_atomically(out, write)
+    print("\n".join(["painloop run:", *_summary_lines(result),
+                     f"  wrote daily.parquet, daily.csv, core_states.png, scenario.toml, meta.json to {out}"]))
+    return 0
+
+
+def cmd_params(args) -> int:
+    from .parameters import PARAMETERS
+
+    for p in PARAMETERS:
+        if args.group and p.group != args.group:
+            continue
+        print(f"{p.name:40s} {p.default!s:>9} {p.unit:22s} {p.range_text():18s} {p.meaning}")
+    return 0
+
+
+def cmd_rules(args) -> int:
+    from .rules import RULES
+
+    for r in RULES:
+        links = ", ".join(f"{c} -({'+' if s > 0 else '-'})-> {e}" for c, e, s in r.edges)
+        print(f"{r.name:36s} {links}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="painloop", description=(
+        "Agent-based simulation of the vicious cycle between chronic back pain and depression."))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario; write the daily table and a figure")
+    run.add_argument("scenario", nargs="?", help="scenario TOML file (default: all defaults)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--agents", type=int, help="number of people (overrides the scenario)")
+    run.add_argument("--days", type=int, help="days reported after the burn-in (overrides)")
+    run.add_argument("--burn-in", type=int, help="burn-in days before day 0 (overrides)")
+    run.add_argument("--out", default="results/run", help="output folder (default results/run)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    params = sub.add_parser("params", help="list every parameter with unit, range and meaning")
+    params.add_argument("--group", help="only this group (run, network, time, baseline, noise, "
+                                        "shocks, rules, scales)")
+    params.set_defaults(func=cmd_params)
+
+    rules = sub.add_parser("rules", help="list the feedback rules in schedule order")
+    rules.set_defaults(func=cmd_rules)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as err:
+        print(f"painloop: error: {err}", file=sys.stderr)
+        return USER_ERROR
+    except KeyboardInterrupt:
+        print("painloop: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

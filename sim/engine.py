@@ -1,0 +1,158 @@
+"""The engine: the daily update of the whole population on arrays.
+
+Schedule of one day (written once; docs/ODD.md shows it):
+
+1. **Draw** the day's randomness from the named streams: shocks (injuries, thinned by
+   deconditioning; life events) and one normal per noisy state and person.
+2. **Deliver interventions**: each intervention decides who is treated today and sets rule gains
+   and drive offsets for them (:mod:`sim.interventions`).
+3. **Shocks**: an injury adds to ``tissue``, a life event to ``stress`` (capped at 1).
+4. **Exposure**: each person's ``tie_support`` = mean social support of their ties.
+5. **Rules**: every active rule in :data:`sim.rules.RULES` adds its contributions to the drives,
+   all from the same start-of-day states (synchronous update), scaled by intervention gains.
+6. **Relax**: each state moves toward ``ceiling * sigmoid(drive + offset + noise)`` by
+   ``1 - exp(-1/tau)`` of the gap; sensitisation rises and falls with different time constants;
+   tissue heals exponentially; the slow pain drift takes one Ornstein-Uhlenbeck step.
+7. **Status**: clinical case windows (chronic pain, depression, episodes) take in the day
+   (:mod:`sim.scales`).
+
+Steps 3-6 are :func:`advance` plus :func:`sim.shocks.apply_shocks`, which work unchanged on one
+person's scalars: :class:`sim.agents.Person` runs them per agent, and both paths agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import small_world
+from .parameters import Params
+from .rules import RULES
+from .scales import ClinicalStatus
+from .shocks import DayShocks, apply_shocks, draw_shocks
+from .state import RELAXING, STATES, TRAITS, Population, draw_traits
+from .streams import Streams
+
+NOISY = tuple(s for s in STATES if s.noise and s.tau)
+"""States that get a daily random push on their target, in the order of the noise rows; the
+last noise row drives the slow ``pain_drift``."""
+NOISE_ROWS = len(NOISY) + 1
+_TRAIT_SPREAD = {t.name: t.spread for t in TRAITS}
+_BIASED = tuple(s for s in STATES if s.bias)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def base_drives(s, p) -> dict:
+    """Each state's drive before any rule: its bias plus its trait's scaled score."""
+    drive = {}
+    for st in _BIASED:
+        d = getattr(p, st.bias)
+        if st.trait:
+            d = d + getattr(p, _TRAIT_SPREAD[st.trait]) * getattr(s, st.trait)
+        drive[st.name] = d
+    return drive
+
+
+def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
+    """Next-day values of every state of ``s`` (a population or one person); ``s`` is not changed.
+
+    ``noise`` holds one standard normal per state in :data:`NOISY`; ``gains`` maps a rule name to
+    a multiplier of its contributions and ``offsets`` a state to an addition to its drive (both
+    from interventions; scalars, or arrays over people).
+    """
+    drive = base_drives(s, p)
+    for rule in rules:
+        gain = gains.get(rule.name) if gains else None
+        for effect, c in rule.fn(s, p).items():
+            drive[effect] = drive[effect] + (c if gain is None else gain * c)
+    if offsets:
+        for name, offset in offsets.items():
+            drive[name] = drive[name] + offset
+    for k, st in enumerate(NOISY):
+        drive[st.name] = drive[st.name] + getattr(p, st.noise) * noise[k]
+    drive["pain"] = drive["pain"] + s.pain_drift
+
+    nxt = {}
+    for st in RELAXING:
+        x = getattr(s, st.name)
+        target = p.ceiling.get(st.name, 1.0) * sigmoid(drive[st.name])
+        nxt[st.name] = x + (target - x) * p.rate[st.name]
+    z = s.sensitisation
+    target = sigmoid(drive["sensitisation"])
+    nxt["sensitisation"] = z + (target - z) * np.where(target > z, p.rate_sensitisation_up,
+                                                       p.rate_sensitisation_down)
+    nxt["tissue"] = s.tissue * p.tissue_decay
+    nxt["pain_drift"] = s.pain_drift * p.drift_decay + p.drift_innovation_sd * noise[len(NOISY)]
+    return nxt
+
+
+class Engine:
+    """One run of the model on arrays: population, network, streams, status and day counter.
+
+    Construction draws traits and the network, starts everyone at the target their traits give
+    with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state.
+    """
+
+    def __init__(self, scenario=None, seed: int = 0, progress=None):
+        from .scenario import Scenario
+
+        self.scenario = Scenario() if scenario is None else scenario
+        self.p = self.scenario.params()
+        self.seed = seed
+        self.streams = Streams(seed)
+        off = set(self.scenario.disabled_rules)
+        self.rules = tuple(r for r in RULES if r.name not in off)
+        n = self.p.n_agents
+        self.pop = Population(n, draw_traits(n, self.streams["traits"]))
+        self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
+                                   self.streams["network"])
+        self.status = ClinicalStatus(n)
+        self.gains: dict = {}
+        self.offsets: dict = {}
+        self.day = -self.p.burn_in_days
+        self._start_well()
+        self.status.update(self.pop)
+        self.burn_in(progress)
+
+    @property
+    def n(self) -> int:
+        return self.pop.n
+
+    def _start_well(self) -> None:
+        drive = base_drives(self.pop, self.p)
+        for st in RELAXING:
+            value = self.p.ceiling.get(st.name, 1.0) * sigmoid(drive[st.name])
+            getattr(self.pop, st.name)[...] = value
+        self.pop.sensitisation[...] = sigmoid(drive["sensitisation"])
+        self.pop.pain_drift[...] = self.p.pain_drift_sd * self.streams["noise"].standard_normal(self.n)
+        self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
+
+    def burn_in(self, progress=None) -> None:
+        while self.day < 0:
+            self.step()
+            if progress is not None:
+                progress.update(1)
+
+    def draw_day(self) -> tuple[DayShocks, np.ndarray]:
+        """The day's shocks and noise from their streams."""
+        shocks = draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
+        noise = self.streams["noise"].standard_normal((NOISE_ROWS, self.n))
+        return shocks, noise
+
+    def begin_day(self) -> tuple[DayShocks, np.ndarray]:
+        """Steps 1-2 of the schedule: the day's randomness (drawn once, whichever path applies it)."""
+        return self.draw_day()
+
+    def step(self) -> None:
+        """Advance one day on the whole arrays."""
+        shocks, noise = self.begin_day()
+        apply_shocks(self.pop, shocks.injury, shocks.life_event)
+        self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
+        self.pop.set_states(advance(self.pop, noise, self.p, self.rules, self.gains, self.offsets))
+        self.end_day()
+
+    def end_day(self) -> None:
+        self.status.update(self.pop)
+        self.day += 1

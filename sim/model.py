@@ -1,0 +1,89 @@
+"""The Mesa model: :class:`PainLoopModel` wraps the array engine for Mesa users and the dashboard.
+
+``PainLoopModel()`` builds a default population (after its burn-in); every keyword that names a
+parameter overrides it, so ``type(model)(**params)`` -- Mesa's reset -- works. ``model.agents``
+holds one :class:`sim.agents.Person` per person for interactive sizes (up to
+:data:`MAX_AUTO_AGENTS` people, or always with ``path="agents"``); larger models run on the
+arrays alone, because one Python object per person costs memory and Mesa 3.3 never frees a
+model that has agents.
+
+``path="vector"`` advances a day on the whole arrays; ``path="agents"`` has every Person apply the
+rules to its own scalars. Both draw the day's randomness once and give the same trajectories.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import DataCollector, Model
+
+from .agents import Person
+from .engine import Engine
+from .errors import InputError
+from .outputs import daily_row
+from .scenario import Scenario
+from .state import STATE_NAMES
+from .streams import stream
+
+MAX_AUTO_AGENTS = 50_000
+PATHS = ("vector", "agents")
+
+
+class PainLoopModel(Model):
+    """The pain-depression loop as a ``mesa.Model``; one ``step()`` is one day.
+
+    Args:
+        scenario: a :class:`sim.Scenario` (default: all defaults).
+        seed: the run's seed; every stochastic process has its own stream from it.
+        path: ``"vector"`` (whole arrays) or ``"agents"`` (each Person updates itself).
+        create_agents: make a Person per person (default: when ``n_agents`` <= 50,000 or
+            ``path="agents"``).
+        progress: optional object with ``update(n)`` (e.g. tqdm) advanced once per burn-in day.
+        **overrides: parameter values that replace the scenario's.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, seed: int = 0, *, path: str = "vector",
+                 create_agents: bool | None = None, progress=None, **overrides):
+        if path not in PATHS:
+            raise InputError(f"path = {path!r} must be one of {PATHS}")
+        scenario = Scenario() if scenario is None else scenario
+        if overrides:
+            scenario = scenario.replace(**overrides)
+        self.engine = Engine(scenario, seed, progress)
+        super().__init__(rng=stream(seed, "mesa"))
+        self.scenario = scenario
+        self.seed = seed
+        self.path = path
+        self.day = 0
+        self.running = True
+        if create_agents is None:
+            create_agents = path == "agents" or scenario.n_agents <= MAX_AUTO_AGENTS
+        if path == "agents" and not create_agents:
+            raise InputError("path='agents' needs create_agents=True")
+        if create_agents:
+            for i in range(self.engine.n):
+                Person(self, i)
+        self.latest = daily_row(self.day, self.engine.pop, self.engine.status, self.engine.p)
+        self.datacollector = DataCollector(
+            model_reporters={k: (lambda m, k=k: m.latest[k]) for k in self.latest if k != "day"})
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        engine = self.engine
+        if self.path == "vector":
+            engine.step()
+        else:
+            shocks, noise = engine.begin_day()
+            engine.next = {name: np.empty(engine.n) for name in STATE_NAMES}
+            self.agents.do("update", shocks, noise)
+            engine.pop.set_states(engine.next)
+            engine.end_day()
+        self.day = engine.day
+        self.latest = daily_row(self.day, engine.pop, engine.status, engine.p)
+        self.datacollector.collect(self)
+
+    def person(self, index: int) -> Person:
+        """The Person at row ``index`` (agents are created in row order)."""
+        agent = self.agents[index]
+        if agent.index != index:
+            raise LookupError(f"no Person for row {index}")
+        return agent

@@ -1,0 +1,172 @@
+"""Clinical scales and case definitions: the one place that maps model states to measurements.
+
+Mappings (internal state on 0-1 -> clinical unit; ``evidence.md`` section 5):
+
+===============  ==========================================  ===========================================
+state            output                                       thresholds used
+===============  ==========================================  ===========================================
+pain             NRS 0-10 = 10 x pain                         chronic: NRS >= 4; high impact: NRS >= 6
+low_mood         PHQ-9 0-27 = 27 x low_mood                   depressed: 14-day mean PHQ-9 >= 10
+activity         min/week = activity_max_min_week x activity  WHO: 150-300 min/week
+poor_sleep       PSQI 0-21 = 21 x poor_sleep                  poor sleeper: PSQI > 5
+inflammation     hs-CRP mg/L = baseline x fold^inflammation   high: CRP > 3 mg/L
+===============  ==========================================  ===========================================
+
+Case definitions (DESIGN feasibility notes; thresholds of 1-2 NRS flicker with daily noise):
+
+* **chronic pain**: NRS >= 4 on more than half of the last 90 days;
+* **high-impact chronic pain** (stand-in): NRS >= 6 on more than half of the last 90 days;
+* **depressed**: mean PHQ-9 over the last 14 days >= 10 (PHQ-9 asks about two weeks);
+* an **episode** (of chronic pain or depression) starts when the status switches on and ends
+  only after the status has been off for a sustained remission period (90 days for chronic
+  pain, 56 days -- DSM-5's two months -- for depression). Onsets and remissions count episodes,
+  so a status that flickers at its threshold does not count as many onsets.
+
+Until a window is full (fewer than 90 or 14 days observed) the definitions use the days seen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CHRONIC_PAIN_NRS = 4.0
+HIGH_IMPACT_NRS = 6.0
+PAIN_WINDOW_DAYS = 90
+DEPRESSION_PHQ9 = 10.0
+DEPRESSION_WINDOW_DAYS = 14
+PAIN_REMISSION_DAYS = 90
+DEPRESSION_REMISSION_DAYS = 56
+POOR_SLEEP_PSQI = 5.0
+HIGH_CRP_MG_L = 3.0
+PHQ9_REMISSION = 5.0
+"""PHQ-9 below this is remission (Kroenke 2001)."""
+PAIN_RESPONSE_SHARE = 0.30
+"""A >= 30% fall in NRS is a pain responder (Farrar 2001; Ostelo 2008)."""
+PHQ9_RESPONSE_SHARE = 0.50
+"""A >= 50% fall in PHQ-9 is a depression responder (Löwe 2004)."""
+
+
+def pain_nrs(pain):
+    return 10.0 * pain
+
+
+def phq9(low_mood):
+    return 27.0 * low_mood
+
+
+def activity_min_week(activity, p):
+    return p.activity_max_min_week * activity
+
+
+def sleep_psqi(poor_sleep):
+    return 21.0 * poor_sleep
+
+
+def crp_mg_l(inflammation, crp_baseline, p):
+    """hs-CRP: a per-person log-normal baseline raised by up to ``crp_inflammation_fold``."""
+    return p.crp_median_mg_l * np.exp(p.crp_log_sd * crp_baseline + np.log(p.crp_inflammation_fold) * inflammation)
+
+
+def clinical(pop, p) -> dict[str, np.ndarray]:
+    """The five core states of a population (or person) in clinical units, keyed by output name."""
+    return {
+        "pain_nrs": pain_nrs(pop.pain),
+        "phq9": phq9(pop.low_mood),
+        "activity_min_week": activity_min_week(pop.activity, p),
+        "sleep_psqi": sleep_psqi(pop.poor_sleep),
+        "crp_mg_l": crp_mg_l(pop.inflammation, pop.crp_baseline, p),
+    }
+
+
+class DayCount:
+    """How many of the last ``window`` days a condition held, per person (bit-packed ring)."""
+
+    def __init__(self, n: int, window: int):
+        self.n, self.window = n, window
+        self.bits = np.zeros((window, (n + 7) // 8), dtype=np.uint8)
+        self.count = np.zeros(n, dtype=np.int16)
+        self.pos = 0
+        self.seen = 0
+
+    def push(self, held: np.ndarray) -> None:
+        held = held.astype(np.uint8)
+        if self.seen >= self.window:
+            self.count -= np.unpackbits(self.bits[self.pos], count=self.n)
+        self.count += held
+        self.bits[self.pos] = np.packbits(held)
+        self.pos = (self.pos + 1) % self.window
+        self.seen += 1
+
+    def on_most_days(self) -> np.ndarray:
+        """True where the condition held on more than half of the days in the window."""
+        return 2 * self.count > min(self.seen, self.window)
+
+
+class RollingMean:
+    """Mean of a value over the last ``window`` days, per person (float32 ring)."""
+
+    def __init__(self, n: int, window: int):
+        self.window = window
+        self.ring = np.zeros((window, n), dtype=np.float32)
+        self.pos = 0
+        self.seen = 0
+
+    def push(self, value: np.ndarray) -> None:
+        self.ring[self.pos] = value
+        self.pos = (self.pos + 1) % self.window
+        self.seen += 1
+
+    def mean(self) -> np.ndarray:
+        k = min(self.seen, self.window)
+        if k == self.window:
+            return self.ring.sum(axis=0, dtype=np.float64) / k
+        return self.ring[:k].sum(axis=0, dtype=np.float64) / max(k, 1)
+
+
+class Episodes:
+    """Episodes of a status that end only after ``remission_days`` off in a row."""
+
+    def __init__(self, n: int, remission_days: int):
+        self.remission_days = remission_days
+        self.active = np.zeros(n, dtype=bool)
+        self.days_off = np.zeros(n, dtype=np.int32)
+
+    def update(self, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Advance one day; returns boolean arrays (onsets, remissions) of that day."""
+        onsets = status & ~self.active
+        self.days_off = np.where(status, 0, self.days_off + 1)
+        remissions = self.active & (self.days_off >= self.remission_days)
+        self.active = (self.active | status) & ~remissions
+        return onsets, remissions
+
+
+class ClinicalStatus:
+    """Case status of every person, updated once a day from the states (both engine paths)."""
+
+    def __init__(self, n: int):
+        self.pain_days = DayCount(n, PAIN_WINDOW_DAYS)
+        self.high_pain_days = DayCount(n, PAIN_WINDOW_DAYS)
+        self.phq9_window = RollingMean(n, DEPRESSION_WINDOW_DAYS)
+        self.pain_episodes = Episodes(n, PAIN_REMISSION_DAYS)
+        self.depression_episodes = Episodes(n, DEPRESSION_REMISSION_DAYS)
+        self.chronic_pain = np.zeros(n, dtype=bool)
+        self.high_impact_pain = np.zeros(n, dtype=bool)
+        self.phq9_14d = np.zeros(n)
+        self.depressed = np.zeros(n, dtype=bool)
+        self.events = {}
+
+    def update(self, pop) -> None:
+        nrs = pain_nrs(pop.pain)
+        self.pain_days.push(nrs >= CHRONIC_PAIN_NRS)
+        self.high_pain_days.push(nrs >= HIGH_IMPACT_NRS)
+        self.phq9_window.push(phq9(pop.low_mood))
+        self.chronic_pain = self.pain_days.on_most_days()
+        self.high_impact_pain = self.high_pain_days.on_most_days()
+        self.phq9_14d = self.phq9_window.mean()
+        self.depressed = self.phq9_14d >= DEPRESSION_PHQ9
+        pain_on, pain_off = self.pain_episodes.update(self.chronic_pain)
+        dep_on, dep_off = self.depression_episodes.update(self.depressed)
+        self.events = {
+            "chronic_pain_onsets": pain_on, "chronic_pain_remissions": pain_off,
+            "depression_onsets": dep_on, "depression_remissions": dep_off,
+        }
