@@ -86,6 +86,53 @@ def cmd_rules(args) -> int:
     return 0
 
 
+def cmd_diagram(args) -> int:
+    from .loop_diagram import causal_graph, find_loops, write_loop_diagram
+
+    paths = write_loop_diagram(args.out, args.off, stem=args.name)
+    loops = find_loops(causal_graph(args.off))
+    n_r = sum(lp.sign > 0 for lp in loops)
+    broken = sum(not lp.active for lp in loops)
+    print(f"painloop diagram: {len(loops)} feedback loops ({n_r} reinforcing, {len(loops) - n_r} "
+          f"balancing){f', {broken} broken by switched-off rules' if args.off else ''}")
+    print("  wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_story(args) -> int:
+    from .outputs import write_atomically
+    from .plots import save
+    from .story import DEFAULT_AGENTS, follow, story_figure, story_lines
+
+    scenario = _scenario(args)
+    if args.agents is None and "n_agents" not in scenario.overrides:
+        scenario = scenario.replace(n_agents=DEFAULT_AGENTS)
+    record = follow(scenario, args.seed, person=args.person, severity=args.severity,
+                    weeks=args.weeks, label="without intervention")
+    records = [record]
+    lines = story_lines(record)
+    title = (f"One person's story: person {record.person} of {scenario.n_agents:,}, seed {args.seed}"
+             f"{f' ({scenario.name})' if scenario.name else ''}")
+
+    def write(tmp: Path) -> None:
+        (tmp / "story.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        pd.concat([r.daily.assign(arm=r.label) for r in records]).to_csv(tmp / "story.csv", index=False)
+        save(story_figure(records, title), tmp / "story.png")
+
+    import pandas as pd
+
+    out = write_atomically(Path(args.out), write)
+    print("\n".join(lines))
+    print(f"  wrote story.txt, story.csv, story.png to {out}")
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from .dashboard_server import serve
+
+    return serve(args.host, args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="painloop", description=(
         "Agent-based simulation of the vicious cycle between chronic back pain and depression."))
@@ -108,6 +155,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the feedback rules in schedule order")
     rules.set_defaults(func=cmd_rules)
+
+    diagram = sub.add_parser("diagram", help="draw the causal-loop diagram from the rules (PNG and SVG)")
+    diagram.add_argument("--out", default="docs", help="output folder (default docs)")
+    diagram.add_argument("--off", action="append", default=[], metavar="RULE",
+                         help="draw this rule as switched off (repeatable)")
+    diagram.add_argument("--name", default="causal_loops",
+                         help="file name without extension (default causal_loops)")
+    diagram.set_defaults(func=cmd_diagram)
+
+    dashboard = sub.add_parser("dashboard", help="serve the teaching dashboard in the browser")
+    dashboard.add_argument("--port", type=int, default=8765,
+                           help="port to listen on (default 8765; 0 picks a free one)")
+    dashboard.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default 127.0.0.1: this computer only)")
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    story = sub.add_parser("story", help="follow one person from a back injury, week by week")
+    story.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    story.add_argument("--scenario", help="scenario TOML file (default: all defaults)")
+    story.add_argument("--agents", type=int, help="people in the town (default 1,000, as in the dashboard)")
+    story.add_argument("--burn-in", type=int, help="burn-in days before the injury (overrides)")
+    story.add_argument("--person", type=int, help="follow this row (default: a well person "
+                                                  "drawn from the seed)")
+    story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: "
+                                                      "injury_severity_mean, a typical injury)")
+    story.add_argument("--weeks", type=int, default=26, help="weeks to follow (default 26)")
+    story.add_argument("--out", default="results/story", help="output folder (default results/story)")
+    story.set_defaults(func=cmd_story)
     return parser
 
 
