@@ -12,8 +12,8 @@ import numpy as np
 CATEGORIES = ("well", "pain", "depressed", "both")
 LABELS = {"well": "well", "pain": "chronic pain only", "depressed": "depressed only",
           "both": "both (caught in the cycle)"}
-COLOURS = {"well": "#c8d6e5", "pain": "#e67e22", "depressed": "#2e86de", "both": "#8e1b4e"}
-"""Well is a pale grey-blue so the three kinds of case stand out; 'both' is the darkest."""
+COLOURS = {"well": "#a3b8cc", "pain": "#e67e22", "depressed": "#2e86de", "both": "#8e1b4e"}
+"""Well is a quiet grey-blue so the three kinds of case stand out; 'both' is the darkest."""
 
 
 def category_codes(chronic_pain, depressed) -> np.ndarray:

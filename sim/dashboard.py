@@ -118,7 +118,7 @@ class NetworkPlot(Plot):
         xy = model.layout
         edges = model.engine.network.edge_list()
         # not antialiased: thousands of faint hairlines look the same and draw several times faster
-        ax.add_collection(LineCollection(xy[edges], colors="#d5d5d5", linewidths=0.4,
+        ax.add_collection(LineCollection(xy[edges], colors="#e6e6e6", linewidths=0.4,
                                          antialiaseds=False, zorder=0))
         self.dots = ax.scatter(xy[:, 0], xy[:, 1], s=14, linewidths=0, zorder=1)
         i = model.followed
