@@ -8,7 +8,7 @@ import time
 import pandas as pd
 
 from .engine import Engine
-from .outputs import Result, daily_row, panel_rows
+from .outputs import Result
 from .errors import InputError
 from .scenario import Scenario
 
@@ -56,13 +56,13 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
             model = PainLoopModel(scenario, seed, path="agents", progress=bar)
             run, advance_day = model.engine, model.step
         burn_in_seconds = time.perf_counter() - started
-        rows = [daily_row(0, run.pop, run.status, run.p)]
-        waves = [panel_rows(0, run.pop, run.status, run.p)] if panel_every else []
+        rows = [run.daily_row()]
+        waves = [run.panel_wave()] if panel_every else []
         for day in range(1, scenario.days + 1):
             advance_day()
-            rows.append(daily_row(day, run.pop, run.status, run.p))
+            rows.append(run.daily_row())
             if panel_every and day % panel_every == 0:
-                waves.append(panel_rows(day, run.pop, run.status, run.p))
+                waves.append(run.panel_wave())
             if bar is not None:
                 bar.update(1)
     finally:
