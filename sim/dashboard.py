@@ -17,11 +17,16 @@ parameter sliders read their default and range from :data:`sim.parameters.PARAME
 
 from __future__ import annotations
 
+import inspect
 import io
+import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
+# Mesa 3.3's ComponentsView calls a hook after an early return (fixed in Mesa 3.4); Solara warns
+# about it at every start. Known and harmless here.
+warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
 import numpy as np  # noqa: E402
 import PIL.Image  # noqa: E402
 import solara  # noqa: E402
@@ -34,8 +39,9 @@ from mesa.visualization import Slider, SolaraViz  # noqa: E402
 
 from . import scales  # noqa: E402
 from .categories import CATEGORIES, COLOURS, LABELS, colour_array  # noqa: E402
-from .dashboard_model import (DEFAULT_FOLLOW, FOLLOW_CHOICES, NO_RULE_OFF,  # noqa: E402
+from .dashboard_model import (FOLLOW_CHOICES, NO_INTERVENTION, NO_RULE_OFF,  # noqa: E402
                               SLIDER_PARAMETERS, DashboardModel)
+from .interventions import ELIGIBILITY, FIELDS, intervention_names  # noqa: E402
 from .loop_diagram import draw_loop_diagram  # noqa: E402
 from .parameters import PARAMS  # noqa: E402
 from .rules import rule_names  # noqa: E402
@@ -53,15 +59,26 @@ def parameter_slider(name: str) -> Slider:
     return Slider(f"{name} ({p.unit})", float(p.default), float(p.low), float(p.high), step, dtype=float)
 
 
+def _select(label: str, default, values) -> dict:
+    return {"type": "Select", "value": default, "values": list(values), "label": label}
+
+
 def model_params() -> dict:
-    """The controls, each a keyword of DashboardModel."""
+    """The controls, each a keyword of DashboardModel starting at that keyword's default."""
+    default = {name: arg.default for name, arg in inspect.signature(DashboardModel).parameters.items()}
+    coverage, start = FIELDS["coverage"], FIELDS["start_day"]
     params = {
-        "seed": Slider("seed", 1, 0, 99, 1, dtype=int),
-        "n_agents": Slider("people in the town", 1_000, 500, 2_000, 100, dtype=int),
-        "follow": {"type": "Select", "value": DEFAULT_FOLLOW, "values": list(FOLLOW_CHOICES),
-                   "label": "follow"},
-        "switched_off": {"type": "Select", "value": NO_RULE_OFF,
-                         "values": [NO_RULE_OFF, *rule_names()], "label": "switch a rule off"},
+        "seed": Slider("seed", default["seed"], 0, 99, 1, dtype=int),
+        "n_agents": Slider("people in the town", default["n_agents"], 500, 2_000, 100, dtype=int),
+        "follow": _select("follow", default["follow"], FOLLOW_CHOICES),
+        "switched_off": _select("switch a rule off", default["switched_off"], [NO_RULE_OFF, *rule_names()]),
+        "intervention": _select("intervention", default["intervention"],
+                                [NO_INTERVENTION, *intervention_names()]),
+        "coverage": Slider(f"coverage (share of eligible people offered it)", default["coverage"],
+                           coverage.low, coverage.high, 0.05, dtype=float),
+        "intervention_start_day": Slider("intervention starts on day", default["intervention_start_day"],
+                                         start.low, 365, 5, dtype=int),
+        "eligibility": _select("offered to", default["eligibility"], ELIGIBILITY),
     }
     params.update({name: parameter_slider(name) for name in SLIDER_PARAMETERS})
     return params
@@ -156,6 +173,11 @@ class PrevalencePlot(Plot):
         ax = self.ax = self.fig.add_subplot()
         self.lines = {key: ax.plot([], [], color=colour, lw=1.8, marker="o", markersize=2,
                                    label=label)[0] for key, label, colour in PREVALENCE_LINES}
+        self.treated = {}
+        for spec in model.engine.scenario.interventions:
+            ax.axvline(spec.start_day, color="#1e8449", ls="--", lw=1.2,
+                       label=f"{spec.name} offered ({100 * spec.coverage:.0f}% of {spec.eligibility})")
+            self.treated[spec.name] = ax.plot([], [], color="#1e8449", lw=1.4, label="in treatment")[0]
         ax.set_xlabel("day")
         ax.set_ylabel("% of people")
         ax.set_title("Prevalence", fontsize=10)
@@ -170,7 +192,12 @@ class PrevalencePlot(Plot):
             line.set_data(days, values)
             line.set_marker("o" if len(days) < 2 else "")
             top = max(top, values.max())
-        self.ax.set_xlim(0, max(30, days[-1]))
+        for name, line in self.treated.items():
+            values = 100 * np.asarray(data[f"{name}_in_treatment"]) / model.engine.n
+            line.set_data(days, values)
+            top = max(top, values.max())
+        starts = [spec.start_day for spec in model.engine.scenario.interventions]
+        self.ax.set_xlim(0, max(30, days[-1], *(d + 10 for d in starts)))
         self.ax.set_ylim(0, max(10.0, 1.15 * top))
         return self.fig
 
@@ -239,10 +266,19 @@ class PersonPlot(Plot):
             ax.yaxis.set_major_locator(MaxNLocator(3))
         self.axes[-1].set_xlabel("day")
         self.title = self.fig.suptitle("", fontsize=9)
+        self.treatment = None
 
     def update(self, model):
         history = model.followed_history
         days = np.array([h["day"] for h in history])
+        treated = np.array([h["treated"] for h in history])
+        if treated.any():
+            if self.treatment is not None:
+                for band in self.treatment:
+                    band.remove()
+            self.treatment = [ax.fill_between(days, 0, 1, where=treated, transform=ax.get_xaxis_transform(),
+                                              color="#1e8449", alpha=0.15, lw=0, step="mid")
+                              for ax in self.axes]
         for key, line in self.lines.items():
             line.set_data(days, [h[key] for h in history])
             line.set_marker("o" if len(days) < 2 else "")
@@ -253,7 +289,9 @@ class PersonPlot(Plot):
         self.axes[-1].set_xlim(0, max(30, days[-1]))
         category = CATEGORIES[history[-1]["category"]]
         note = f" -- {model.follow_note}" if model.follow_note else ""
-        self.title.set_text(f"Person {model.followed}, {model.follow}{note}: now {LABELS[category]}")
+        treated_note = " (green: in treatment)" if treated.any() else ""
+        self.title.set_text(f"Person {model.followed}, {model.follow}{note}: now {LABELS[category]}"
+                            f"{treated_note}")
         return self.fig
 
 

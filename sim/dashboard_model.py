@@ -19,6 +19,7 @@ import numpy as np
 from . import scales
 from .categories import category_codes
 from .errors import InputError
+from .interventions import IN_TREATMENT
 from .model import PainLoopModel
 from .rules import rule_names
 from .scenario import Scenario
@@ -35,8 +36,9 @@ FOLLOW_CHOICES = {
 """What the 'follow' control offers: the label, and the category (code) of the person picked on
 day 0 (None: a well person who gets a typical back injury that morning)."""
 DEFAULT_FOLLOW = "a well person, injured on day 0"
-FOLLOWED_COLUMNS = ("day", "pain_nrs", "phq9", "phq9_14d", "activity_min_week", "sleep_psqi",
-                    "crp_mg_l", "category")
+NO_INTERVENTION = "none"
+DEFAULT_START_DAY = 30
+"""The intervention starts a month in, so the dashboard shows the loop before it too."""
 
 _LAYOUTS: dict[tuple, np.ndarray] = {}
 """Network layouts by (people, seed, mean degree, rewiring): a reset with the same town reuses
@@ -51,6 +53,9 @@ class DashboardModel(PainLoopModel):
         n_agents: people in the town (500-2,000 keeps the network readable and stepping fast).
         follow: one of :data:`FOLLOW_CHOICES`.
         switched_off: a rule name to switch off, or ``"none"``.
+        intervention: an intervention kind (``sim.intervention_names()``) or ``"none"``.
+        coverage, intervention_start_day, eligibility: its delivery (see
+            :mod:`sim.interventions`); the rest of its delivery takes that module's defaults.
         burn_in_days: days simulated before day 0 (None: the table's default; no control).
         injury_rate_per_year ... support_to_mood_weight: the parameters that have a slider
             (None: the table's default). They are spelled out, not taken as ``**kwargs``:
@@ -59,7 +64,9 @@ class DashboardModel(PainLoopModel):
     """
 
     def __init__(self, seed: int = 1, n_agents: int = 1_000, follow: str = DEFAULT_FOLLOW,
-                 switched_off: str = NO_RULE_OFF, burn_in_days: int | None = None, *,
+                 switched_off: str = NO_RULE_OFF, intervention: str = NO_INTERVENTION,
+                 coverage: float = 1.0, intervention_start_day: int = DEFAULT_START_DAY,
+                 eligibility: str = "chronic_pain", burn_in_days: int | None = None, *,
                  injury_rate_per_year: float | None = None,
                  life_event_rate_per_year: float | None = None,
                  pain_to_mood_weight: float | None = None,
@@ -76,7 +83,11 @@ class DashboardModel(PainLoopModel):
             raise InputError(f"switched_off = {switched_off!r} must be 'none' or a rule: "
                              + ", ".join(rule_names()))
         disabled = () if switched_off == NO_RULE_OFF else (switched_off,)
-        scenario = Scenario(n_agents=int(n_agents), disabled_rules=disabled)
+        offered = []
+        if intervention != NO_INTERVENTION:
+            offered = [{"kind": intervention, "coverage": coverage, "eligibility": eligibility,
+                        "start_day": intervention_start_day}]
+        scenario = Scenario(n_agents=int(n_agents), disabled_rules=disabled, interventions=offered)
         if burn_in_days is not None:
             scenario = scenario.replace(burn_in_days=burn_in_days)
         super().__init__(scenario, int(seed), **overrides)
@@ -119,6 +130,7 @@ class DashboardModel(PainLoopModel):
             "sleep_psqi": float(scales.sleep_psqi(pop.poor_sleep[i])),
             "crp_mg_l": float(scales.crp_mg_l(pop.inflammation[i], pop.crp_baseline[i], engine.p)),
             "category": int(category_codes(engine.status.chronic_pain[i], engine.status.depressed[i])),
+            "treated": any(d.status[i] == IN_TREATMENT for d in engine.deliveries.values()),
         })
 
     def category_codes(self) -> np.ndarray:

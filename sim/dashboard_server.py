@@ -57,10 +57,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     os.environ["SOLARA_APP"] = APP
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_MODE", "production")
-    # Known and harmless here, but pages long: Mesa 3.3's ComponentsView calls a hook after an
-    # early return (fixed in Mesa 3.4), and Solara warns that a page served over plain http on
-    # localhost cannot use SameSite=None cookies (it falls back to Lax, which is what we want).
-    warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
+    # Solara warns, a page long, that a page served over plain http on localhost cannot use
+    # SameSite=None cookies; it falls back to Lax, which is what a local dashboard wants.
     warnings.filterwarnings("ignore", message=r"Cookies with samesite=none require https")
     import uvicorn
 

@@ -131,6 +131,35 @@ def test_bad_controls_are_named(bad, match):
         DashboardModel(**QUICK, **bad)
 
 
+def test_intervention_controls_build_a_real_intervention(app):
+    from sim.interventions import IN_TREATMENT
+
+    model = DashboardModel(**QUICK, intervention="exercise", coverage=1.0, intervention_start_day=2,
+                           eligibility="all")
+    (spec,) = model.engine.scenario.interventions
+    assert (spec.kind, spec.coverage, spec.start_day, spec.eligibility) == ("exercise", 1.0, 2, "all")
+    plot = app.PrevalencePlot(model)
+    for _ in range(6):
+        model.step()
+    plot.update(model)
+    in_treatment = model.datacollector.model_vars["exercise_in_treatment"]
+    assert in_treatment[0] == 0 and in_treatment[-1] > 0
+    np.testing.assert_allclose(plot.treated["exercise"].get_ydata(),
+                               100 * np.asarray(in_treatment) / model.engine.n)
+    delivery = model.engine.deliveries["exercise"]
+    assert model.followed_history[-1]["treated"] == (delivery.status[model.followed] == IN_TREATMENT)
+    assert app.model_params()["intervention"]["values"][0] == "none"
+
+
+def test_no_intervention_means_the_plain_model():
+    plain = DashboardModel(**QUICK)
+    zero = DashboardModel(**QUICK, intervention="cbt", coverage=0.0)
+    for _ in range(5):
+        plain.step()
+        zero.step()
+    np.testing.assert_array_equal(plain.engine.pop.low_mood, zero.engine.pop.low_mood)
+
+
 def test_loop_view_shows_the_switched_off_rule(app):
     fig = app.loop_figure(("pain_to_mood",))
     assert "pain_to_mood OFF" in fig.axes[0].get_title()
