@@ -122,16 +122,20 @@ def cmd_diagram(args) -> int:
 def cmd_story(args) -> int:
     from .outputs import write_atomically
     from .plots import save
-    from .story import DEFAULT_AGENTS, follow, story_figure, story_lines
+    from .story import DEFAULT_AGENTS, compare, comparison_lines, follow, story_figure, story_lines
 
     scenario = _scenario(args)
     if args.agents is None and "n_agents" not in scenario.overrides:
         scenario = scenario.replace(n_agents=DEFAULT_AGENTS)
-    record = follow(scenario, args.seed, person=args.person, severity=args.severity,
-                    weeks=args.weeks, label="without intervention")
-    records = [record]
-    lines = story_lines(record)
-    title = (f"One person's story: person {record.person} of {scenario.n_agents:,}, seed {args.seed}"
+    options = dict(person=args.person, who=args.who, severity=args.severity, weeks=args.weeks)
+    if args.with_intervention:
+        records = compare(scenario, args.seed, args.with_intervention, **options)
+        lines = comparison_lines(records)
+    else:
+        records = [follow(scenario, args.seed, label="as it happened", **options)]
+        lines = story_lines(records[0])
+    person = records[0].person
+    title = (f"One person's story: person {person} of {scenario.n_agents:,}, seed {args.seed}"
              f"{f' ({scenario.name})' if scenario.name else ''}")
 
     def write(tmp: Path) -> None:
@@ -154,6 +158,8 @@ def cmd_dashboard(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .interventions import intervention_names
+
     parser = argparse.ArgumentParser(prog="painloop", description=(
         "Agent-based simulation of the vicious cycle between chronic back pain and depression."))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -210,9 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("--burn-in", type=int, help="burn-in days before the injury (overrides)")
     story.add_argument("--person", type=int, help="follow this row (default: a well person "
                                                   "drawn from the seed)")
+    story.add_argument("--who", default="anyone", help="anyone (default) or vulnerable: a well "
+                       "person among the tenth with the most sensitive back and mood")
     story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: "
                                                       "injury_severity_mean, a typical injury)")
     story.add_argument("--weeks", type=int, default=26, help="weeks to follow (default 26)")
+    story.add_argument("--with", dest="with_intervention", metavar="INTERVENTION",
+                       help="also tell it with this intervention offered from the injury on ("
+                            + ", ".join(intervention_names()) + "): same person and randomness, "
+                            "side by side")
     story.add_argument("--out", default="results/story", help="output folder (default results/story)")
     story.set_defaults(func=cmd_story)
     return parser

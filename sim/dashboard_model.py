@@ -27,14 +27,16 @@ from .story import candidates, choose_person, force_injury
 
 NO_RULE_OFF = "none"
 FOLLOW_CHOICES = {
-    "a well person, injured on day 0": None,
+    "a well person, injured on day 0": "anyone",
+    "a vulnerable well person, injured on day 0": "vulnerable",
     "someone caught in the cycle": 3,
     "someone with chronic pain only": 1,
     "someone depressed only": 2,
     "a well person": 0,
 }
-"""What the 'follow' control offers: the label, and the category (code) of the person picked on
-day 0 (None: a well person who gets a typical back injury that morning)."""
+"""What the 'follow' control offers: the label, and either the category code of the person
+picked on day 0 or, for a story, whom :func:`sim.story.candidates` picks from (that person gets a
+typical back injury that morning)."""
 DEFAULT_FOLLOW = "a well person, injured on day 0"
 NO_INTERVENTION = "none"
 DEFAULT_START_DAY = 30
@@ -98,19 +100,20 @@ class DashboardModel(PainLoopModel):
         self._record_followed()
         self.layout = network_layout(self)
 
-    def _choose_followed(self, category: int | None) -> int:
+    def _choose_followed(self, choice: str | int) -> int:
         engine = self.engine
-        if category is None:
-            pool = candidates(engine)
+        story = isinstance(choice, str)
+        if story:
+            pool = candidates(engine, choice)
         else:
             codes = category_codes(engine.status.chronic_pain, engine.status.depressed)
-            pool = np.flatnonzero(codes == category)
+            pool = np.flatnonzero(codes == choice)
         self.follow_note = ""
         if pool.size == 0:  # nobody of that kind today: follow anyone, and say so on the plot
             pool = np.arange(engine.n)
             self.follow_note = "nobody of that kind on day 0: following someone else"
         person = choose_person(engine, self.seed, pool)
-        if category is None:
+        if story:
             force_injury(engine.pop, person, engine.p.injury_severity_mean)
         return person
 

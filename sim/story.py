@@ -6,8 +6,9 @@ How the story is set up (reproducible, and fair to compare):
    its burn-in as any run does, so day 0 is the long-run state.
 2. The storyteller picks one person who is *well* on day 0 -- no chronic pain, not depressed,
    pain below NRS 2 and no injury healing -- at random from the ``story`` stream of the seed
-   (its own stream: picking the person draws nothing from injuries, life events or noise). Or
-   the caller names the person.
+   (its own stream: picking the person draws nothing from injuries, life events or noise);
+   ``who="vulnerable"`` picks among the tenth of them with the most sensitive backs and moods.
+   Or the caller names the person.
 3. That person gets a back injury on day 0: ``tissue`` rises by ``severity`` (capped at 1),
    exactly what a random injury does in :func:`sim.shocks.apply_shocks`. The default severity
    is ``injury_severity_mean``, a typical acute episode. The forced injury draws no random
@@ -23,6 +24,7 @@ the figure differ only by what the intervention does.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -33,6 +35,7 @@ from . import scales
 from .categories import CATEGORIES, COLOURS, LABELS, category_codes
 from .engine import Engine
 from .errors import InputError
+from .interventions import DROPPED_OUT, IN_TREATMENT, NEVER
 from .scenario import Scenario
 from .state import STATE_NAMES, TRAIT_NAMES
 from .streams import stream
@@ -49,12 +52,25 @@ LATENT = ("sensitisation", "stress", "deconditioning", "social_support", "tissue
 
 
 class _WatchedEngine(Engine):
-    """An Engine that keeps the last day's shocks, so the story can tell what happened."""
+    """An Engine that keeps the last day's shocks, so the story can tell what happened, and
+    everyone's recorded values on the last ``BASELINE_DAYS`` days of its burn-in."""
+
+    def __init__(self, scenario, seed):
+        self.last_shocks = None
+        self.recent: deque = deque(maxlen=BASELINE_DAYS)
+        super().__init__(scenario, seed)
+        if not self.recent:  # no burn-in: day 0 is all there is
+            self.recent.append((0, _values(self, np.arange(self.n))))
 
     def draw_day(self):
         shocks, noise = super().draw_day()
         self.last_shocks = shocks
         return shocks, noise
+
+    def end_day(self) -> None:
+        super().end_day()
+        if -BASELINE_DAYS < self.day <= 0:
+            self.recent.append((self.day, _values(self, np.arange(self.n))))
 
 
 @dataclass
@@ -68,14 +84,29 @@ class PersonRecord:
     daily: pd.DataFrame
     events: list[tuple[int, str]] = field(default_factory=list)
     """(day, plain-language event) in day order."""
+    interventions: list[str] = field(default_factory=list)
+    """Names of the interventions of the run (``daily`` has ``NAME_level`` and
+    ``NAME_in_treatment`` for each)."""
 
 
-def candidates(engine: Engine) -> np.ndarray:
-    """Rows of the people who are well on the engine's current day (see the module docstring)."""
+WHO = ("anyone", "vulnerable")
+VULNERABLE_SHARE = 0.1
+"""``who="vulnerable"`` picks among the well people whose pain sensitivity plus mood vulnerability
+(trait scores) is in the top tenth of the well: people in whom the loop closes more often."""
+
+
+def candidates(engine: Engine, who: str = "anyone") -> np.ndarray:
+    """Rows of the people who are well on the engine's current day (see the module docstring),
+    or only the most vulnerable tenth of them."""
+    if who not in WHO:
+        raise InputError(f"who = {who!r} must be one of {', '.join(WHO)}")
     status, pop = engine.status, engine.pop
-    well = (~status.chronic_pain & ~status.depressed & (scales.pain_nrs(pop.pain) < WELL_PAIN_NRS)
-            & (pop.tissue < HEALED_TISSUE))
-    return np.flatnonzero(well)
+    well = np.flatnonzero(~status.chronic_pain & ~status.depressed
+                          & (scales.pain_nrs(pop.pain) < WELL_PAIN_NRS) & (pop.tissue < HEALED_TISSUE))
+    if who == "vulnerable" and well.size:
+        score = pop.pain_sensitivity[well] + pop.mood_vulnerability[well]
+        well = well[score >= np.quantile(score, 1.0 - VULNERABLE_SHARE)]
+    return well
 
 
 def choose_person(engine: Engine, seed: int, pool: np.ndarray | None = None) -> int:
@@ -123,39 +154,33 @@ _STATUS_EVENTS = (
 )
 
 
-def follow(scenario: Scenario, seed: int, *, person: int | None = None, severity: float | None = None,
-           weeks: int = DEFAULT_WEEKS, label: str = "") -> PersonRecord:
+def follow(scenario: Scenario, seed: int, *, person: int | None = None, who: str = "anyone",
+           severity: float | None = None, weeks: int = DEFAULT_WEEKS, label: str = "") -> PersonRecord:
     """Run the town, injure one person on day 0 and record their next ``weeks`` weeks.
 
     The last ``BASELINE_DAYS`` days of the burn-in are recorded too (days -27 to 0), to show
-    the person's usual days before the injury; they are the same days a plain run simulates.
+    the person's usual days before the injury: the burn-in is the plain run's, watched.
     """
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
         raise InputError(f"weeks = {weeks!r} must be a whole number in [1, 520]")
     if severity is not None and (isinstance(severity, bool) or not isinstance(severity, (int, float))
                                  or not 0 < severity <= 1):
         raise InputError(f"severity = {severity!r} must be in (0, 1] tissue units")
-    baseline_days = min(BASELINE_DAYS, scenario.burn_in_days)
-    engine = _WatchedEngine(scenario.replace(burn_in_days=scenario.burn_in_days - baseline_days), seed)
-    everyone = np.arange(engine.n)
-    before = [_values(engine, everyone)] if baseline_days == 0 else []
-    for _ in range(baseline_days):
-        engine.step()
-        before.append(_values(engine, everyone))
+    engine = _WatchedEngine(scenario, seed)
     if person is None:
-        person = choose_person(engine, seed)
+        person = choose_person(engine, seed, candidates(engine, who))
     elif isinstance(person, bool) or not isinstance(person, (int, np.integer)) or not 0 <= person < engine.n:
         raise InputError(f"person = {person!r} must be a row number in [0, {engine.n - 1}]")
     person = int(person)
     severity = float(engine.p.injury_severity_mean if severity is None else severity)
-    rows = [_row(values, person, day) for day, values in zip(range(1 - len(before), 1), before)]
+    rows = [_row(values, person, day) for day, values in engine.recent]
     rows[-1]["injury"] = severity
     events = [(0, f"back injury (severity {severity:.2f}): pain flares")]
     force_injury(engine.pop, person, severity)
+    care = {name: _Care(delivery, person) for name, delivery in engine.deliveries.items()}
     for day in range(1, 7 * weeks + 1):
         engine.step()
         row = _row(_values(engine, np.array([person])), 0, day)
-        rows.append(row)
         if row["injury"] > 0:
             events.append((day, "another back injury"))
         if row["life_event"] > 0:
@@ -163,10 +188,69 @@ def follow(scenario: Scenario, seed: int, *, person: int | None = None, severity
         for key, text in _STATUS_EVENTS:
             if engine.status.events[key][person]:
                 events.append((day, text))
-    return PersonRecord(person, severity, label, pd.DataFrame(rows), events)
+        for name, followed in care.items():
+            row[f"{name}_level"] = float(followed.delivery.level[person])
+            row[f"{name}_in_treatment"] = bool(followed.delivery.status[person] == IN_TREATMENT)
+            events += [(day, text) for text in followed.news()]
+        rows.append(row)
+    return PersonRecord(person, severity, label, pd.DataFrame(rows), events,
+                        [spec.name for spec in engine.scenario.interventions])
+
+
+class _Care:
+    """What happens to one person in one intervention, told as it happens."""
+
+    def __init__(self, delivery, person: int):
+        self.delivery, self.person = delivery, person
+        self.offered, self.status = False, NEVER
+
+    def news(self) -> list[str]:
+        d, i, name = self.delivery, self.person, self.delivery.spec.name
+        said = []
+        if d.offered[i] and not self.offered:
+            said.append(f"offered {name}" + (f", and started it" if d.status[i] == IN_TREATMENT
+                                             else ", but did not take it up"))
+        if d.status[i] != self.status and self.status == IN_TREATMENT:
+            sessions = int(d.sessions[i])
+            said.append(f"dropped out of {name} after {sessions} sessions" if d.status[i] == DROPPED_OUT
+                        else f"finished the {name} course ({sessions} sessions)")
+        self.offered, self.status = bool(d.offered[i]), int(d.status[i])
+        return said
+
+
+def early_care(kind: str) -> dict:
+    """The intervention a story adds with ``--with KIND``: offered to everyone in an acute
+    back-pain episode from the day of the injury on (rolling enrolment), so the followed person
+    is offered it as soon as their pain makes them eligible; the rest of its delivery (course
+    length, sessions, uptake, adherence, dropout, fading) is the intervention's default."""
+    return {"kind": kind, "eligibility": "acute_episode", "enrolment": "rolling", "start_day": 0}
+
+
+def compare(scenario: Scenario, seed: int, kind: str, **kwargs) -> list[PersonRecord]:
+    """The same person, injury and randomness without and with ``early_care(kind)``.
+
+    Both arms burn in identically (interventions draw only from their own streams, and act
+    from day 0); this is checked on the recorded days before the injury.
+    """
+    weeks = kwargs.get("weeks", DEFAULT_WEEKS)
+    base = scenario.replace(days=max(scenario.days, 7 * weeks))
+    treated = base.replace(interventions=[*(i.to_dict() for i in base.interventions), early_care(kind)])
+    without = follow(base, seed, label="without " + kind, **kwargs)
+    kwargs["person"] = without.person
+    with_it = follow(treated, seed, label="with " + kind, **kwargs)
+    before = [r.daily.loc[r.daily["day"] <= 0, ["pain_nrs", "phq9", "activity_min_week"]]
+              for r in (without, with_it)]
+    if not before[0].equals(before[1]):
+        raise RuntimeError("the two arms differ before the injury: an intervention touched a "
+                           "shared random stream")
+    return [without, with_it]
 
 
 # ---- the story in words ---------------------------------------------------------------------------
+
+
+def _nights(k) -> str:
+    return f"{k:.0f} night" if k == 1 else f"{k:.0f} nights"
 
 
 def _change(now: float, before: float) -> str:
@@ -185,7 +269,7 @@ def week_line(record: PersonRecord, week: int) -> str:
     days = d[(d["day"] > 7 * (week - 1)) & (d["day"] <= 7 * week)]
     end = days.iloc[-1]
     bad_nights = int((days["sleep_psqi"] > scales.POOR_SLEEP_PSQI).sum())
-    sleep = f"slept badly {bad_nights} nights of {len(days)}" if bad_nights else "slept well all week"
+    sleep = f"slept badly {_nights(bad_nights)} of {len(days)}" if bad_nights else "slept well all week"
     activity = days["activity_min_week"].mean()
     parts = [
         f"pain {days['pain_nrs'].mean():.1f}/10",
@@ -205,7 +289,7 @@ def usual(record: PersonRecord) -> pd.Series:
     """The person's usual day: means over the recorded days before the injury (day <= 0)."""
     d = record.daily[record.daily["day"] <= 0]
     out = d.mean(numeric_only=True)
-    out["bad_nights_per_week"] = 7.0 * float((d["sleep_psqi"] > scales.POOR_SLEEP_PSQI).mean())
+    out["bad_nights_per_week"] = round(7.0 * float((d["sleep_psqi"] > scales.POOR_SLEEP_PSQI).mean()))
     out["phq9_14d"] = d["phq9_14d"].iloc[-1]
     return out
 
@@ -214,8 +298,8 @@ def opening_line(record: PersonRecord) -> str:
     b = usual(record)
     return (f"Person {record.person}, in the four weeks before the injury: pain {b['pain_nrs']:.1f}/10, "
             f"PHQ-9 {b['phq9_14d']:.0f}, {b['activity_min_week']:.0f} min of activity a week, slept "
-            f"badly (sleep score above {scales.POOR_SLEEP_PSQI:.0f}/21) {b['bad_nights_per_week']:.0f} "
-            f"nights a week.")
+            f"badly (sleep score above {scales.POOR_SLEEP_PSQI:.0f}/21) "
+            f"{_nights(b['bad_nights_per_week'])} a week.")
 
 
 def closing_line(record: PersonRecord) -> str:
@@ -223,13 +307,16 @@ def closing_line(record: PersonRecord) -> str:
     end, before = d.iloc[-1], usual(record)
     weeks = int(end["day"]) // 7
     category = CATEGORIES[int(category_codes(end["chronic_pain"], end["depressed"]))]
+    pain = d["pain_nrs"].tail(7).mean()
+    settled = pain < scales.CHRONIC_PAIN_NRS and end["phq9_14d"] < scales.DEPRESSION_PHQ9
     verdict = {
-        "well": "the loop did not close: the back healed and mood held",
+        "well": "the loop did not close: the back healed and mood held" if settled else
+                "not chronic pain or depression by the definitions, but not over either",
         "pain": "the pain became chronic, but mood held",
         "depressed": "the pain settled, but low mood took hold",
         "both": "the loop closed: chronic pain and depression, each feeding the other",
     }[category]
-    return (f"After {weeks} weeks: {verdict} (pain {d['pain_nrs'].tail(7).mean():.1f}/10, PHQ-9 "
+    return (f"After {weeks} weeks: {verdict} (pain {pain:.1f}/10, PHQ-9 "
             f"{end['phq9_14d']:.0f}; central sensitisation {100 * end['sensitisation']:.0f}% of its "
             f"maximum, {100 * before['sensitisation']:.0f}% before the injury).")
 
@@ -241,6 +328,23 @@ def story_lines(record: PersonRecord) -> list[str]:
             closing_line(record)]
 
 
+def comparison_lines(records: list[PersonRecord]) -> list[str]:
+    """Both arms of :func:`compare`, one after the other, then the difference in one line."""
+    without, with_it = records
+    kind = with_it.interventions[-1]
+    weeks = int(without.daily["day"].iloc[-1]) // 7
+    lines = [opening_line(without), "", f"Without {kind}:"]
+    lines += [*(week_line(without, w) for w in range(1, weeks + 1)), closing_line(without)]
+    lines += ["", f"With {kind}, offered to everyone in an acute back-pain episode from the day of "
+                  f"the injury (the same person, injury and random days):"]
+    lines += [*(week_line(with_it, w) for w in range(1, weeks + 1)), closing_line(with_it)]
+    end = [r.daily.tail(7) for r in records]
+    lines += ["", f"In week {weeks}: pain {end[0]['pain_nrs'].mean():.1f} without and "
+                  f"{end[1]['pain_nrs'].mean():.1f} with {kind}; PHQ-9 {end[0]['phq9_14d'].iloc[-1]:.0f} "
+                  f"without and {end[1]['phq9_14d'].iloc[-1]:.0f} with."]
+    return lines
+
+
 # ---- the story as a figure --------------------------------------------------------------------------
 
 PANELS = (
@@ -250,6 +354,7 @@ PANELS = (
     ("sleep_psqi", "sleep problems (PSQI 0-21)", scales.POOR_SLEEP_PSQI, (0, 21)),
     ("crp_mg_l", "inflammation (hs-CRP mg/L)", scales.HIGH_CRP_MG_L, None),
 )
+TREATMENT_COLOUR = "#1e8449"
 LATENT_COLOURS = {"sensitisation": "#8e44ad", "stress": "#d35400", "deconditioning": "#7f8c8d",
                   "social_support": "#27ae60"}
 
@@ -284,18 +389,22 @@ def story_figure(records: list[PersonRecord], title: str = ""):
                 ax.plot(week, d["phq9_14d"], color="#c0392b", lw=1.6, label="14-day mean")
                 ax.legend(loc="upper right", fontsize=7)
             ax.axhline(threshold, color="grey", lw=0.8, ls="--")
-            if ylim:
-                ax.set_ylim(*ylim)
-            else:
-                ax.set_ylim(bottom=0)
+            ax.set_ylim(*(ylim or (0, 1.08 * max(max(r.daily[key].max() for r in records), threshold))))
             if col == 0:
                 ax.set_ylabel(label, fontsize=9)
         ax = axes[-1, col]
         for name, colour in LATENT_COLOURS.items():
             ax.plot(week, d[name], color=colour, lw=1.4, label=name.replace("_", " "))
+        for name in record.interventions:
+            ax.plot(week, d[f"{name}_level"], color=TREATMENT_COLOUR, lw=1.6, ls="--",
+                    label=f"{name} effect")
+            treated = d[f"{name}_in_treatment"].fillna(False).astype(bool).to_numpy()
+            for row_ax in axes[1:, col]:
+                row_ax.fill_between(week, 0, 1, where=treated, transform=row_ax.get_xaxis_transform(),
+                                    color=TREATMENT_COLOUR, alpha=0.12, lw=0, step="mid")
         ax.set_ylim(0, 1.25)
         ax.set_yticks([0, 0.5, 1])
-        ax.legend(loc="upper center", fontsize=7, ncols=4, frameon=False)
+        ax.legend(loc="upper center", fontsize=7, ncols=5, frameon=False)
         if col == 0:
             ax.set_ylabel("hidden states (0-1)", fontsize=9)
         ax.set_xlabel("weeks after the back injury")
@@ -304,6 +413,8 @@ def story_figure(records: list[PersonRecord], title: str = ""):
     handles += [Line2D([], [], color="#c0392b", lw=2, label="back injury"),
                 Line2D([], [], color="#e67e22", lw=1.2, ls=":", label="life event"),
                 Line2D([], [], color="grey", lw=0.8, ls="--", label="clinical threshold")]
+    if any(r.interventions for r in records):
+        handles.append(Patch(color=TREATMENT_COLOUR, alpha=0.25, label="in treatment"))
     fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=13)

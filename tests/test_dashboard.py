@@ -104,7 +104,7 @@ def test_followed_person_matches_the_story_and_is_injured():
     assert model.followed_history[0]["category"] == 0
 
 
-@pytest.mark.parametrize("label", [k for k, v in FOLLOW_CHOICES.items() if v is not None])
+@pytest.mark.parametrize("label", [k for k, v in FOLLOW_CHOICES.items() if isinstance(v, int)])
 def test_follow_picks_someone_of_that_kind(label):
     model = DashboardModel(n_agents=500, follow=label)  # full burn-in: every kind of case exists
     code = model.category_codes()[model.followed]
@@ -117,6 +117,13 @@ def test_follow_picks_someone_of_that_kind(label):
 def test_well_person_is_not_injured_when_not_asked():
     model = DashboardModel(**QUICK, follow="a well person")
     assert model.followed in candidates(model.engine) or model.follow_note
+
+
+def test_vulnerable_story_person_matches_the_story():
+    model = DashboardModel(**QUICK, follow="a vulnerable well person, injured on day 0")
+    record = follow(model.engine.scenario, 1, who="vulnerable", weeks=1)
+    assert model.followed == record.person
+    assert model.engine.pop.tissue[model.followed] > 0
 
 
 @pytest.mark.parametrize("bad, match", [

@@ -72,7 +72,7 @@ def test_week_lines_say_what_the_record_says(record):
         bad = int((days["sleep_psqi"] > scales.POOR_SLEEP_PSQI).sum())
         assert line.startswith(f"week {week:>2}: ")
         if bad:
-            assert f"slept badly {bad} nights of 7" in line
+            assert f"slept badly {bad} night{'s' if bad > 1 else ''} of 7" in line
         else:
             assert "slept well all week" in line
         assert f"PHQ-9 now {days['phq9_14d'].iloc[-1]:.0f}" in line
@@ -124,3 +124,50 @@ def test_story_command_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "person = 5000" in err[0]
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_with_an_intervention_same_person_same_days_before_it(town):
+    from sim.story import compare
+
+    without, with_it = compare(town, seed=1, kind="exercise", weeks=6, who="vulnerable", severity=1.0)
+    assert without.person == with_it.person
+    assert without.interventions == [] and with_it.interventions == ["exercise"]
+    before = [r.daily[r.daily["day"] <= 0].drop(columns=["exercise_level", "exercise_in_treatment"],
+                                                errors="ignore") for r in (without, with_it)]
+    assert before[0].equals(before[1])
+    texts = [text for _, text in with_it.events]
+    assert any(t.startswith("offered exercise") for t in texts), texts
+    started = any("started it" in t for t in texts)
+    assert started == bool(with_it.daily["exercise_in_treatment"].fillna(False).any())
+    if started:
+        assert with_it.daily["exercise_level"].max() > 0
+        assert not with_it.daily[["pain_nrs", "activity_min_week"]].equals(
+            without.daily[["pain_nrs", "activity_min_week"]])
+
+
+def test_vulnerable_people_are_the_most_sensitive_tenth_of_the_well(town):
+    engine = Engine(town, seed=1)
+    well = candidates(engine)
+    vulnerable = candidates(engine, "vulnerable")
+    assert set(vulnerable) <= set(well) and 0 < len(vulnerable) <= 0.15 * len(well)
+    score = engine.pop.pain_sensitivity + engine.pop.mood_vulnerability
+    assert score[vulnerable].min() >= np.median(score[well])
+
+
+def test_story_command_with_intervention(tmp_path, capsys):
+    out = tmp_path / "story"
+    code = main(["story", "--seed", "3", "--agents", "300", "--burn-in", "200", "--weeks", "3",
+                 "--with", "exercise", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "Without exercise:" in printed and "With exercise, offered to everyone" in printed
+    assert "In week 3: pain" in printed
+    arms = set(__import__("pandas").read_csv(out / "story.csv")["arm"])
+    assert arms == {"without exercise", "with exercise"}
+
+
+def test_story_command_unknown_intervention_is_one_line(tmp_path, capsys):
+    code = main(["story", "--agents", "300", "--burn-in", "50", "--with", "yoga", "--out", str(tmp_path / "s")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'yoga' must be one of exercise" in err[0]
