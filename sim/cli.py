@@ -151,6 +151,25 @@ def cmd_story(args) -> int:
     return 0
 
 
+def cmd_odd(args) -> int:
+    from . import odd
+
+    text = odd.read(args.path)
+    if args.check:
+        stale = odd.stale_blocks(text)
+        if stale:
+            print(f"painloop odd: {args.path} is out of date in: {', '.join(stale)} "
+                  f"(run `painloop odd` to regenerate)", file=sys.stderr)
+            return 1
+        print(f"painloop odd: {args.path} matches the code")
+        return 0
+    new = odd.render(text)
+    if new != text:
+        odd.write(args.path, new)
+    print(f"painloop odd: {'regenerated' if new != text else 'already current:'} {args.path}")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     from .dashboard_server import serve
 
@@ -201,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--name", default="causal_loops",
                          help="file name without extension (default causal_loops)")
     diagram.set_defaults(func=cmd_diagram)
+
+    odd = sub.add_parser("odd", help="regenerate the tables of docs/ODD.md from the code")
+    odd.add_argument("--path", default="docs/ODD.md", help="the ODD document (default docs/ODD.md)")
+    odd.add_argument("--check", action="store_true",
+                     help="change nothing; exit 1 if a generated table is out of date")
+    odd.set_defaults(func=cmd_odd)
 
     dashboard = sub.add_parser("dashboard", help="serve the teaching dashboard in the browser")
     dashboard.add_argument("--port", type=int, default=8765,
