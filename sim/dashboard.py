@@ -50,12 +50,25 @@ DPI = 80
 """Low enough that one step's five PNGs render fast, high enough to read at dashboard size."""
 
 
+def slider_step(low: float, high: float, default: float) -> float:
+    """The coarsest of 1, 0.5, 0.2, 0.1, 0.05, ... giving at least 100 positions over the range
+    with the default on one of them: a slider snaps its value to its steps, and a default off
+    the grid would quietly become another value at the first reset."""
+    for exponent in range(1, -7, -1):
+        for mantissa in (5, 2, 1):
+            step = mantissa * 10.0 ** (exponent - 1)
+            positions = (default - low) / step
+            if (high - low) / step >= 100 and abs(positions - round(positions)) < 1e-6:
+                return float(f"{step:.10g}")
+    raise ValueError(f"no slider step puts {default} on a grid from {low}")
+
+
 def parameter_slider(name: str) -> Slider:
     """A slider over a parameter's allowed range, starting at its default (from the table)."""
     p = PARAMS[name]
     if p.kind is int:
         return Slider(f"{name} ({p.unit})", int(p.default), int(p.low), int(p.high), 1, dtype=int)
-    step = float(f"{(p.high - p.low) / 100:.1g}")
+    step = slider_step(p.low, p.high, p.default)
     return Slider(f"{name} ({p.unit})", float(p.default), float(p.low), float(p.high), step, dtype=float)
 
 
@@ -86,43 +99,70 @@ def model_params() -> dict:
 
 # ---- one plot per component ------------------------------------------------------------------------
 #
-# Each plot builds its figure and artists once per model and then only changes their data at
-# each step: re-creating figures (and re-running the layout engine) costs several times more
-# than drawing them, and the dashboard has to stay fluid at 1,000 people.
+# The dashboard must stay fluid at 1,000 people, so each plot draws as little as it can per step.
+# Its figure and artists are built once per model; each step only changes their data. What does
+# not change -- axes, ticks, labels, the network's ties -- is drawn once into a background and
+# copied back (matplotlib's blitting); only the *animated* artists (lines, dots, bars, titles) are
+# drawn on top. Axis limits grow in whole steps (NICE), so the background is redrawn only when a
+# limit changes, not every day.
+
+
+def nice_top(value: float, step: float) -> float:
+    """``value`` rounded up to a whole number of ``step`` (at least one step)."""
+    return step * max(1.0, np.ceil(value / step))
 
 
 class Plot:
-    """A figure whose artists are built once (``build``) and refreshed in place (``update``)."""
+    """A figure built once (``build``), refreshed in place (``update``) and drawn by blitting."""
 
     size = (5.6, 4.0)
 
     def __init__(self, model: DashboardModel):
         self.fig = Figure(figsize=self.size, dpi=DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
+        self.animated: list = []
+        self.keyed: list = []
         self.build(model)
         self.update(model)
         # lay the figure out once, then freeze it: titles change at every step, positions need not
         self.fig.draw_without_rendering()
         self.fig.set_layout_engine("none")
+        self._background = None
+        self._limits = None
 
     def build(self, model: DashboardModel) -> None:
         raise NotImplementedError
 
-    def png(self, model: DashboardModel) -> bytes:
-        """The updated figure as PNG bytes.
-
-        One draw on the figure's own Agg canvas, encoded with light compression: ``savefig``
-        drew the figure twice, and encoding is part of every step too.
-        """
-        self.update(model)
-        self.canvas.draw()
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png",
-                                                                         compress_level=1)
-        return buffer.getvalue()
-
-    def update(self, model: DashboardModel) -> Figure:
+    def update(self, model: DashboardModel) -> None:
         raise NotImplementedError
+
+    def animate(self, *artists):
+        """Mark artists that change every step: they are left out of the background."""
+        for artist in artists:
+            artist.set_animated(True)
+            self.animated.append(artist)
+        return artists[0] if len(artists) == 1 else artists
+
+    def png(self, model: DashboardModel) -> bytes:
+        """The updated figure as PNG bytes: the background (redrawn only when an axis limit or a
+        text in ``keyed`` has changed), the animated artists on top, lightly compressed. Text is
+        the dearest thing to draw, so texts that change rarely belong in ``keyed``, not in
+        ``animated``."""
+        self.update(model)
+        limits = (tuple(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes)
+                  + tuple(text.get_text() for text in self.keyed))
+        if limits != self._limits:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._limits = limits
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.animated:
+            self.fig.draw_artist(artist)
+        buffer = io.BytesIO()
+        rgb = np.ascontiguousarray(np.asarray(self.canvas.buffer_rgba())[..., :3])
+        PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
 
 
 class NetworkPlot(Plot):
@@ -134,34 +174,37 @@ class NetworkPlot(Plot):
         ax = self.ax = self.fig.add_subplot()
         xy = model.layout
         edges = model.engine.network.edge_list()
-        # not antialiased: thousands of faint hairlines look the same and draw several times faster
-        ax.add_collection(LineCollection(xy[edges], colors="#e6e6e6", linewidths=0.4,
-                                         antialiaseds=False, zorder=0))
-        self.dots = ax.scatter(xy[:, 0], xy[:, 1], s=14, linewidths=0, zorder=1)
+        ax.add_collection(LineCollection(xy[edges], colors="#e6e6e6", linewidths=0.4, zorder=0))
+        self.dots = self.animate(ax.scatter(xy[:, 0], xy[:, 1], s=14, linewidths=0, zorder=1))
+        # the followed person's ties and ring are animated too, so the dots do not cover them
         i = model.followed
-        ax.add_collection(LineCollection([[xy[i], xy[j]] for j in model.engine.network.neighbours(i)],
-                                         colors="black", linewidths=0.9, zorder=2))
-        ax.scatter(*xy[i], s=150, facecolors="none", edgecolors="black", linewidths=2.0, zorder=3)
+        self.animate(ax.add_collection(LineCollection(
+            [[xy[i], xy[j]] for j in model.engine.network.neighbours(i)], colors="black",
+            linewidths=0.9, zorder=2)),
+            ax.scatter(*xy[i], s=150, facecolors="none", edgecolors="black", linewidths=2.0, zorder=3))
         ax.set_aspect("equal")
         ax.axis("off")
-        self.handles = [Patch(color=COLOURS[c]) for c in CATEGORIES]
-        self.legend = ax.legend(handles=self.handles, labels=list(CATEGORIES), loc="upper center",
-                                bbox_to_anchor=(0.5, 0.0), ncols=2, fontsize=8, frameon=False)
-        self.title = ax.set_title("", fontsize=10)
+        ax.legend(handles=[Patch(color=COLOURS[c], label=LABELS[c]) for c in CATEGORIES],
+                  loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, fontsize=8, frameon=False)
+        ax.set_title("Social network (ringed: the followed person and their ties)", fontsize=10, pad=18)
+        self.counts = self.animate(ax.text(0.5, 1.01, "", transform=ax.transAxes, ha="center",
+                                           va="bottom", fontsize=8.5))
 
     def update(self, model):
         codes = model.category_codes()
-        self.dots.set_facecolors(colour_array(codes))
-        counts = np.bincount(codes, minlength=len(CATEGORIES))
-        for text, c, k in zip(self.legend.get_texts(), CATEGORIES, counts):
-            text.set_text(f"{LABELS[c]}: {k}")
-        self.title.set_text(f"Social network, day {model.day} (ringed: the followed person)")
-        return self.fig
+        order = np.argsort(codes, kind="stable")  # cases on top of the well
+        self.dots.set_offsets(model.layout[order])
+        self.dots.set_facecolors(colour_array(codes[order]))
+        well, pain, depressed, both = np.bincount(codes, minlength=len(CATEGORIES))
+        self.counts.set_text(f"day {model.day}: {well} well, {pain} chronic pain only, "
+                             f"{depressed} depressed only, {both} both")
 
 
 PREVALENCE_LINES = (("chronic_pain", "chronic pain", COLOURS["pain"]),
                     ("depression", "depression", COLOURS["depressed"]),
                     ("comorbid", "both", COLOURS["both"]))
+DAYS_STEP = 30
+"""Time axes grow a month at a time."""
 
 
 class PrevalencePlot(Plot):
@@ -171,17 +214,19 @@ class PrevalencePlot(Plot):
 
     def build(self, model):
         ax = self.ax = self.fig.add_subplot()
-        self.lines = {key: ax.plot([], [], color=colour, lw=1.8, marker="o", markersize=2,
-                                   label=label)[0] for key, label, colour in PREVALENCE_LINES}
+        self.lines = {key: self.animate(ax.plot([], [], color=colour, lw=1.8, marker="o", markersize=2,
+                                                label=label)[0])
+                      for key, label, colour in PREVALENCE_LINES}
         self.treated = {}
         for spec in model.engine.scenario.interventions:
             ax.axvline(spec.start_day, color="#1e8449", ls="--", lw=1.2,
                        label=f"{spec.name} offered ({100 * spec.coverage:.0f}% of {spec.eligibility})")
-            self.treated[spec.name] = ax.plot([], [], color="#1e8449", lw=1.4, label="in treatment")[0]
+            self.treated[spec.name] = self.animate(ax.plot([], [], color="#1e8449", lw=1.4,
+                                                           label="in treatment")[0])
         ax.set_xlabel("day")
         ax.set_ylabel("% of people")
         ax.set_title("Prevalence", fontsize=10)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, frameon=False)
 
     def update(self, model):
         data = model.datacollector.model_vars
@@ -196,10 +241,9 @@ class PrevalencePlot(Plot):
             values = 100 * np.asarray(data[f"{name}_in_treatment"]) / model.engine.n
             line.set_data(days, values)
             top = max(top, values.max())
-        starts = [spec.start_day for spec in model.engine.scenario.interventions]
-        self.ax.set_xlim(0, max(30, days[-1], *(d + 10 for d in starts)))
-        self.ax.set_ylim(0, max(10.0, 1.15 * top))
-        return self.fig
+        starts = [spec.start_day + 10 for spec in model.engine.scenario.interventions]
+        self.ax.set_xlim(0, nice_top(max(days[-1], *starts, 1), DAYS_STEP))
+        self.ax.set_ylim(0, nice_top(1.1 * top, 10.0))
 
 
 class HistogramPlot(Plot):
@@ -211,29 +255,25 @@ class HistogramPlot(Plot):
 
     def build(self, model):
         self.ax_pain, self.ax_mood = self.fig.subplots(1, 2)
-        n = model.engine.n
-        self.pain = self.ax_pain.stairs(np.zeros(len(self.PAIN_BINS) - 1), self.PAIN_BINS, fill=True,
-                                        color=COLOURS["pain"])
-        self.mood = self.ax_mood.stairs(np.zeros(len(self.PHQ9_BINS) - 1), self.PHQ9_BINS, fill=True,
-                                        color=COLOURS["depressed"])
-        self.ax_pain.axvline(scales.CHRONIC_PAIN_NRS, color="black", ls="--", lw=1)
-        self.ax_mood.axvline(scales.DEPRESSION_PHQ9, color="black", ls="--", lw=1)
+        self.pain = self.animate(self.ax_pain.stairs(np.zeros(len(self.PAIN_BINS) - 1), self.PAIN_BINS,
+                                                     fill=True, color=COLOURS["pain"]))
+        self.mood = self.animate(self.ax_mood.stairs(np.zeros(len(self.PHQ9_BINS) - 1), self.PHQ9_BINS,
+                                                     fill=True, color=COLOURS["depressed"]))
+        self.animate(self.ax_pain.axvline(scales.CHRONIC_PAIN_NRS, color="black", ls="--", lw=1),
+                     self.ax_mood.axvline(scales.DEPRESSION_PHQ9, color="black", ls="--", lw=1))
         self.ax_pain.set_xlabel("pain (NRS)")
         self.ax_pain.set_ylabel("people")
         self.ax_mood.set_xlabel("PHQ-9")
-        for ax in (self.ax_pain, self.ax_mood):
-            ax.set_ylim(0, n / 2)
-        self.title = self.fig.suptitle("", fontsize=10)
+        self.fig.suptitle("Pain and low mood across people today (dashed: case threshold)", fontsize=10)
 
     def update(self, model):
         pop = model.engine.pop
+        step = nice_top(model.engine.n / 20, 25.0)
         for stairs, ax, values, bins in ((self.pain, self.ax_pain, scales.pain_nrs(pop.pain), self.PAIN_BINS),
                                          (self.mood, self.ax_mood, scales.phq9(pop.low_mood), self.PHQ9_BINS)):
             counts, _ = np.histogram(values, bins)
             stairs.set_data(counts)
-            ax.set_ylim(0, max(10, 1.15 * counts.max()))
-        self.title.set_text(f"Pain and low mood across people, day {model.day} (dashed: case threshold)")
-        return self.fig
+            ax.set_ylim(0, nice_top(1.05 * counts.max(), step))
 
 
 PERSON_PANELS = (
@@ -254,9 +294,11 @@ class PersonPlot(Plot):
         self.axes = self.fig.subplots(len(PERSON_PANELS), 1, sharex=True)
         self.lines = {}
         for ax, (key, label, threshold, ylim) in zip(self.axes, PERSON_PANELS):
-            self.lines[key] = ax.plot([], [], color="#1f3a5f", lw=1.3, marker="o", markersize=2)[0]
+            self.lines[key] = self.animate(ax.plot([], [], color="#1f3a5f", lw=1.3, marker="o",
+                                                   markersize=2)[0])
             if key == "phq9":
-                self.lines["phq9_14d"] = ax.plot([], [], color="#c0392b", lw=1.3, label="14-day mean")[0]
+                self.lines["phq9_14d"] = self.animate(ax.plot([], [], color="#c0392b", lw=1.3,
+                                                              label="14-day mean")[0])
                 ax.legend(fontsize=7, loc="upper left")
             ax.axhline(threshold, color="grey", ls="--", lw=0.8)
             if ylim:
@@ -266,33 +308,33 @@ class PersonPlot(Plot):
             ax.yaxis.set_major_locator(MaxNLocator(3))
         self.axes[-1].set_xlabel("day")
         self.title = self.fig.suptitle("", fontsize=9)
-        self.treatment = None
+        self.keyed.append(self.title)
+        self.bands: list = []
 
     def update(self, model):
         history = model.followed_history
         days = np.array([h["day"] for h in history])
         treated = np.array([h["treated"] for h in history])
+        for band in self.bands:
+            band.remove()
+            self.animated.remove(band)
+        self.bands = []
         if treated.any():
-            if self.treatment is not None:
-                for band in self.treatment:
-                    band.remove()
-            self.treatment = [ax.fill_between(days, 0, 1, where=treated, transform=ax.get_xaxis_transform(),
-                                              color="#1e8449", alpha=0.15, lw=0, step="mid")
-                              for ax in self.axes]
+            self.bands = [self.animate(ax.fill_between(
+                days, 0, 1, where=treated, transform=ax.get_xaxis_transform(), color="#1e8449",
+                alpha=0.15, lw=0, step="mid")) for ax in self.axes]
         for key, line in self.lines.items():
             line.set_data(days, [h[key] for h in history])
             line.set_marker("o" if len(days) < 2 else "")
         for ax, (key, _, threshold, ylim) in zip(self.axes, PERSON_PANELS):
             if ylim is None:
-                values = [h[key] for h in history]
-                ax.set_ylim(0, 1.15 * max(threshold, max(values)))
-        self.axes[-1].set_xlim(0, max(30, days[-1]))
+                ax.set_ylim(0, nice_top(1.1 * max(threshold, max(h[key] for h in history)), threshold))
+        self.axes[-1].set_xlim(0, nice_top(days[-1], DAYS_STEP))
         category = CATEGORIES[history[-1]["category"]]
         note = f" -- {model.follow_note}" if model.follow_note else ""
         treated_note = " (green: in treatment)" if treated.any() else ""
         self.title.set_text(f"Person {model.followed}, {model.follow}{note}: now {LABELS[category]}"
                             f"{treated_note}")
-        return self.fig
 
 
 def loop_figure(disabled_rules: tuple[str, ...]) -> Figure:

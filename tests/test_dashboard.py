@@ -64,7 +64,10 @@ def test_network_colours_follow_categories(app):
     model = DashboardModel(**QUICK)
     plot = app.NetworkPlot(model)
     plot.update(model)
-    np.testing.assert_allclose(plot.dots.get_facecolors(), colour_array(model.category_codes()))
+    codes = model.category_codes()
+    order = np.argsort(codes, kind="stable")
+    np.testing.assert_allclose(plot.dots.get_facecolors(), colour_array(codes[order]))
+    np.testing.assert_allclose(plot.dots.get_offsets(), model.layout[order])
     assert model.layout.shape == (model.engine.n, 2)
 
 
@@ -73,10 +76,15 @@ def test_sliders_read_the_parameter_table_and_name_constructor_keywords(app):
     signature = inspect.signature(DashboardModel).parameters
     for name, control in params.items():
         assert name in signature, name
+        if hasattr(control, "step"):  # a slider snaps to its steps: its start must be on one
+            positions = (control.value - control.min) / control.step
+            assert abs(positions - round(positions)) < 1e-6, f"{name}: default off the slider's steps"
+            assert control.value == signature[name].default or name in SLIDER_PARAMETERS
     for name in SLIDER_PARAMETERS:
         p = PARAMS[name]
         slider = params[name]
         assert (slider.value, slider.min, slider.max) == (p.default, p.low, p.high), name
+        assert (p.high - p.low) / slider.step >= 100, name
     assert params["switched_off"]["values"] == ["none", *rule_names()]
     assert params["follow"]["values"] == list(FOLLOW_CHOICES)
     assert set(SLIDER_PARAMETERS) <= {p.name for p in PARAMETERS}

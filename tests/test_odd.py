@@ -78,10 +78,12 @@ def test_odd_command_regenerates_and_checks(tmp_path, capsys):
     emptied = re.sub(r"(<!-- generated: (\w+) -->\n).*?(<!-- end generated: \2 -->)", r"\1\3",
                      ODD.read_text(encoding="utf-8"), flags=re.S)
     copy.write_text(emptied, encoding="utf-8")
+    copy.chmod(0o644)
     assert main(["odd", "--path", str(copy), "--check"]) == 1
     assert "out of date in: states" in capsys.readouterr().err
     assert main(["odd", "--path", str(copy)]) == 0
     assert copy.read_text(encoding="utf-8") == ODD.read_text(encoding="utf-8")
+    assert copy.stat().st_mode & 0o777 == 0o644
     assert main(["odd", "--path", str(copy), "--check"]) == 0
 
 
