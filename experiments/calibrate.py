@@ -2,9 +2,10 @@
 
 Stage 1 (natural history) fits FIT_PARAMETERS -- and three group scales, each multiplying a
 documented group of rule weights together (the mood loop, pain -> mood, mood -> pain) -- to the
-survey targets marked ``fit`` in :mod:`sim.targets`, by Nelder-Mead on the loss
-sum(((model - published) / half the band)^2). Every evaluation uses the same seeds (common random
-numbers), so the loss is a smooth-enough deterministic function.
+survey targets marked ``fit`` in :mod:`sim.targets` plus the two mood-dynamics targets, by CMA-ES
+(the ``cma`` package; the search runs in steps of 15% of each default) on the loss
+sum(weight * ((model - published) / half the band)^2). Every evaluation uses the same seeds
+(common random numbers), so the loss is a deterministic function of the parameters.
 
 Stage 2 (interventions) fits each intervention's effect scale to its primary trial outcome in a
 virtual trial (exercise: pain at 12 weeks; CBT: PHQ-9 SMD at 8 weeks; SNRI: pain at 12 weeks) by
@@ -24,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 from common import check_writable, main, parse_args
-from scipy.optimize import minimize
 
 from sim import Scenario
 from sim.engine import Engine
@@ -36,9 +36,9 @@ from sim.trials import virtual_trial
 ROOT = Path(__file__).resolve().parent.parent
 FIT_PARAMETERS = (
     "pain_bias", "sensitisation_bias", "sensitisation_to_pain_weight", "pain_sensitivity_sd",
-    "injury_rate_per_year", "pain_drift_sd", "low_mood_bias", "mood_vulnerability_sd",
-    "low_mood_noise_sd", "stress_to_mood_weight", "life_event_severity_mean", "recovery_to_mood_weight",
-    "mood_recovery_tau_days", "mood_recovery_bias",
+    "injury_rate_per_year", "injury_severity_mean", "tissue_healing_tau_days", "pain_drift_sd",
+    "low_mood_bias", "mood_vulnerability_sd", "stress_to_mood_weight", "life_event_severity_mean",
+    "rumination_to_mood_weight", "rumination_bias", "recovery_to_mood_weight", "mood_recovery_tau_days",
 )
 GROUPS = {
     "mood_loop_scale": ("mood_to_sleep_weight", "sleep_to_mood_weight", "mood_to_stress_weight",
@@ -84,25 +84,33 @@ def loss(measured: list[dict]) -> tuple[float, dict]:
 
 
 def stage1(seeds, n, years, max_evals, pool, log):
+    import cma
+
     names = list(FIT_PARAMETERS) + list(GROUPS)
     x0 = np.array([DEFAULTS[k] if k in DEFAULTS else 1.0 for k in names])
     steps = np.where(np.abs(x0) > 0, 0.15 * np.abs(x0), 0.2)
     best = {"loss": np.inf}
 
-    def f(x):
-        point = dict(zip(names, x))
-        values = expand(point)
-        measured = list(pool.map(_survey, [(values, s, n, years) for s in seeds]))
-        value, parts = loss(measured)
-        if value < best["loss"]:
-            best.update(loss=value, point=point, parts=parts)
-            log(f"loss {value:8.3f}  " + "  ".join(f"{k} {v[0]:.3g}" for k, v in parts.items()))
-        return value
+    def evaluate(us):
+        points = [dict(zip(names, x0 + steps * np.asarray(u))) for u in us]
+        jobs = [(expand(pt), s, n, years) for pt in points for s in seeds]
+        measured = list(pool.map(_survey, jobs))
+        losses = []
+        for i, pt in enumerate(points):
+            value, parts = loss(measured[i * len(seeds):(i + 1) * len(seeds)])
+            losses.append(value)
+            if value < best["loss"]:
+                best.update(loss=value, point=pt, parts=parts)
+                log(f"loss {value:8.3f}  " + "  ".join(f"{k} {v[0]:.3g}" for k, v in parts.items()))
+        return losses
 
-    simplex = np.array([x0] + [x0 + np.eye(len(x0))[i] * steps[i] for i in range(len(x0))])
-    start = f(x0)
-    minimize(f, x0, method="Nelder-Mead", options={"maxfev": max_evals, "initial_simplex": simplex,
-                                                     "xatol": 1e-3, "fatol": 1e-3})
+    start = evaluate([np.zeros(len(names))])[0]
+    es = cma.CMAEvolutionStrategy(np.zeros(len(names)), 1.0,
+                                  {"seed": 1, "maxfevals": max_evals, "verbose": -9, "popsize": 10})
+    while not es.stop():
+        us = es.ask()
+        es.tell(us, evaluate(us))
+        log(f"  generation {es.countiter}: best {best['loss']:.3f}, median {np.median(es.fit.fit):.3f}")
     return start, best
 
 
@@ -148,13 +156,13 @@ def write_defaults(values: dict) -> None:
 
 def _options(parser) -> None:
     parser.add_argument("--write", action="store_true", help="make the fit the new defaults")
-    parser.add_argument("--max-evals", type=int, default=400, help="Nelder-Mead evaluations (default 400)")
+    parser.add_argument("--max-evals", type=int, default=300, help="CMA-ES evaluations (default 300)")
     parser.add_argument("--apply", metavar="FITTED_JSON",
                         help="write the defaults of an earlier fit (its fitted.json) without fitting")
 
 
 def run(argv=None):
-    args = parse_args("calibrate", __doc__.splitlines()[0], 3_000, 4_000, 2, 2, argv,
+    args = parse_args("calibrate", __doc__.splitlines()[0], 2_000, 3_000, 2, 2, argv,
                       extra=_options)
     out = check_writable(args.out)
     if args.apply:

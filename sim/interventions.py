@@ -78,16 +78,16 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
            reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
            source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Fedewa 2017 and Noetel 2024 "
                   "act through activity_to_inflammation_and_mood"),
-    Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain, behavioural "
-           "activation, less fear-avoidance, lower stress",
-           gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8},
+    Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
+           "behavioural activation, less fear-avoidance, lower stress",
+           gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
            offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
            source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment); "
                   "Cuijpers 2014"),
     Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
-           "pain perceived differently, better sleep",
-           gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5},
+           "less rumination, pain perceived differently, better sleep",
+           gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
            offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
            source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019"),
