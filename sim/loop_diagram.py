@@ -114,7 +114,8 @@ LAYOUT_HINTS = {
     "pain": (-1.1, 0.0), "low_mood": (1.1, 0.0),
     "tissue": (-2.5, 0.15), "sensitisation": (-0.75, 1.45), "poor_sleep": (0.75, 1.45),
     "deconditioning": (-2.2, -1.25), "activity": (-0.85, -1.55), "inflammation": (0.2, -2.1),
-    "stress": (1.25, -1.65), "social_support": (2.45, -0.85), "mood_recovery": (2.5, 0.85),
+    "stress": (1.25, -1.65), "social_support": (2.45, -0.85), "mood_recovery": (2.6, 0.35),
+    "rumination": (2.05, 1.5),
 }
 """Where each state goes, so the pain side sits left and the mood side right. Positions only:
 nodes, arrows, signs and loops all come from the rules. A state without a hint (one added to

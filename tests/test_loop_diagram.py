@@ -104,3 +104,21 @@ def test_canonical_loops_do_not_depend_on_networkx_order():
     for c, e, d in reversed(list(graph.edges(data=True))):
         reversed_graph.add_edge(c, e, **d)
     assert [lp.nodes for lp in find_loops(graph)] == [lp.nodes for lp in find_loops(reversed_graph)]
+
+
+def test_layout_places_every_state_even_without_a_hint(monkeypatch):
+    import numpy as np
+
+    import sim.loop_diagram as ld
+    from sim.state import STATE_NAMES
+
+    assert set(ld.LAYOUT_HINTS) <= set(STATE_NAMES), "a layout hint names no state"
+    hints = dict(ld.LAYOUT_HINTS)
+    unhinted = next(name for name in hints if name not in ("pain", "low_mood"))
+    del hints[unhinted]
+    monkeypatch.setattr(ld, "LAYOUT_HINTS", hints)
+    graph = causal_graph()
+    pos = ld.layout(graph)
+    assert set(pos) == set(graph.nodes)
+    assert np.allclose(pos["pain"], hints["pain"])
+    assert all(np.isfinite(p).all() for p in pos.values())
