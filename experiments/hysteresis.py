@@ -45,6 +45,8 @@ chronic stress (the baseline log-odds of HPA activation). Any parameter works wi
 OUTCOMES = (("chronic_pain", "chronic pain"), ("depression", "depression"),
             ("comorbid", "both: caught in the cycle"))
 MEASURE_DAYS = 90
+HOLD_DAYS = {"quick": 180, "full": 365}
+"""The short hold; the long hold is three times as long, and the tail three long holds."""
 GAP_PP = 1.0
 """A gap between the legs counts only if it is at least this many percentage points."""
 
@@ -184,7 +186,7 @@ def run(argv=None):
     if n_levels < 3:
         raise InputError(f"--levels {n_levels} must be at least 3")
     levels = np.linspace(low, high, n_levels)
-    short = 180 if args.quick else 365
+    short = HOLD_DAYS["quick" if args.quick else "full"]
     holds = (short, 3 * short)
     # the full burn-in, so the way up starts from the long-run state at the lowest level
     scenario = Scenario(n_agents=args.agents)
