@@ -87,7 +87,7 @@ def model_params() -> dict:
         "switched_off": _select("switch a rule off", default["switched_off"], [NO_RULE_OFF, *rule_names()]),
         "intervention": _select("intervention", default["intervention"],
                                 [NO_INTERVENTION, *intervention_names()]),
-        "coverage": Slider(f"coverage (share of eligible people offered it)", default["coverage"],
+        "coverage": Slider("coverage (share of eligible people offered it)", default["coverage"],
                            coverage.low, coverage.high, 0.05, dtype=float),
         "intervention_start_day": Slider("intervention starts on day", default["intervention_start_day"],
                                          start.low, 365, 5, dtype=int),
@@ -269,8 +269,9 @@ class HistogramPlot(Plot):
     def update(self, model):
         pop = model.engine.pop
         step = nice_top(model.engine.n / 20, 25.0)
-        for stairs, ax, values, bins in ((self.pain, self.ax_pain, scales.pain_nrs(pop.pain), self.PAIN_BINS),
-                                         (self.mood, self.ax_mood, scales.phq9(pop.low_mood), self.PHQ9_BINS)):
+        panels = ((self.pain, self.ax_pain, scales.pain_nrs(pop.pain), self.PAIN_BINS),
+                  (self.mood, self.ax_mood, scales.phq9(pop.low_mood), self.PHQ9_BINS))
+        for stairs, ax, values, bins in panels:
             counts, _ = np.histogram(values, bins)
             stairs.set_data(counts)
             ax.set_ylim(0, nice_top(1.05 * counts.max(), step))

@@ -224,7 +224,8 @@ SELF_LOOP_RADIUS = NODE_RADIUS * 0.6
 def _self_loop_centre(centre) -> np.ndarray:
     """Centre of a self-loop's circle: below-right of its node, overlapping the rim a little."""
     angle = np.radians(-45)
-    return np.asarray(centre) + (NODE_RADIUS + SELF_LOOP_RADIUS * 0.5) * np.array([np.cos(angle), np.sin(angle)])
+    offset = (NODE_RADIUS + SELF_LOOP_RADIUS * 0.5) * np.array([np.cos(angle), np.sin(angle)])
+    return np.asarray(centre) + offset
 
 
 def _self_loop(ax, centre, colour, data):

@@ -2,8 +2,9 @@
 
 How the story is set up (reproducible, and fair to compare):
 
-1. A town of ``n_agents`` people (1,000 -- the dashboard's default -- unless the scenario or ``--agents`` says otherwise) runs
-   its burn-in as any run does, so day 0 is the long-run state.
+1. A town of ``n_agents`` people (1,000 -- the dashboard's default -- unless the scenario or
+   ``--agents`` says otherwise) runs its burn-in as any run does, so day 0 is the long-run
+   state.
 2. The storyteller picks one person who is *well* on day 0 -- no chronic pain, not depressed,
    pain below NRS 2 and no injury healing -- at random from the ``story`` stream of the seed
    (its own stream: picking the person draws nothing from injuries, life events or noise);
@@ -208,7 +209,7 @@ class _Care:
         d, i, name = self.delivery, self.person, self.delivery.spec.name
         said = []
         if d.offered[i] and not self.offered:
-            said.append(f"offered {name}" + (f", and started it" if d.status[i] == IN_TREATMENT
+            said.append(f"offered {name}" + (", and started it" if d.status[i] == IN_TREATMENT
                                              else ", but did not take it up"))
         if d.status[i] != self.status and self.status == IN_TREATMENT:
             sessions = int(d.sessions[i])

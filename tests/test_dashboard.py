@@ -178,3 +178,20 @@ def test_no_intervention_means_the_plain_model():
 def test_loop_view_shows_the_switched_off_rule(app):
     fig = app.loop_figure(("pain_to_mood",))
     assert "pain_to_mood OFF" in fig.axes[0].get_title()
+
+
+def test_dashboard_command_rejects_bad_or_busy_ports(capsys):
+    import socket
+
+    from sim.cli import main
+
+    assert main(["dashboard", "--port", "70000"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "port = 70000 must be a whole number in [0, 65535]" in err[0]
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"cannot listen on 127.0.0.1:{port}" in err[0]

@@ -26,8 +26,9 @@ def test_set_driver_rebuilds_params_and_validates():
 
 def test_ramp_goes_up_then_down_the_same_levels():
     levels = np.array([0.0, 0.5, 1.0])
+    hold = hysteresis.MEASURE_DAYS
     table, tail = hysteresis.ramp(Scenario(n_agents=120, burn_in_days=30), 0, "injury_rate_per_year",
-                                  levels, hold_days=hysteresis.MEASURE_DAYS, tail_days=2 * hysteresis.MEASURE_DAYS)
+                                  levels, hold_days=hold, tail_days=2 * hold)
     assert list(table["leg"]) == ["up", "up", "up", "down", "down"]
     assert list(table["level"]) == [0.0, 0.5, 1.0, 0.5, 0.0]
     assert table[["chronic_pain", "depression", "comorbid"]].stack().between(0, 1).all()
@@ -40,8 +41,8 @@ def test_gaps_and_verdict_follow_their_rules():
         rows = []
         for hold, extra in ((100, down_extra_short), (300, down_extra_long)):
             for level in (0.0, 1.0, 2.0):
-                rows.append(dict(seed=0, hold_days=hold, leg="up", level=level, chronic_pain=0.1 + 0.05 * level,
-                                 depression=0.05, comorbid=0.02))
+                rows.append(dict(seed=0, hold_days=hold, leg="up", level=level,
+                                 chronic_pain=0.1 + 0.05 * level, depression=0.05, comorbid=0.02))
                 if level < 2.0:
                     rows.append(dict(seed=0, hold_days=hold, leg="down", level=level,
                                      chronic_pain=0.1 + 0.05 * level + extra, depression=0.05, comorbid=0.02))

@@ -167,7 +167,8 @@ def test_story_command_with_intervention(tmp_path, capsys):
 
 
 def test_story_command_unknown_intervention_is_one_line(tmp_path, capsys):
-    code = main(["story", "--agents", "300", "--burn-in", "50", "--with", "yoga", "--out", str(tmp_path / "s")])
+    code = main(["story", "--agents", "300", "--burn-in", "50", "--with", "yoga",
+                 "--out", str(tmp_path / "s")])
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "'yoga' must be one of exercise" in err[0]
