@@ -1,0 +1,293 @@
+"""Global sensitivity: which parameters drive comorbidity and the exercise effect (SALib).
+
+Morris screening of every model parameter (groups network, time, baseline, noise, shocks,
+rules; run size and scale ceilings are held fixed), each over its default +- a fraction
+(``*_bias`` log-odds: +- a number of logits), clipped to its allowed range. Then Sobol' indices
+(S1, ST) for the union of the top-k parameters by mu* of each output, the others at defaults.
+Outputs: (a) prevalence of chronic pain and depression together (12-week mean, % of people),
+(b) the exercise effect on cohort pain at week 12 (NRS, people with chronic pain on day 0,
+intention to treat). Every parameter set runs with the same seeds (common random numbers).
+See sim/sensitivity.py for the definitions.
+
+Writes factors.csv, defaults.csv, morris.csv, sobol.csv, morris.png, sobol.png and
+sensitivity.md (plus burn_in_check.csv with --check-burn-in) to the output folder, and keeps
+every model run in runs/*.npz so that an interrupted analysis resumes where it stopped.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from common import check_writable, main, parse_args
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from sim.errors import InputError
+from sim.outputs import write_atomically
+from sim.plots import save
+from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, evaluate, factor_table, factors,
+                             morris, rank_agreement, sobol, top_factors)
+
+QUICK = dict(trajectories=4, top=4, sobol_n=32, burn_in_days=1_095, screen_burn_in_days=1_095, default_seeds=3)
+FULL = dict(trajectories=20, top=6, sobol_n=256, burn_in_days=2_190, screen_burn_in_days=1_095, default_seeds=5)
+UNITS = {"comorbid_pct": "percentage points", "exercise_effect_nrs": "NRS points"}
+SHORT = {"comorbid_pct": "(a) comorbid prevalence, %", "exercise_effect_nrs": "(b) exercise effect at week 12, NRS"}
+GROUP_COLOURS = {"network": "#8c564b", "time": "#1f77b4", "baseline": "#2ca02c", "noise": "#7f7f7f",
+                 "shocks": "#d62728", "rules": "#9467bd"}
+SHOWN = 20
+"""Factors shown per panel of the Morris figure (the CSV has all of them)."""
+
+
+def options(parser):
+    parser.add_argument("--trajectories", type=int,
+                        help=f"Morris trajectories (default {FULL['trajectories']}; quick {QUICK['trajectories']})")
+    parser.add_argument("--top", type=int,
+                        help=f"parameters per output taken to the Sobol' stage (default {FULL['top']}; "
+                             f"quick {QUICK['top']})")
+    parser.add_argument("--sobol-n", type=int,
+                        help=f"Sobol' base sample, a power of two (default {FULL['sobol_n']}; quick {QUICK['sobol_n']})")
+    parser.add_argument("--fraction", type=float, default=0.25,
+                        help="half-width of each range as a share of the default (default 0.25)")
+    parser.add_argument("--bias-halfwidth", type=float, default=0.5,
+                        help="half-width of the range of *_bias parameters, logits (default 0.5)")
+    parser.add_argument("--burn-in-days", type=int,
+                        help=f"burn-in of the Sobol' stage and the default runs (default {FULL['burn_in_days']}; "
+                             f"quick {QUICK['burn_in_days']})")
+    parser.add_argument("--screen-burn-in-days", type=int,
+                        help=f"burn-in of the Morris stage (default {FULL['screen_burn_in_days']}; "
+                             f"quick {QUICK['screen_burn_in_days']})")
+    parser.add_argument("--check-burn-in", action="store_true",
+                        help="also rerun the Morris design with --burn-in-days and report whether the ranking changes")
+    parser.add_argument("--groups", default=",".join(GROUPS),
+                        help=f"parameter groups to analyse (default {','.join(GROUPS)})")
+    parser.add_argument("--params", help="analyse only these parameters (comma-separated; overrides --groups)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; --serial: 1)")
+    parser.add_argument("--design-seed", type=int, default=20_240_601,
+                        help="seed of the SALib samplers and bootstrap intervals")
+
+
+def settings(args) -> dict:
+    chosen = QUICK if args.quick else FULL
+    out = {}
+    for key, default in chosen.items():
+        value = getattr(args, key, None)
+        out[key] = default if value is None else value
+    for key in ("burn_in_days", "screen_burn_in_days"):
+        if out[key] < 0:
+            raise InputError(f"--{key.replace('_', '-')} = {out[key]} must be >= 0 days")
+    if args.seeds < 1:
+        raise InputError(f"--seeds = {args.seeds} must be >= 1")
+    return out
+
+
+def run(argv=None):
+    args = parse_args("sensitivity", __doc__.splitlines()[0], 1_500, 4_000, 1, 2, argv, extra=options)
+    conf = settings(args)
+    args.command = " ".join(sys.argv[1:] if argv is None else argv)
+    out = check_writable(args.out)
+    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
+    groups = [g.strip() for g in args.groups.split(",") if g.strip()]
+    fs = factors(names, groups, fraction=args.fraction, bias_halfwidth=args.bias_halfwidth)
+    workers = 1 if args.serial else args.workers
+    seeds = tuple(range(args.seeds))
+    screen = Setting(n_agents=args.agents, burn_in_days=conf["screen_burn_in_days"], seeds=seeds)
+    final = Setting(n_agents=args.agents, burn_in_days=conf["burn_in_days"], seeds=seeds)
+    runs = Path(out) / "runs"
+    times = {}
+    started = time.perf_counter()
+
+    t0 = time.perf_counter()
+    defaults = pd.DataFrame([{"seed": s, **dict(zip(OUTPUTS, evaluate({}, Setting(
+        n_agents=args.agents, burn_in_days=conf["burn_in_days"], seeds=(s,)))))}
+        for s in range(conf["default_seeds"])])
+    times["defaults"] = (time.perf_counter() - t0, conf["default_seeds"])
+
+    screen_model = ModelRunner(fs, screen, workers=workers, progress=not args.quiet)
+    m = morris(screen_model, fs, conf["trajectories"], seed=args.design_seed, cache=runs / "morris.npz")
+    times["Morris"] = (screen_model.seconds, len(m.X))
+
+    check = None
+    if args.check_burn_in:
+        if conf["screen_burn_in_days"] == conf["burn_in_days"]:
+            raise InputError("--check-burn-in compares --screen-burn-in-days with --burn-in-days, "
+                             f"but both are {conf['burn_in_days']}")
+        long_model = ModelRunner(fs, final, workers=workers, progress=not args.quiet)
+        m_long = morris(long_model, fs, conf["trajectories"], seed=args.design_seed,
+                        cache=runs / "morris_long_burn_in.npz")
+        times["Morris, check at the long burn-in"] = (long_model.seconds, len(m_long.X))
+        check = rank_agreement(m.table, m_long.table, conf["top"])
+        check.insert(1, "screen_burn_in_days", conf["screen_burn_in_days"])
+        check.insert(2, "burn_in_days", conf["burn_in_days"])
+
+    top = top_factors(m.table, conf["top"])
+    chosen = list(dict.fromkeys(name for output in OUTPUTS for name in top[output]))
+    sobol_fs = [f for f in fs if f.name in chosen]
+    if len(sobol_fs) < 2:  # Sobol' needs two factors; add the next by mu* of the first output
+        extra = [p for p in m.table[m.table["output"] == next(iter(OUTPUTS))]["parameter"] if p not in chosen]
+        sobol_fs = [f for f in fs if f.name in chosen + extra[:2 - len(sobol_fs)]]
+    final_model = ModelRunner(sobol_fs, final, workers=workers, progress=not args.quiet)
+    s = sobol(final_model, sobol_fs, conf["sobol_n"], seed=args.design_seed, cache=runs / "sobol.npz")
+    times["Sobol'"] = (final_model.seconds, len(s.X))
+    total = time.perf_counter() - started
+
+    morris_fig = morris_figure(m.table, top, args.agents, conf, screen)
+    sobol_fig = sobol_figure(s.table, args.agents, conf, final)
+    report = markdown(args, conf, fs, defaults, m, s, top, check, times, total)
+
+    def write(tmp):
+        factor_table(fs).to_csv(tmp / "factors.csv", index=False)
+        defaults.to_csv(tmp / "defaults.csv", index=False)
+        m.table.to_csv(tmp / "morris.csv", index=False)
+        s.table.to_csv(tmp / "sobol.csv", index=False)
+        if check is not None:
+            check.to_csv(tmp / "burn_in_check.csv", index=False)
+        save(morris_fig, tmp / "morris.png")
+        save(sobol_fig, tmp / "sobol.png")
+        (tmp / "sensitivity.md").write_text(report, encoding="utf-8")
+
+    write_atomically(Path(out), write)
+    print(report)
+    print(f"wrote {out}")
+    return {"morris": m, "sobol": s, "defaults": defaults, "check": check, "top": top}
+
+
+def _size(conf, setting) -> str:
+    return (f"{setting.n_agents:,} people, burn-in {setting.burn_in_days:,} days, "
+            f"{len(setting.seeds)} seed{'s' if len(setting.seeds) > 1 else ''} (common to every run)")
+
+
+def morris_figure(table: pd.DataFrame, top: dict, agents: int, conf: dict, setting: Setting) -> Figure:
+    """Per output: mu* of the most influential factors (bars, 95% bootstrap interval) and sigma."""
+    k = table["parameter"].nunique()
+    shown = min(SHOWN, k)
+    fig = Figure(figsize=(15, 0.34 * shown + 2.4), layout="constrained")
+    axes = fig.subplots(1, len(OUTPUTS))
+    for ax, output in zip(np.atleast_1d(axes), OUTPUTS):
+        part = table[table["output"] == output].sort_values("mu_star", ascending=False).head(shown)
+        y = np.arange(len(part))[::-1]
+        colours = [GROUP_COLOURS[g] for g in part["group"]]
+        ax.barh(y, part["mu_star"], color=colours, alpha=0.85)
+        ax.errorbar(part["mu_star"], y, xerr=part["mu_star_conf"], fmt="none", ecolor="black", elinewidth=1,
+                    capsize=2)
+        ax.plot(part["sigma"], y, "D", color="black", mfc="white", ms=5, label="sigma (interactions, non-linearity)")
+        labels = [f"{name} {'+' if mu > 0 else '-'}" + (" *" if name in top[output] else "")
+                  for name, mu in zip(part["parameter"], part["mu"])]
+        ax.set_yticks(y, labels, fontsize=9)
+        ax.set_xlabel(f"mu* = mean |change| across the range, {UNITS[output]}")
+        ax.set_xlim(left=0)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(f"{SHORT[output]}\ntop {shown} of {k}; sign = direction of mu; * = taken to Sobol'",
+                     fontsize=10)
+    groups = [g for g in GROUP_COLOURS if g in set(table["group"])]
+    handles = [Patch(color=GROUP_COLOURS[g], label=g) for g in groups]
+    handles.append(np.atleast_1d(axes)[0].get_legend_handles_labels()[0][0])
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
+    fig.suptitle(f"Morris screening: {conf['trajectories']} trajectories x {k + 1} runs, {_size(conf, setting)}; "
+                 f"bars: mu* with 95% bootstrap interval", fontsize=11)
+    return fig
+
+
+def sobol_figure(table: pd.DataFrame, agents: int, conf: dict, setting: Setting) -> Figure:
+    """Per output: first-order (S1) and total (ST) Sobol' indices with 95% intervals."""
+    names = list(dict.fromkeys(table["parameter"]))
+    fig = Figure(figsize=(13, 0.45 * len(names) + 2.6), layout="constrained")
+    axes = fig.subplots(1, len(OUTPUTS), sharey=True)
+    y = np.arange(len(names))[::-1]
+    h = 0.38
+    for ax, output in zip(np.atleast_1d(axes), OUTPUTS):
+        part = table[table["output"] == output].set_index("parameter").reindex(names)
+        ax.barh(y + h / 2, part["S1"], h, color="#4c72b0", label="S1 (first order: alone)")
+        ax.barh(y - h / 2, part["ST"], h, color="#dd8452", label="ST (total: alone + interactions)")
+        ax.errorbar(part["S1"], y + h / 2, xerr=part["S1_conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
+        ax.errorbar(part["ST"], y - h / 2, xerr=part["ST_conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, names, fontsize=9)
+        ax.set_xlabel("share of the output's variance")
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(f"{SHORT[output]}\nsum of S1 = {part['S1'].sum():.2f}", fontsize=10)
+    np.atleast_1d(axes)[0].legend(fontsize=8, loc="lower right")
+    n_runs = conf["sobol_n"] * (len(names) + 2)
+    fig.suptitle(f"Sobol' indices of the parameters screened in: N = {conf['sobol_n']} ({n_runs:,} runs), "
+                 f"{_size(conf, setting)}; 95% bootstrap intervals", fontsize=11)
+    return fig
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    return frame.to_markdown(index=False, floatfmt=".3g")
+
+
+def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
+    lines = ["# Global sensitivity analysis", ""]
+    lines += [f"Command: `python experiments/sensitivity.py {args.command}`".rstrip(), ""]
+    lines += ["Outputs, for every parameter set run with the same seeds (common random numbers):", ""]
+    lines += [f"- **{k}**: {v}" for k, v in OUTPUTS.items()]
+    lines += ["", "## Set-up", ""]
+    relative = sum(not f.name.endswith("_bias") for f in fs)
+    lines += [f"- {len(fs)} parameters of the groups {', '.join(sorted({f.group for f in fs}))} "
+              f"({relative} over default +- {args.fraction:.0%}, {len(fs) - relative} `*_bias` over default "
+              f"+- {args.bias_halfwidth:g} logits; clipped to the allowed range; `factors.csv`). Run size and the "
+              f"scale ceilings are held fixed.",
+              f"- Population {args.agents:,} people, {args.seeds} seed(s) per parameter set, outcomes over "
+              f"{WEEKS} weeks after the burn-in.",
+              f"- Morris: {conf['trajectories']} trajectories, 4 levels, burn-in {conf['screen_burn_in_days']:,} days.",
+              f"- Sobol' (Saltelli, first and total order): N = {conf['sobol_n']}, the top {conf['top']} by mu* "
+              f"of each output ({len(s.table['parameter'].unique())} parameters), burn-in {conf['burn_in_days']:,} days.",
+              f"- Design seed {args.design_seed}.", ""]
+    lines += ["Run time (wall clock, "
+              f"{1 if args.serial else args.workers} worker process(es)):", ""]
+    lines += [f"- {stage}: {n:,} model runs, {sec:,.0f} s" for stage, (sec, n) in times.items()]
+    lines += [f"- total {total:,.0f} s", ""]
+    lines += ["## Outputs at the defaults", ""]
+    stats = defaults[list(OUTPUTS)].agg(["mean", "std"]).T.reset_index()
+    stats.columns = ["output", "mean", "SD between seeds"]
+    lines += [f"{len(defaults)} seeds, burn-in {conf['burn_in_days']:,} days. The SD between seeds is the noise of "
+              "one run in a *new* random world; runs that share seeds differ by much less.", ""]
+    lines += [_md_table(stats), ""]
+    lines += ["## Morris screening (`morris.csv`, `morris.png`)", ""]
+    lines += ["mu* is the mean absolute change of the output when a parameter moves across its whole range "
+              "(in the output's unit); mu its signed mean (the direction); sigma the spread of the changes "
+              "(interactions or a non-linear response). Ten largest by mu*:", ""]
+    for output in OUTPUTS:
+        part = m.table[m.table["output"] == output].head(10)
+        lines += [f"### {OUTPUTS[output]}", ""]
+        if m.dropped.get(output):
+            lines += [f"{m.dropped[output]} trajectories were dropped (no chronic-pain cohort on day 0).", ""]
+        lines += [_md_table(part[["rank", "parameter", "group", "low", "high", "mu_star", "mu_star_conf", "mu",
+                                  "sigma"]]), ""]
+    zero = m.table.groupby("parameter")["mu_star"].max()
+    zero = sorted(zero[zero == 0].index)
+    if zero:
+        lines += [f"Exactly zero on both outputs: {', '.join(f'`{z}`' for z in zero)} (they only map states "
+                  "to clinical units; a zero confirms that runs sharing seeds differ only by their parameters).", ""]
+    if check is not None:
+        lines += ["### Does a shorter burn-in change the ranking?", "",
+                  "The same Morris design run with both burn-ins (`burn_in_check.csv`):", "",
+                  _md_table(check), ""]
+    lines += ["## Sobol' indices (`sobol.csv`, `sobol.png`)", ""]
+    lines += ["Top by mu*: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in top.items()) + ". "
+              "S1 is the share of the output's variance a parameter explains alone, ST with all its "
+              "interactions (95% bootstrap intervals). Other parameters are held at their defaults, so the "
+              "shares are of the variance these parameters make. Noise left after common random numbers "
+              "counts as unexplained variance (sum of S1 below 1).", ""]
+    for output in OUTPUTS:
+        part = s.table[s.table["output"] == output].sort_values("ST", ascending=False)
+        lines += [f"### {OUTPUTS[output]}", ""]
+        if s.dropped.get(output):
+            lines += [f"{s.dropped[output]} blocks were dropped (no chronic-pain cohort on day 0).", ""]
+        y = s.Y[:, list(OUTPUTS).index(output)]
+        lines += [f"Output over the Sobol' runs: mean {np.nanmean(y):.3g}, SD {np.nanstd(y):.3g}, range "
+                  f"{np.nanmin(y):.3g} to {np.nanmax(y):.3g}; sum of S1 {part['S1'].sum():.2f}.", ""]
+        lines += [_md_table(part[["parameter", "S1", "S1_conf", "ST", "ST_conf"]]), ""]
+    lines += ["## Caveats", "",
+              "- The parameter defaults are being recalibrated; rerun this script after calibration lands "
+              "(ranges centre on the defaults).",
+              "- Ranges are a documented convention, not measured uncertainty: a parameter's rank depends "
+              "on the width it is given.",
+              "- With few trajectories the Morris intervals are wide: treat neighbouring ranks as ties.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run))
