@@ -30,7 +30,7 @@ from sim.plots import save
 from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, evaluate, factor_table, factors,
                              morris, rank_agreement, sobol, top_factors)
 
-QUICK = dict(trajectories=4, top=4, sobol_n=32, burn_in_days=1_095, screen_burn_in_days=1_095, default_seeds=3)
+QUICK = dict(trajectories=4, top=3, sobol_n=32, burn_in_days=1_095, screen_burn_in_days=1_095, default_seeds=3)
 FULL = dict(trajectories=20, top=6, sobol_n=256, burn_in_days=2_190, screen_burn_in_days=1_095, default_seeds=5)
 UNITS = {"comorbid_pct": "percentage points", "exercise_effect_nrs": "NRS points"}
 SHORT = {"comorbid_pct": "(a) comorbid prevalence, %", "exercise_effect_nrs": "(b) exercise effect at week 12, NRS"}
@@ -60,6 +60,7 @@ def options(parser):
                              f"quick {QUICK['screen_burn_in_days']})")
     parser.add_argument("--check-burn-in", action="store_true",
                         help="also rerun the Morris design with --burn-in-days and report whether the ranking changes")
+    parser.add_argument("--screen-only", action="store_true", help="stop after the Morris stage (no Sobol')")
     parser.add_argument("--groups", default=",".join(GROUPS),
                         help=f"parameter groups to analyse (default {','.join(GROUPS)})")
     parser.add_argument("--params", help="analyse only these parameters (comma-separated; overrides --groups)")
@@ -83,7 +84,7 @@ def settings(args) -> dict:
 
 
 def run(argv=None):
-    args = parse_args("sensitivity", __doc__.splitlines()[0], 1_500, 4_000, 1, 2, argv, extra=options)
+    args = parse_args("sensitivity", __doc__.splitlines()[0], 1_000, 5_000, 1, 1, argv, extra=options)
     conf = settings(args)
     args.command = " ".join(sys.argv[1:] if argv is None else argv)
     out = check_writable(args.out)
@@ -123,31 +124,38 @@ def run(argv=None):
 
     top = top_factors(m.table, conf["top"])
     chosen = list(dict.fromkeys(name for output in OUTPUTS for name in top[output]))
-    sobol_fs = [f for f in fs if f.name in chosen]
-    if len(sobol_fs) < 2:  # Sobol' needs two factors; add the next by mu* of the first output
-        extra = [p for p in m.table[m.table["output"] == next(iter(OUTPUTS))]["parameter"] if p not in chosen]
-        sobol_fs = [f for f in fs if f.name in chosen + extra[:2 - len(sobol_fs)]]
-    final_model = ModelRunner(sobol_fs, final, workers=workers, progress=not args.quiet)
-    s = sobol(final_model, sobol_fs, conf["sobol_n"], seed=args.design_seed, cache=runs / "sobol.npz")
-    times["Sobol'"] = (final_model.seconds, len(s.X))
+    if len(chosen) < 2:  # Sobol' needs two factors; add the next by mu* of the first output
+        first = m.table[m.table["output"] == next(iter(OUTPUTS))]["parameter"]
+        chosen += [p for p in first if p not in chosen][:1]
+    by_name = {f.name: f for f in fs}
+    s = None
+    if not args.screen_only:
+        sobol_fs = [by_name[name] for name in chosen]
+        final_model = ModelRunner(sobol_fs, final, workers=workers, progress=not args.quiet)
+        s = sobol(final_model, sobol_fs, conf["sobol_n"], seed=args.design_seed, cache=runs / "sobol.npz")
+        times["Sobol'"] = (final_model.seconds, len(s.X))
     total = time.perf_counter() - started
 
-    morris_fig = morris_figure(m.table, top, args.agents, conf, screen)
-    sobol_fig = sobol_figure(s.table, args.agents, conf, final)
+    morris_fig = morris_figure(m.table, top, conf, screen)
+    sobol_fig = None if s is None else sobol_figure(s.table, top, conf, final)
     report = markdown(args, conf, fs, defaults, m, s, top, check, times, total)
 
     def write(tmp):
         factor_table(fs).to_csv(tmp / "factors.csv", index=False)
         defaults.to_csv(tmp / "defaults.csv", index=False)
         m.table.to_csv(tmp / "morris.csv", index=False)
-        s.table.to_csv(tmp / "sobol.csv", index=False)
+        if s is not None:
+            s.table.to_csv(tmp / "sobol.csv", index=False)
+            save(sobol_fig, tmp / "sobol.png")
         if check is not None:
             check.to_csv(tmp / "burn_in_check.csv", index=False)
         save(morris_fig, tmp / "morris.png")
-        save(sobol_fig, tmp / "sobol.png")
         (tmp / "sensitivity.md").write_text(report, encoding="utf-8")
 
     write_atomically(Path(out), write)
+    for stale, written in (("sobol.csv", s), ("sobol.png", s), ("burn_in_check.csv", check)):
+        if written is None:  # left by an earlier run with other options: it would not match
+            (Path(out) / stale).unlink(missing_ok=True)
     print(report)
     print(f"wrote {out}")
     return {"morris": m, "sobol": s, "defaults": defaults, "check": check, "top": top}
@@ -158,59 +166,67 @@ def _size(conf, setting) -> str:
             f"{len(setting.seeds)} seed{'s' if len(setting.seeds) > 1 else ''} (common to every run)")
 
 
-def morris_figure(table: pd.DataFrame, top: dict, agents: int, conf: dict, setting: Setting) -> Figure:
+def morris_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) -> Figure:
     """Per output: mu* of the most influential factors (bars, 95% bootstrap interval) and sigma."""
     k = table["parameter"].nunique()
     shown = min(SHOWN, k)
-    fig = Figure(figsize=(15, 0.34 * shown + 2.4), layout="constrained")
-    axes = fig.subplots(1, len(OUTPUTS))
-    for ax, output in zip(np.atleast_1d(axes), OUTPUTS):
+    fig = Figure(figsize=(15, 0.34 * shown + 2.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(OUTPUTS)))
+    seen = set()
+    for ax, output in zip(axes, OUTPUTS):
         part = table[table["output"] == output].sort_values("mu_star", ascending=False).head(shown)
+        seen |= set(part["group"])
         y = np.arange(len(part))[::-1]
         colours = [GROUP_COLOURS[g] for g in part["group"]]
         ax.barh(y, part["mu_star"], color=colours, alpha=0.85)
         ax.errorbar(part["mu_star"], y, xerr=part["mu_star_conf"], fmt="none", ecolor="black", elinewidth=1,
                     capsize=2)
-        ax.plot(part["sigma"], y, "D", color="black", mfc="white", ms=5, label="sigma (interactions, non-linearity)")
-        labels = [f"{name} {'+' if mu > 0 else '-'}" + (" *" if name in top[output] else "")
+        ax.plot(part["sigma"], y, "D", color="black", mfc="white", ms=5,
+                label="sigma: spread of the changes (interactions, non-linearity)")
+        # the sign of mu says which way the output moves as the parameter rises
+        labels = [f"{name} ({'+' if mu > 0 else '-' if mu < 0 else '0'})"
                   for name, mu in zip(part["parameter"], part["mu"])]
         ax.set_yticks(y, labels, fontsize=9)
-        ax.set_xlabel(f"mu* = mean |change| across the range, {UNITS[output]}")
+        for tick, name in zip(ax.get_yticklabels(), part["parameter"]):
+            if name in top[output]:
+                tick.set_fontweight("bold")
+        ax.set_xlabel(f"mu* = mean |change of the output| as the parameter crosses its range, {UNITS[output]}")
         ax.set_xlim(left=0)
         ax.grid(axis="x", alpha=0.3)
-        ax.set_title(f"{SHORT[output]}\ntop {shown} of {k}; sign = direction of mu; * = taken to Sobol'",
-                     fontsize=10)
-    groups = [g for g in GROUP_COLOURS if g in set(table["group"])]
-    handles = [Patch(color=GROUP_COLOURS[g], label=g) for g in groups]
-    handles.append(np.atleast_1d(axes)[0].get_legend_handles_labels()[0][0])
+        ax.set_title(f"{SHORT[output]}: {shown} largest of {k}", fontsize=10)
+    handles = [Patch(color=GROUP_COLOURS[g], label=f"group {g}") for g in GROUP_COLOURS if g in seen]
+    handles.append(axes[0].get_legend_handles_labels()[0][0])
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
-    fig.suptitle(f"Morris screening: {conf['trajectories']} trajectories x {k + 1} runs, {_size(conf, setting)}; "
-                 f"bars: mu* with 95% bootstrap interval", fontsize=11)
+    fig.suptitle(f"Morris screening: {conf['trajectories']} trajectories x {k + 1} runs, {_size(conf, setting)}\n"
+                 "bars: mu* with 95% bootstrap interval; (+) the output rises with the parameter, (-) it falls; "
+                 "bold: taken to the Sobol' stage", fontsize=11)
     return fig
 
 
-def sobol_figure(table: pd.DataFrame, agents: int, conf: dict, setting: Setting) -> Figure:
+def sobol_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) -> Figure:
     """Per output: first-order (S1) and total (ST) Sobol' indices with 95% intervals."""
     names = list(dict.fromkeys(table["parameter"]))
-    fig = Figure(figsize=(13, 0.45 * len(names) + 2.6), layout="constrained")
-    axes = fig.subplots(1, len(OUTPUTS), sharey=True)
+    why = {name: ", ".join(key for key, output in zip("ab", OUTPUTS) if name in top[output]) for name in names}
+    fig = Figure(figsize=(13, 0.5 * len(names) + 2.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(OUTPUTS), sharey=True))
     y = np.arange(len(names))[::-1]
     h = 0.38
-    for ax, output in zip(np.atleast_1d(axes), OUTPUTS):
+    for ax, output in zip(axes, OUTPUTS):
         part = table[table["output"] == output].set_index("parameter").reindex(names)
-        ax.barh(y + h / 2, part["S1"], h, color="#4c72b0", label="S1 (first order: alone)")
-        ax.barh(y - h / 2, part["ST"], h, color="#dd8452", label="ST (total: alone + interactions)")
+        ax.barh(y + h / 2, part["S1"], h, color="#4c72b0", label="S1, first order: the parameter alone")
+        ax.barh(y - h / 2, part["ST"], h, color="#dd8452", label="ST, total: alone and in interactions")
         ax.errorbar(part["S1"], y + h / 2, xerr=part["S1_conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
         ax.errorbar(part["ST"], y - h / 2, xerr=part["ST_conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, names, fontsize=9)
+        ax.set_yticks(y, [f"{n} [{why[n]}]" if why[n] else n for n in names], fontsize=9)
         ax.set_xlabel("share of the output's variance")
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(f"{SHORT[output]}\nsum of S1 = {part['S1'].sum():.2f}", fontsize=10)
-    np.atleast_1d(axes)[0].legend(fontsize=8, loc="lower right")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
     n_runs = conf["sobol_n"] * (len(names) + 2)
-    fig.suptitle(f"Sobol' indices of the parameters screened in: N = {conf['sobol_n']} ({n_runs:,} runs), "
-                 f"{_size(conf, setting)}; 95% bootstrap intervals", fontsize=11)
+    fig.suptitle(f"Sobol' indices, N = {conf['sobol_n']} ({n_runs:,} runs), {_size(conf, setting)}\n"
+                 "95% bootstrap intervals; [a], [b]: screened in by Morris for output (a), (b)", fontsize=11)
     return fig
 
 
@@ -232,8 +248,9 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
               f"- Population {args.agents:,} people, {args.seeds} seed(s) per parameter set, outcomes over "
               f"{WEEKS} weeks after the burn-in.",
               f"- Morris: {conf['trajectories']} trajectories, 4 levels, burn-in {conf['screen_burn_in_days']:,} days.",
-              f"- Sobol' (Saltelli, first and total order): N = {conf['sobol_n']}, the top {conf['top']} by mu* "
-              f"of each output ({len(s.table['parameter'].unique())} parameters), burn-in {conf['burn_in_days']:,} days.",
+              (f"- Sobol' (Saltelli, first and total order): N = {conf['sobol_n']}, the top {conf['top']} by mu* "
+               f"of each output ({s.table['parameter'].nunique()} parameters), burn-in {conf['burn_in_days']:,} days."
+               if s is not None else "- Sobol' stage skipped (--screen-only)."),
               f"- Design seed {args.design_seed}.", ""]
     lines += ["Run time (wall clock, "
               f"{1 if args.serial else args.workers} worker process(es)):", ""]
@@ -263,23 +280,28 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
                   "to clinical units; a zero confirms that runs sharing seeds differ only by their parameters).", ""]
     if check is not None:
         lines += ["### Does a shorter burn-in change the ranking?", "",
-                  "The same Morris design run with both burn-ins (`burn_in_check.csv`):", "",
+                  "The same Morris design and seeds run with both burn-ins (`burn_in_check.csv`): Spearman "
+                  "correlation of mu* over all parameters, top-k parameters shared, and how many of the long "
+                  "burn-in's top k the short burn-in ranks within its top 2k. The extra burn-in years also "
+                  "draw new random events, so the comparison includes the model's own noise: ranks whose "
+                  "mu* intervals overlap are ties, and a changed order among them is not a burn-in effect.", "",
                   _md_table(check), ""]
-    lines += ["## Sobol' indices (`sobol.csv`, `sobol.png`)", ""]
-    lines += ["Top by mu*: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in top.items()) + ". "
-              "S1 is the share of the output's variance a parameter explains alone, ST with all its "
-              "interactions (95% bootstrap intervals). Other parameters are held at their defaults, so the "
-              "shares are of the variance these parameters make. Noise left after common random numbers "
-              "counts as unexplained variance (sum of S1 below 1).", ""]
-    for output in OUTPUTS:
-        part = s.table[s.table["output"] == output].sort_values("ST", ascending=False)
-        lines += [f"### {OUTPUTS[output]}", ""]
-        if s.dropped.get(output):
-            lines += [f"{s.dropped[output]} blocks were dropped (no chronic-pain cohort on day 0).", ""]
-        y = s.Y[:, list(OUTPUTS).index(output)]
-        lines += [f"Output over the Sobol' runs: mean {np.nanmean(y):.3g}, SD {np.nanstd(y):.3g}, range "
-                  f"{np.nanmin(y):.3g} to {np.nanmax(y):.3g}; sum of S1 {part['S1'].sum():.2f}.", ""]
-        lines += [_md_table(part[["parameter", "S1", "S1_conf", "ST", "ST_conf"]]), ""]
+    if s is not None:
+        lines += ["## Sobol' indices (`sobol.csv`, `sobol.png`)", ""]
+        lines += ["Top by mu*: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in top.items()) + ". "
+                  "S1 is the share of the output's variance a parameter explains alone, ST with all its "
+                  "interactions (95% bootstrap intervals). Other parameters are held at their defaults, so the "
+                  "shares are of the variance these parameters make. Noise left after common random numbers "
+                  "counts as unexplained variance (sum of S1 below 1).", ""]
+        for output in OUTPUTS:
+            part = s.table[s.table["output"] == output].sort_values("ST", ascending=False)
+            lines += [f"### {OUTPUTS[output]}", ""]
+            if s.dropped.get(output):
+                lines += [f"{s.dropped[output]} blocks were dropped (no chronic-pain cohort on day 0).", ""]
+            y = s.Y[:, list(OUTPUTS).index(output)]
+            lines += [f"Output over the Sobol' runs: mean {np.nanmean(y):.3g}, SD {np.nanstd(y):.3g}, range "
+                      f"{np.nanmin(y):.3g} to {np.nanmax(y):.3g}; sum of S1 {part['S1'].sum():.2f}.", ""]
+            lines += [_md_table(part[["parameter", "S1", "S1_conf", "ST", "ST_conf"]]), ""]
     lines += ["## Caveats", "",
               "- The parameter defaults are being recalibrated; rerun this script after calibration lands "
               "(ranges centre on the defaults).",

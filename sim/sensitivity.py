@@ -365,16 +365,19 @@ def sobol(model: Model, fs: Sequence[Factor], n: int, seed: int, cache: Path | N
 
 
 def rank_agreement(a: pd.DataFrame, b: pd.DataFrame, k: int) -> pd.DataFrame:
-    """How far two Morris tables agree, per output: Spearman rho of mu*, shared top-k factors."""
+    """How far Morris table ``a`` (e.g. a short burn-in) agrees with ``b`` (the reference), per
+    output: Spearman rho of mu*, how many top-k factors they share, and how many of ``b``'s
+    top k are within ``a``'s top 2k -- whether screening with ``a`` and a wider cut keeps them."""
     from scipy.stats import spearmanr
 
     rows = []
     for output in a["output"].unique():
         x = a[a["output"] == output].set_index("parameter")["mu_star"]
         y = b[b["output"] == output].set_index("parameter")["mu_star"].reindex(x.index)
-        top_a = set(x.sort_values(ascending=False).head(k).index)
-        top_b = set(y.sort_values(ascending=False).head(k).index)
+        order_a = list(x.sort_values(ascending=False, kind="stable").index)
+        top_b = set(y.sort_values(ascending=False, kind="stable").head(k).index)
         rows.append({"output": output, "spearman_mu_star": float(spearmanr(x, y).statistic),
-                     "top_k": k, "shared_top_k": len(top_a & top_b),
-                     "top1_same": bool(x.idxmax() == y.idxmax())})
+                     "top_k": k, "shared_top_k": len(set(order_a[:k]) & top_b),
+                     "reference_top_k_in_top_2k": len(set(order_a[:2 * k]) & top_b),
+                     "top1_same": bool(order_a[0] == y.idxmax())})
     return pd.DataFrame(rows)

@@ -122,6 +122,7 @@ def test_rank_agreement():
     assert same["spearman_mu_star"] == pytest.approx(1) and same["shared_top_k"] == 2 and same["top1_same"]
     flipped = rank_agreement(base, base.assign(mu_star=base["mu_star"][::-1].to_numpy()), 2).iloc[0]
     assert flipped["spearman_mu_star"] == pytest.approx(-1) and flipped["shared_top_k"] == 0
+    assert flipped["reference_top_k_in_top_2k"] == 2 and not flipped["top1_same"]
 
 
 # ---- the model function --------------------------------------------------------------------------------
