@@ -27,13 +27,14 @@ from matplotlib.patches import Patch
 from sim.errors import InputError
 from sim.outputs import write_atomically
 from sim.plots import save
-from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, evaluate, factor_table, factors,
-                             morris, rank_agreement, sobol, top_factors)
+from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
+                             factors, morris, rank_agreement, sobol, top_factors)
 
 QUICK = dict(trajectories=4, top=3, sobol_n=32, burn_in_days=1_095, screen_burn_in_days=1_095, default_seeds=3)
 FULL = dict(trajectories=20, top=6, sobol_n=256, burn_in_days=2_190, screen_burn_in_days=1_095, default_seeds=5)
 UNITS = {"comorbid_pct": "percentage points", "exercise_effect_nrs": "NRS points"}
-SHORT = {"comorbid_pct": "(a) comorbid prevalence, %", "exercise_effect_nrs": "(b) exercise effect at week 12, NRS"}
+SHORT = {"comorbid_pct": "(a) comorbid prevalence, %",
+         "exercise_effect_nrs": "(b) exercise effect at week 12, NRS (below 0: pain falls)"}
 GROUP_COLOURS = {"network": "#8c564b", "time": "#1f77b4", "baseline": "#2ca02c", "noise": "#7f7f7f",
                  "shocks": "#d62728", "rules": "#9467bd"}
 SHOWN = 20
@@ -78,6 +79,7 @@ def settings(args) -> dict:
     for key in ("burn_in_days", "screen_burn_in_days"):
         if out[key] < 0:
             raise InputError(f"--{key.replace('_', '-')} = {out[key]} must be >= 0 days")
+    check_sizes(trajectories=out["trajectories"], sobol_n=out["sobol_n"], top=out["top"])
     if args.seeds < 1:
         raise InputError(f"--seeds = {args.seeds} must be >= 1")
     return out
@@ -87,27 +89,29 @@ def run(argv=None):
     args = parse_args("sensitivity", __doc__.splitlines()[0], 1_000, 5_000, 1, 1, argv, extra=options)
     conf = settings(args)
     args.command = " ".join(sys.argv[1:] if argv is None else argv)
-    out = check_writable(args.out)
     names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
     fs = factors(names, groups, fraction=args.fraction, bias_halfwidth=args.bias_halfwidth)
     workers = 1 if args.serial else args.workers
+    if workers < 1:
+        raise InputError(f"--workers = {workers} must be >= 1")
     seeds = tuple(range(args.seeds))
     screen = Setting(n_agents=args.agents, burn_in_days=conf["screen_burn_in_days"], seeds=seeds)
     final = Setting(n_agents=args.agents, burn_in_days=conf["burn_in_days"], seeds=seeds)
+    out = check_writable(args.out)  # only once every input is known to be good
     runs = Path(out) / "runs"
     times = {}
     started = time.perf_counter()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     defaults = pd.DataFrame([{"seed": s, **dict(zip(OUTPUTS, evaluate({}, Setting(
         n_agents=args.agents, burn_in_days=conf["burn_in_days"], seeds=(s,)))))}
         for s in range(conf["default_seeds"])])
-    times["defaults"] = (time.perf_counter() - t0, conf["default_seeds"])
+    times["defaults"] = (time.perf_counter() - t0, time.process_time() - c0, conf["default_seeds"])
 
     screen_model = ModelRunner(fs, screen, workers=workers, progress=not args.quiet)
     m = morris(screen_model, fs, conf["trajectories"], seed=args.design_seed, cache=runs / "morris.npz")
-    times["Morris"] = (screen_model.seconds, len(m.X))
+    times["Morris"] = (screen_model.seconds, screen_model.cpu_seconds, len(m.X))
 
     check = None
     if args.check_burn_in:
@@ -117,7 +121,7 @@ def run(argv=None):
         long_model = ModelRunner(fs, final, workers=workers, progress=not args.quiet)
         m_long = morris(long_model, fs, conf["trajectories"], seed=args.design_seed,
                         cache=runs / "morris_long_burn_in.npz")
-        times["Morris, check at the long burn-in"] = (long_model.seconds, len(m_long.X))
+        times["Morris, check at the long burn-in"] = (long_model.seconds, long_model.cpu_seconds, len(m_long.X))
         check = rank_agreement(m.table, m_long.table, conf["top"])
         check.insert(1, "screen_burn_in_days", conf["screen_burn_in_days"])
         check.insert(2, "burn_in_days", conf["burn_in_days"])
@@ -133,7 +137,7 @@ def run(argv=None):
         sobol_fs = [by_name[name] for name in chosen]
         final_model = ModelRunner(sobol_fs, final, workers=workers, progress=not args.quiet)
         s = sobol(final_model, sobol_fs, conf["sobol_n"], seed=args.design_seed, cache=runs / "sobol.npz")
-        times["Sobol'"] = (final_model.seconds, len(s.X))
+        times["Sobol'"] = (final_model.seconds, final_model.cpu_seconds, len(s.X))
     total = time.perf_counter() - started
 
     morris_fig = morris_figure(m.table, top, conf, screen)
@@ -190,7 +194,7 @@ def morris_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) 
         for tick, name in zip(ax.get_yticklabels(), part["parameter"]):
             if name in top[output]:
                 tick.set_fontweight("bold")
-        ax.set_xlabel(f"mu* = mean |change of the output| as the parameter crosses its range, {UNITS[output]}")
+        ax.set_xlabel(f"mu*, {UNITS[output]}")
         ax.set_xlim(left=0)
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(f"{SHORT[output]}: {shown} largest of {k}", fontsize=10)
@@ -198,8 +202,9 @@ def morris_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) 
     handles.append(axes[0].get_legend_handles_labels()[0][0])
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
     fig.suptitle(f"Morris screening: {conf['trajectories']} trajectories x {k + 1} runs, {_size(conf, setting)}\n"
-                 "bars: mu* with 95% bootstrap interval; (+) the output rises with the parameter, (-) it falls; "
-                 "bold: taken to the Sobol' stage", fontsize=11)
+                 "mu*: mean absolute change of the output as a parameter crosses its range (bars, 95% bootstrap "
+                 "interval)\n(+) the output rises with the parameter, (-) it falls; bold: taken to the Sobol' stage",
+                 fontsize=11)
     return fig
 
 
@@ -252,10 +257,12 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
                f"of each output ({s.table['parameter'].nunique()} parameters), burn-in {conf['burn_in_days']:,} days."
                if s is not None else "- Sobol' stage skipped (--screen-only)."),
               f"- Design seed {args.design_seed}.", ""]
-    lines += ["Run time (wall clock, "
-              f"{1 if args.serial else args.workers} worker process(es)):", ""]
-    lines += [f"- {stage}: {n:,} model runs, {sec:,.0f} s" for stage, (sec, n) in times.items()]
-    lines += [f"- total {total:,.0f} s", ""]
+    lines += [f"Run time with {1 if args.serial else args.workers} worker process(es): wall clock (depends on "
+              "what else the machine runs) and CPU time of the model runs (what they cost on free cores; "
+              "cached runs of an earlier, interrupted analysis cost nothing):", ""]
+    lines += [f"- {stage}: {n:,} model runs, {sec:,.0f} s wall, {cpu:,.0f} s CPU"
+              for stage, (sec, cpu, n) in times.items()]
+    lines += [f"- total {total:,.0f} s wall", ""]
     lines += ["## Outputs at the defaults", ""]
     stats = defaults[list(OUTPUTS)].agg(["mean", "std"]).T.reset_index()
     stats.columns = ["output", "mean", "SD between seeds"]

@@ -189,8 +189,11 @@ def evaluate(values: dict, setting: Setting) -> np.ndarray:
     return out.mean(axis=0)
 
 
-def _evaluate_rows(rows: np.ndarray, fs: Sequence[Factor], setting: Setting) -> np.ndarray:
-    return np.array([evaluate({f.name: f.value(x) for f, x in zip(fs, row)}, setting) for row in rows])
+def _evaluate_rows(rows: np.ndarray, fs: Sequence[Factor], setting: Setting) -> tuple[np.ndarray, float]:
+    """Outputs of some design rows, and the CPU seconds they took (what the run costs on a free machine)."""
+    started = time.process_time()
+    out = np.array([evaluate({f.name: f.value(x) for f, x in zip(fs, row)}, setting) for row in rows])
+    return out, time.process_time() - started
 
 
 class ModelRunner:
@@ -206,6 +209,9 @@ class ModelRunner:
             raise InputError(f"workers = {workers!r} must be a whole number >= 1")
         self.fs, self.setting, self.workers, self.chunk, self.progress = list(fs), setting, workers, chunk, progress
         self.seconds = 0.0
+        """Wall-clock seconds spent evaluating."""
+        self.cpu_seconds = 0.0
+        """CPU seconds of the evaluations, summed over workers."""
         self.evaluations = 0
 
     def _key(self, X: np.ndarray) -> str:
@@ -230,8 +236,10 @@ class ModelRunner:
             bar = tqdm(total=len(X), initial=int(done.sum()), unit="run", desc=label, mininterval=1.0)
         started = last_save = time.perf_counter()
 
-        def finished(idx, values):
+        def finished(idx, outcome):
             nonlocal last_save
+            values, cpu = outcome
+            self.cpu_seconds += cpu
             Y[idx], done[idx] = values, True
             if bar is not None:
                 bar.update(len(idx))
@@ -289,6 +297,18 @@ class Stage:
     """output -> number of trajectories (Morris) or blocks (Sobol') dropped for a NaN."""
 
 
+def check_sizes(trajectories=None, sobol_n=None, top=None) -> None:
+    """Raise InputError for a design size that SALib would reject or that makes no analysis."""
+    for name, value, minimum in (("trajectories", trajectories, 2), ("sobol_n", sobol_n, 2), ("top", top, 1)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise InputError(f"{name} = {value!r} must be a whole number >= {minimum}")
+    if sobol_n is not None and sobol_n & (sobol_n - 1):
+        raise InputError(f"sobol_n = {sobol_n!r} must be a power of two (the Sobol' sequence is balanced "
+                         f"only then), e.g. {1 << int(sobol_n).bit_length()}")
+
+
 def _complete_blocks(y: np.ndarray, size: int) -> np.ndarray:
     """Mask of the rows in blocks of ``size`` rows whose outputs are all finite."""
     ok = np.isfinite(y).reshape(-1, size).all(axis=1)
@@ -298,8 +318,7 @@ def _complete_blocks(y: np.ndarray, size: int) -> np.ndarray:
 def morris(model: Model, fs: Sequence[Factor], trajectories: int, seed: int, cache: Path | None = None,
            names: Sequence[str] = tuple(OUTPUTS), resamples: int = 1000) -> Stage:
     """Morris screening of all factors: ``trajectories`` x (k + 1) model runs."""
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 2:
-        raise InputError(f"trajectories = {trajectories!r} must be a whole number >= 2")
+    check_sizes(trajectories=trajectories)
     prob = problem(fs)
     X = morris_sample.sample(prob, trajectories, num_levels=MORRIS_LEVELS, seed=seed)
     Y = np.asarray(model(X, cache=cache, label="Morris"), dtype=float).reshape(len(X), len(names))
@@ -327,8 +346,7 @@ def morris(model: Model, fs: Sequence[Factor], trajectories: int, seed: int, cac
 
 def top_factors(morris_table: pd.DataFrame, k: int) -> dict[str, list[str]]:
     """The ``k`` factors with the largest mu* for each output (ties broken by name)."""
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise InputError(f"top = {k!r} must be a whole number >= 1")
+    check_sizes(top=k)
     out = {}
     for output, part in morris_table.groupby("output", sort=False):
         out[output] = part.sort_values(["mu_star", "parameter"], ascending=[False, True])["parameter"].head(k).tolist()
@@ -338,8 +356,7 @@ def top_factors(morris_table: pd.DataFrame, k: int) -> dict[str, list[str]]:
 def sobol(model: Model, fs: Sequence[Factor], n: int, seed: int, cache: Path | None = None,
           names: Sequence[str] = tuple(OUTPUTS), resamples: int = 1000) -> Stage:
     """Sobol' first-order and total indices: ``n`` x (k + 2) model runs (Saltelli design)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2 or n & (n - 1):
-        raise InputError(f"sobol_n = {n!r} must be a power of two >= 2 (Sobol' sequence balance)")
+    check_sizes(sobol_n=n)
     prob = problem(fs)
     X = sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
     Y = np.asarray(model(X, cache=cache, label="Sobol"), dtype=float).reshape(len(X), len(names))

@@ -69,7 +69,7 @@ def test_bad_factor_input_names_key_and_value(kwargs, words):
 
 def test_bad_design_sizes():
     fs = unit_factors(2)
-    with pytest.raises(InputError, match="power of two"):
+    with pytest.raises(InputError, match="power of two.*64"):
         sobol(lambda X, **_: np.zeros((len(X), 2)), fs, 48, seed=1)
     with pytest.raises(InputError, match="trajectories"):
         morris(lambda X, **_: np.zeros((len(X), 2)), fs, 1, seed=1)
@@ -194,8 +194,22 @@ def test_script_writes_tables_figures_and_summary(tmp_path):
     assert not list(out.glob(".painloop-tmp-*"))
 
 
-def test_script_bad_input_exits_2_with_one_line():
-    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "sensitivity.py"), "--params",
-                           "pain_bias,no_such_param", "--quiet"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2
-    assert "no_such_param" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+@pytest.mark.parametrize("args, words", [
+    (["--params", "pain_bias,no_such_param"], "no_such_param"),
+    (["--sobol-n", "48"], "48"),
+    (["--groups", "run"], "'run'"),
+    (["--agents", "-5"], "n_agents"),
+])
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys, args, words):
+    monkeypatch.chdir(tmp_path)
+    script = _script()
+    assert script.main(script.run, [*args, "--quick", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "results").exists()
+
+
+def test_command_line_exit_code(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "sensitivity.py"), "--fraction", "2"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 2 and "fraction = 2.0" in done.stderr
