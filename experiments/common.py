@@ -18,7 +18,7 @@ from sim.outputs import check_writable  # noqa: E402
 
 def parse_args(name: str, description: str, quick_agents: int, full_agents: int, quick_seeds: int,
                full_seeds: int, argv=None, extra=None) -> argparse.Namespace:
-    """The shared options; ``extra(parser)`` may add a script's own before parsing."""
+    """The shared command line; ``extra(parser)`` may add a script's own options."""
     parser = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=description)
     parser.add_argument("--quick", action="store_true",
                         help=f"small version: {quick_agents:,} people, {quick_seeds} seeds")
