@@ -1,7 +1,7 @@
 """Global sensitivity: which parameters drive comorbidity and the exercise effect (SALib).
 
 Morris screening of every model parameter (groups network, time, baseline, noise, shocks,
-rules; run size and scale ceilings are held fixed), each over its default +- a fraction
+rules, and exercise's effect size; run size and scale ceilings are held fixed), each over its default +- a fraction
 (``*_bias`` log-odds: +- a number of logits), clipped to its allowed range. Then Sobol' indices
 (S1, ST) for the union of the top-k parameters by mu* of each output, the others at defaults.
 Outputs: (a) prevalence of chronic pain and depression together (12-week mean, % of people),
@@ -36,7 +36,7 @@ UNITS = {"comorbid_pct": "percentage points", "exercise_effect_nrs": "NRS points
 SHORT = {"comorbid_pct": "(a) comorbid prevalence, %",
          "exercise_effect_nrs": "(b) exercise effect at week 12, NRS (below 0: pain falls)"}
 GROUP_COLOURS = {"network": "#8c564b", "time": "#1f77b4", "baseline": "#2ca02c", "noise": "#7f7f7f",
-                 "shocks": "#d62728", "rules": "#9467bd"}
+                 "shocks": "#d62728", "rules": "#9467bd", "interventions": "#ff7f0e"}
 SHOWN = 20
 """Factors shown per panel of the Morris figure (the CSV has all of them)."""
 
@@ -249,7 +249,8 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
     lines += [f"- {len(fs)} parameters of the groups {', '.join(sorted({f.group for f in fs}))} "
               f"({relative} over default +- {args.fraction:.0%}, {len(fs) - relative} `*_bias` over default "
               f"+- {args.bias_halfwidth:g} logits; clipped to the allowed range; `factors.csv`). Run size and the "
-              f"scale ceilings are held fixed.",
+              f"scale ceilings are held fixed, and so are the effect sizes of interventions that neither output "
+              f"runs.",
               f"- Population {args.agents:,} people, {args.seeds} seed(s) per parameter set, outcomes over "
               f"{WEEKS} weeks after the burn-in.",
               f"- Morris: {conf['trajectories']} trajectories, 4 levels, burn-in {conf['screen_burn_in_days']:,} days.",

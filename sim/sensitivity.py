@@ -11,9 +11,10 @@ Two outputs are analysed (:data:`OUTPUTS`), both from one evaluation of a parame
   ``cohort_pain_nrs_mean`` of an exercise arm; here the exercise arm forks the control run's
   engine on day 0, so one burn-in serves both arms. Negative = exercise lowers pain.
 
-**Factors.** Every parameter of the groups in :data:`GROUPS`. Run size (``run``) is not a model
-property, and the scale ceilings (``scales``) only define how internal states map to NRS,
-PHQ-9 and minutes, so both are held at their values. Each factor varies uniformly over its
+**Factors.** Every parameter of the groups in :data:`GROUPS`, including the calibrated size of
+exercise's effect (``exercise_effect``) but not those of interventions that neither output runs.
+Run size (``run``) is not a model property, and the scale ceilings (``scales``) only define how
+internal states map to NRS, PHQ-9 and minutes, so both are held at their values. Each factor varies uniformly over its
 default +- ``fraction`` x |default| (relative: the parameters are rates, weights, SDs and time
 constants, whose uncertainty is proportional), except the ``*_bias`` log-odds, whose zero is an
 arbitrary reference point and so get default +- ``bias_halfwidth`` logits. Ranges are clipped
@@ -59,8 +60,10 @@ from .errors import InputError
 from .parameters import PARAMETERS, PARAMS
 from .scenario import Scenario
 
-GROUPS = ("network", "time", "baseline", "noise", "shocks", "rules")
-"""Parameter groups analysed; ``run`` (size of the run) and ``scales`` (unit ceilings) are not."""
+GROUPS = ("network", "time", "baseline", "noise", "shocks", "rules", "interventions")
+"""Parameter groups analysed; ``run`` (size of the run) and ``scales`` (unit ceilings) are not.
+Of ``interventions`` only the effect sizes of interventions that the outputs run are taken
+(:func:`factors`)."""
 OUTPUTS = {
     "comorbid_pct": "chronic pain + depression, % of people (12-week mean)",
     "exercise_effect_nrs": "exercise effect on cohort pain at week 12, NRS (exercise - control)",
@@ -103,7 +106,9 @@ def factors(names: Sequence[str] | None = None, groups: Sequence[str] = GROUPS, 
             raise InputError(f"group '{g}' cannot be analysed; groups are: {', '.join(GROUPS)} "
                              f"('run' and 'scales' are held fixed)")
     if names is None:
-        chosen = [p for p in PARAMETERS if p.group in groups]
+        # the other interventions' effect sizes cannot act: none of them runs in either output
+        used = {f"{spec['kind']}_effect" for spec in EXERCISE}
+        chosen = [p for p in PARAMETERS if p.group in groups and (p.group != "interventions" or p.name in used)]
     else:
         chosen = []
         for name in names:

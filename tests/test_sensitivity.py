@@ -35,6 +35,7 @@ def test_all_model_groups_and_ranges():
     fs = factors()
     assert {f.group for f in fs} == set(GROUPS)
     assert not any(PARAMS[f.name].group in ("run", "scales") for f in fs)
+    assert [f.name for f in fs if f.group == "interventions"] == ["exercise_effect"]
     for f in fs:
         p = PARAMS[f.name]
         assert p.low <= f.low < f.default < f.high <= p.high, f.name
@@ -176,7 +177,7 @@ def _script():
 def test_script_writes_tables_figures_and_summary(tmp_path):
     script = _script()
     out = tmp_path / "gsa"
-    result = script.run(["--quick", "--params", "injury_rate_per_year,pain_to_mood_weight,crp_median_mg_l",
+    result = script.run(["--quick", "--params", "injury_rate_per_year,exercise_effect,crp_median_mg_l",
                          "--agents", "300", "--burn-in-days", "150", "--screen-burn-in-days", "100",
                          "--check-burn-in", "--trajectories", "2", "--top", "1", "--sobol-n", "4", "--serial",
                          "--quiet", "--out", str(out)])
@@ -185,6 +186,7 @@ def test_script_writes_tables_figures_and_summary(tmp_path):
         assert (out / name).exists(), name
     morris_table = pd.read_csv(out / "morris.csv")
     assert len(morris_table) == 3 * len(OUTPUTS)
+    assert set(morris_table["group"]) == {"shocks", "interventions", "baseline"}
     sobol_table = pd.read_csv(out / "sobol.csv")
     chosen = set(sobol_table["parameter"])
     assert {p for top in result["top"].values() for p in top} <= chosen and len(chosen) == 2
