@@ -197,7 +197,7 @@ def morris_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) 
         ax.set_xlabel(f"mu*, {UNITS[output]}")
         ax.set_xlim(left=0)
         ax.grid(axis="x", alpha=0.3)
-        ax.set_title(f"{SHORT[output]}: {shown} largest of {k}", fontsize=10)
+        ax.set_title(f"{SHORT[output]}\n{shown} largest of {k}", fontsize=10)
     handles = [Patch(color=GROUP_COLOURS[g], label=f"group {g}") for g in GROUP_COLOURS if g in seen]
     handles.append(axes[0].get_legend_handles_labels()[0][0])
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
@@ -233,6 +233,33 @@ def sobol_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) -
     fig.suptitle(f"Sobol' indices, N = {conf['sobol_n']} ({n_runs:,} runs), {_size(conf, setting)}\n"
                  "95% bootstrap intervals; [a], [b]: screened in by Morris for output (a), (b)", fontsize=11)
     return fig
+
+
+def _zero_lines(table: pd.DataFrame) -> list[str]:
+    """Parameters whose every elementary effect is exactly zero: they cannot act on that output
+    (with common random numbers even a tiny effect would show as non-zero)."""
+    zero = table[table["mu_star"] == 0].groupby("parameter")["output"].apply(set)
+    if zero.empty:
+        return []
+    text = "; ".join(f"`{name}` on {' and '.join(sorted(outs))}" for name, outs in zero.items())
+    return [f"Exactly zero: {text}. These cannot act on that output (the `crp_*` parameters only convert "
+            "inflammation to mg/L; exercise's effect size does not reach the control arm), and with common "
+            "random numbers an exact zero confirms that runs sharing seeds differ only by their parameters.", ""]
+
+
+def _spread_lines(m, defaults: pd.DataFrame) -> list[str]:
+    """How the outputs spread over the Morris design, where every parameter moves at once."""
+    rows = []
+    for j, output in enumerate(OUTPUTS):
+        y = m.Y[:, j]
+        centre = defaults[output].mean()
+        q = np.nanpercentile(y, [10, 50, 90])
+        rows.append({"output": output, "at defaults": centre, "p10": q[0], "median": q[1], "p90": q[2],
+                     "max": np.nanmax(y), "min": np.nanmin(y),
+                     "share beyond 2x default": float(np.mean(np.abs(y) > 2 * abs(centre)))})
+    return ["Spread of the outputs over the Morris runs (all parameters move at once within their ranges). "
+            "A long upper tail means that parts of the ranges tip the population into the stuck state, and "
+            "mu* then mostly measures which parameters lead there:", "", _md_table(pd.DataFrame(rows)), ""]
 
 
 def _md_table(frame: pd.DataFrame) -> str:
@@ -281,11 +308,8 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
             lines += [f"{m.dropped[output]} trajectories were dropped (no chronic-pain cohort on day 0).", ""]
         lines += [_md_table(part[["rank", "parameter", "group", "low", "high", "mu_star", "mu_star_conf", "mu",
                                   "sigma"]]), ""]
-    zero = m.table.groupby("parameter")["mu_star"].max()
-    zero = sorted(zero[zero == 0].index)
-    if zero:
-        lines += [f"Exactly zero on both outputs: {', '.join(f'`{z}`' for z in zero)} (they only map states "
-                  "to clinical units; a zero confirms that runs sharing seeds differ only by their parameters).", ""]
+    lines += _zero_lines(m.table)
+    lines += _spread_lines(m, defaults)
     if check is not None:
         lines += ["### Does a shorter burn-in change the ranking?", "",
                   "The same Morris design and seeds run with both burn-ins (`burn_in_check.csv`): Spearman "
@@ -307,8 +331,9 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
             if s.dropped.get(output):
                 lines += [f"{s.dropped[output]} blocks were dropped (no chronic-pain cohort on day 0).", ""]
             y = s.Y[:, list(OUTPUTS).index(output)]
-            lines += [f"Output over the Sobol' runs: mean {np.nanmean(y):.3g}, SD {np.nanstd(y):.3g}, range "
-                      f"{np.nanmin(y):.3g} to {np.nanmax(y):.3g}; sum of S1 {part['S1'].sum():.2f}.", ""]
+            lines += [f"Output over the Sobol' runs: median {np.nanmedian(y):.3g}, mean {np.nanmean(y):.3g}, "
+                      f"SD {np.nanstd(y):.3g}, range {np.nanmin(y):.3g} to {np.nanmax(y):.3g}; sum of S1 "
+                      f"{part['S1'].sum():.2f}.", ""]
             lines += [_md_table(part[["parameter", "S1", "S1_conf", "ST", "ST_conf"]]), ""]
     lines += ["## Caveats", "",
               "- The parameter defaults are being recalibrated; rerun this script after calibration lands "

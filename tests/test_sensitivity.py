@@ -192,7 +192,9 @@ def test_script_writes_tables_figures_and_summary(tmp_path):
     assert {p for top in result["top"].values() for p in top} <= chosen and len(chosen) == 2
     assert "crp_median_mg_l" not in chosen  # it has no effect, so it is never screened in
     text = (out / "sensitivity.md").read_text()
-    assert "Morris screening" in text and "Sobol'" in text and "`crp_median_mg_l`" in text
+    assert "Morris screening" in text and "Sobol'" in text
+    assert "`crp_median_mg_l` on comorbid_pct and exercise_effect_nrs" in text
+    assert "`exercise_effect` on comorbid_pct;" in text or "`exercise_effect` on comorbid_pct." in text
     assert not list(out.glob(".painloop-tmp-*"))
 
 
