@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.errors import InputError
+from sim.parameters import PARAMS
 from sim.outputs import write_atomically
 from sim.plots import save
 from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
@@ -349,7 +350,13 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
               "(ranges centre on the defaults).",
               "- Ranges are a documented convention, not measured uncertainty: a parameter's rank depends "
               "on the width it is given.",
-              "- With few trajectories the Morris intervals are wide: treat neighbouring ranks as ties.", ""]
+              "- With few trajectories the Morris intervals are wide: treat neighbouring ranks as ties."]
+    package_burn_in = PARAMS["burn_in_days"].default
+    if min(conf["burn_in_days"], conf["screen_burn_in_days"]) < package_burn_in:
+        lines += [f"- A burn-in shorter than the package's {package_burn_in:,} days leaves prevalences still "
+                  "rising slowly (at the defaults chronic pain is ~1 point short after 3 years); see the "
+                  "burn-in check (`--check-burn-in`) before trusting ranks below the first few."]
+    lines.append("")
     return "\n".join(lines)
 
 
