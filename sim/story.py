@@ -309,7 +309,8 @@ def closing_line(record: PersonRecord) -> str:
     weeks = int(end["day"]) // 7
     category = CATEGORIES[int(category_codes(end["chronic_pain"], end["depressed"]))]
     pain = d["pain_nrs"].tail(7).mean()
-    settled = pain < scales.CHRONIC_PAIN_NRS and end["phq9_14d"] < scales.DEPRESSION_PHQ9
+    # settled: pain below an acute episode's NRS 3, not merely below the chronic-pain threshold
+    settled = pain < scales.ACUTE_NRS and end["phq9_14d"] < scales.DEPRESSION_PHQ9
     verdict = {
         "well": "the loop did not close: the back healed and mood held" if settled else
                 "not chronic pain or depression by the definitions, but not over either",
@@ -398,16 +399,17 @@ def story_figure(records: list[PersonRecord], title: str = ""):
             ax.plot(week, d[name], color=colour, lw=1.4, label=name.replace("_", " "))
         for name in record.interventions:
             ax.plot(week, d[f"{name}_level"], color=TREATMENT_COLOUR, lw=1.6, ls="--",
-                    label=f"{name} effect")
+                    label=f"{name} effect (1 = trials' size)")
             treated = d[f"{name}_in_treatment"].fillna(False).astype(bool).to_numpy()
             for row_ax in axes[1:, col]:
                 row_ax.fill_between(week, 0, 1, where=treated, transform=row_ax.get_xaxis_transform(),
                                     color=TREATMENT_COLOUR, alpha=0.12, lw=0, step="mid")
-        ax.set_ylim(0, 1.25)
+        top = max([1.0, *(r.daily[f"{name}_level"].max() for r in records for name in r.interventions)])
+        ax.set_ylim(0, 1.25 * top)
         ax.set_yticks([0, 0.5, 1])
         ax.legend(loc="upper center", fontsize=7, ncols=5, frameon=False)
         if col == 0:
-            ax.set_ylabel("hidden states (0-1)", fontsize=9)
+            ax.set_ylabel("hidden states (0-1)\nand effect level", fontsize=9)
         ax.set_xlabel("weeks after the back injury")
         _mark_events(axes[:, col], record)
     handles = [Patch(color=COLOURS[c], label=LABELS[c]) for c in CATEGORIES]
