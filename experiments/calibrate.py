@@ -37,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIT_PARAMETERS = (
     "pain_bias", "sensitisation_bias", "sensitisation_to_pain_weight", "pain_sensitivity_sd",
     "injury_rate_per_year", "injury_severity_mean", "tissue_healing_tau_days", "pain_drift_sd",
+    "pain_noise_sd",
     "low_mood_bias", "mood_vulnerability_sd", "stress_to_mood_weight", "life_event_severity_mean",
     "rumination_to_mood_weight", "rumination_bias", "recovery_to_mood_weight", "mood_recovery_tau_days",
+    "coping_sd",
 )
 GROUPS = {
     "mood_loop_scale": ("mood_to_sleep_weight", "sleep_to_mood_weight", "mood_to_stress_weight",

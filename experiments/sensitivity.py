@@ -138,9 +138,9 @@ def run(argv=None):
 
     top = top_factors(m.table, conf["top"])
     chosen = list(dict.fromkeys(name for output in OUTPUTS for name in top[output]))
-    if len(chosen) < 2:  # Sobol' needs two factors; add the next by mu* of the first output
-        first = m.table[m.table["output"] == next(iter(OUTPUTS))]["parameter"]
-        chosen += [p for p in first if p not in chosen][:1]
+    if len(chosen) < 2:  # Sobol' needs two factors: add the one with the largest mu* on any output
+        strongest = m.table.groupby("parameter")["mu_star"].max().sort_values(ascending=False, kind="stable")
+        chosen += [p for p in strongest.index if p not in chosen][: 2 - len(chosen)]
     by_name = {f.name: f for f in fs}
     s = None
     if not args.screen_only:

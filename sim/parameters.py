@@ -146,6 +146,10 @@ PARAMETERS: tuple[Param, ...] = (
     _p("baseline", "sociability_sd", 0.7, "logit", 0.0, 3.0,
        "choice: loneliness varies widely between people (Hughes 2004 3-9 scale)",
        "between-person SD of sociability (trait)"),
+    _p("baseline", "coping_sd", 0.5, "log units", 0.0, 3.0,
+       "evidence 2: most untreated episodes remit within months but a minority becomes chronic "
+       "(HUNT: chronic course 7%), which needs people to differ in how they recover; size " + CAL,
+       "between-person SD of the log of each person's recovery strength (trait 'coping')"),
     _p("baseline", "crp_median_mg_l", 1.2, "mg/L", 0.1, 10.0,
        "Pearson 2003: 1-3 mg/L is average; population median ~1.2-1.5 mg/L",
        "median personal baseline hs-CRP"),

@@ -350,10 +350,12 @@ def morris(model: Model, fs: Sequence[Factor], trajectories: int, seed: int, cac
 
 
 def top_factors(morris_table: pd.DataFrame, k: int) -> dict[str, list[str]]:
-    """The ``k`` factors with the largest mu* for each output (ties broken by name)."""
+    """The ``k`` factors with the largest mu* for each output (ties broken by name); a factor
+    with no effect at all (mu* = 0) is never chosen, whatever k is."""
     check_sizes(top=k)
     out = {}
     for output, part in morris_table.groupby("output", sort=False):
+        part = part[part["mu_star"] > 0]
         out[output] = part.sort_values(["mu_star", "parameter"], ascending=[False, True])["parameter"].head(k).tolist()
     return out
 
