@@ -101,7 +101,7 @@ def in_browser(agents: int, seconds: float, render_interval: int) -> None:
             def day() -> float:
                 # read straight from the DOM: while playing, the page re-renders too often for a
                 # locator to settle on the element (and for a moment it may not be there at all)
-                for _ in range(100):
+                for _ in range(500):  # up to ~10 s: a busy page answers late
                     text = page.evaluate("() => Array.from(document.querySelectorAll('div, span'))"
                                          ".map(e => e.textContent.trim())"
                                          ".find(t => t.startsWith('Step:') || t.startsWith('Time:'))")
