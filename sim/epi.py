@@ -14,8 +14,9 @@ function                       study design
 :func:`first_incidence`        cohort free of the condition since the start of the burn-in
                                ("lifetime" stand-in), first onsets per 100 person-years (NEMESIS-2)
 :func:`cohort_risk`            cohort free of the outcome at baseline, exposure measured at
-                               baseline, cumulative incidence over the follow-up, RR and OR
-                               (HUNT, NESDA, Mann 2022, Pearce 2022)
+                               baseline, cumulative incidence over the follow-up, RR and OR,
+                               optionally Mantel-Haenszel adjusted for baseline PHQ-9 and chronic
+                               pain (HUNT, NESDA, Mann 2022, Pearce 2022)
 :func:`annual_transitions`     status at a wave and 52 weeks later: incidence, exit, pain-free
 :func:`acute_course`           inception cohort: pain-free before, NRS >= 3 at presentation
                                (day 3 after onset), NRS at 6, 26 and 52 weeks (Costa 2012)
@@ -193,16 +194,51 @@ class Risk:
     n_unexposed: int
 
 
-def cohort_risk(s: Survey, exposure: np.ndarray, onset: str, free: np.ndarray, follow_up_days: int) -> Risk:
+def cohort_risk(s: Survey, exposure: np.ndarray, onset: str, free: np.ndarray, follow_up_days: int,
+                strata: np.ndarray | None = None) -> Risk:
     """Cumulative incidence of ``onset`` within ``follow_up_days`` among people ``free`` at
-    baseline, by a baseline ``exposure``."""
+    baseline, by a baseline ``exposure``.
+
+    With ``strata`` (an integer label per person) the relative risk and odds ratio are
+    Mantel-Haenszel estimates across strata -- adjusted for what the strata hold, as the cohort
+    studies adjusted for baseline symptoms -- and the two risks are the crude ones.
+    """
     first = s.first_day(onset)
     event = first <= s.start_day + follow_up_days
     ex, un = exposure & free, ~exposure & free
     r1 = float(event[ex].mean()) if ex.any() else np.nan
     r0 = float(event[un].mean()) if un.any() else np.nan
-    return Risk(r1, r0, r1 / r0 if r0 else np.nan, odds_ratio(exposure[free], event[free]),
-                int(ex.sum()), int(un.sum()))
+    if strata is None:
+        rr, odds = (r1 / r0 if r0 else np.nan), odds_ratio(exposure[free], event[free])
+    else:
+        rr, odds = mantel_haenszel(exposure[free], event[free], strata[free])
+    return Risk(r1, r0, rr, odds, int(ex.sum()), int(un.sum()))
+
+
+def mantel_haenszel(exposed: np.ndarray, outcome: np.ndarray, strata: np.ndarray) -> tuple[float, float]:
+    """Mantel-Haenszel relative risk and odds ratio over strata (strata without both groups drop out)."""
+    rr_num = rr_den = or_num = or_den = 0.0
+    for k in np.unique(strata):
+        m = strata == k
+        e, o = exposed[m], outcome[m]
+        n1, n0 = e.sum(), (~e).sum()
+        if n1 == 0 or n0 == 0:
+            continue
+        t = n1 + n0
+        a, b = np.sum(e & o), np.sum(e & ~o)
+        c, d = np.sum(~e & o), np.sum(~e & ~o)
+        rr_num += a * n0 / t
+        rr_den += c * n1 / t
+        or_num += a * d / t
+        or_den += b * c / t
+    return (rr_num / rr_den if rr_den else np.nan), (or_num / or_den if or_den else np.nan)
+
+
+def baseline_strata(s: Survey, phq9_bands: int = 5) -> np.ndarray:
+    """Strata for adjustment: baseline PHQ-9 quantile band x baseline chronic-pain status."""
+    phq = s.wave("phq9")[0]
+    edges = np.quantile(phq, np.linspace(0, 1, phq9_bands + 1)[1:-1])
+    return np.digitize(phq, edges) * 2 + s.wave("chronic_pain")[0].astype(int)
 
 
 def annual_transitions(s: Survey) -> dict[str, float]:

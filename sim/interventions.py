@@ -74,10 +74,12 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
     Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
            "less avoidance, exercise-induced hypoalgesia",
            gains={"pain_to_activity": 0.6},
-           offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4},
+           offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
+                    "inflammation": -0.6},
            reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
-           source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Fedewa 2017 and Noetel 2024 "
-                  "act through activity_to_inflammation_and_mood"),
+           source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
+                  "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
+                  "own anti-inflammatory effect (the inflammation offset)"),
     Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
            "behavioural activation, less fear-avoidance, lower stress",
            gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
@@ -94,10 +96,10 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
     Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
            "sensitivity; effect stops soon after the drug does",
            gains={},
-           offsets={"low_mood": -0.9, "sensitisation": -0.6, "pain": -0.3},
+           offsets={"low_mood": -0.45, "sensitisation": -0.6, "pain": -0.3},
            reference_sessions_per_week=7.0, half_dose_sessions_per_week=3.0,
-           source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1); "
-                  "Geddes 2003 (relapse after stopping)"),
+           source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1; SMD 0.29, "
+                  "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),
     Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
            gains={"pain_to_sleep": 0.7},
            offsets={"poor_sleep": -1.5, "activity": 0.3, "stress": -0.2},

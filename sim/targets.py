@@ -95,7 +95,8 @@ TARGETS: tuple[Target, ...] = (
            "-15 (-12 to -18)", -15, -18, -12, "Hayden 2021", fit=True),
     Target("exercise_phq_depressed", 7, "exercise in depressed people, PHQ-9 SMD at 12 weeks", "exercise_phq9_g",
            "-0.4 to -0.6", -0.5, -0.7, -0.3, "Noetel 2024"),
-    Target("activity_rr", 7, "active >= 150 min/week -> incident depression, relative risk", "active_dep_rr",
+    Target("activity_rr", 7, "active >= 150 min/week -> incident depression, RR adjusted for baseline "
+           "PHQ-9 and chronic pain", "active_dep_rr",
            "0.75", 0.75, 0.6, 0.9, "Pearce 2022"),
     # 8 psychological therapy
     Target("cbt_pain", 8, "CBT vs usual care, pain SMD at end of treatment", "cbt_pain_g", "-0.21", -0.21, -0.35,
@@ -122,7 +123,8 @@ TARGETS: tuple[Target, ...] = (
     Target("exercise_crp", 10, "exercise vs usual care, log CRP SMD at 12 weeks", "exercise_crp_g", "-0.26", -0.26,
            -0.34, -0.18, "Fedewa 2017"),
     # 11 social and stress
-    Target("loneliness_or", 11, "lonely (lowest fifth of support) -> incident depression in a year, odds ratio",
+    Target("loneliness_or", 11, "lonely (lowest fifth of support) -> incident depression in a year, OR "
+           "adjusted for baseline PHQ-9 and chronic pain",
            "lonely_dep_or", "2.33 (1.62-3.34)", 2.33, 1.6, 3.3, "Mann 2022"),
     Target("life_event_or", 11, "depression onset in a month with a life event, odds ratio", "life_event_or",
            "5.6 (3.6 within twins)", 5.6, 3.5, 8.0, "Kendler 1999", fit=True),
@@ -165,9 +167,13 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out["dep_episode_over_2y"] = e.get("share_over_2_years", np.nan)
     out["dep_bimodal"] = epi.bimodality(s)
     out["life_event_or"] = epi.life_event_onsets(s)["odds_ratio"]
+    # Mann 2022 and Pearce 2022 report estimates adjusted for baseline symptoms and health.
+    strata = epi.baseline_strata(s)
     sup0 = s.wave("social_support")[0]
-    out["lonely_dep_or"] = epi.cohort_risk(s, sup0 <= np.quantile(sup0, 0.2), "depression_onset", ~dep0, 365).odds_ratio
-    out["active_dep_rr"] = epi.cohort_risk(s, s.wave("activity_min_week")[0] >= 150, "depression_onset", ~dep0, follow).rr
+    out["lonely_dep_or"] = epi.cohort_risk(s, sup0 <= np.quantile(sup0, 0.2), "depression_onset", ~dep0, 365,
+                                           strata).odds_ratio
+    out["active_dep_rr"] = epi.cohort_risk(s, s.wave("activity_min_week")[0] >= 150, "depression_onset", ~dep0,
+                                           follow, strata).rr
     out["poor_sleep_dep_rr"] = epi.cohort_risk(s, s.wave("sleep_psqi")[0] > 5, "depression_onset", ~dep0, 365).rr
     cp, psqi, crp, dep = s.wave("chronic_pain"), s.wave("sleep_psqi"), s.wave("crp_mg_l"), s.wave("depressed")
     out["poor_sleep_if_cp"] = float((psqi[cp] > 5).mean())
