@@ -18,6 +18,12 @@ Schedule of one day (written once; docs/ODD.md shows it):
 
 Steps 3-6 are :func:`advance` plus :func:`sim.shocks.apply_shocks`, which work unchanged on one
 person's scalars: :class:`sim.agents.Person` runs them per agent, and both paths agree.
+
+Speed (docs/performance.md): the vectorised path runs :func:`advance` on blocks of
+:data:`BLOCK` people (:class:`sim.state.Rows`), so its temporaries stay in the CPU cache; every
+state is elementwise, so the block size changes no number. Shocks touch only the people hit.
+``precision="float32"`` holds states, traits and noise in float32 and draws the noise by
+:func:`sim.noise.standard_normal_f32`; float64 (the default) draws it with NumPy's ziggurat.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from .network import small_world
 from .parameters import Params
 from .rules import RULES
 from .scales import ClinicalStatus
-from .shocks import DayShocks, apply_shocks, draw_shocks
+from .errors import InputError
+from .noise import standard_normal_f32
+from .shocks import DayShocks, draw_shocks
 from .state import RELAXING, STATES, TRAITS, Population, draw_traits
 from .streams import Streams
 
@@ -38,6 +46,9 @@ last noise row drives the slow ``pain_drift``."""
 NOISE_ROWS = len(NOISY) + 1
 _TRAIT_SPREAD = {t.name: t.spread for t in TRAITS}
 _BIASED = tuple(s for s in STATES if s.bias)
+BLOCK = 32_768
+"""People per block of the vectorised update: a block's ~30 temporaries fit in the L2/L3 cache."""
+PRECISIONS = {"float64": np.float64, "float32": np.float32}
 
 
 def sigmoid(x):
@@ -95,22 +106,27 @@ class Engine:
     with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state.
     """
 
-    def __init__(self, scenario=None, seed: int = 0, progress=None):
+    def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64"):
         from .scenario import Scenario
 
+        if precision not in PRECISIONS:
+            raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
         self.scenario = Scenario() if scenario is None else scenario
         self.p = self.scenario.params()
         self.seed = seed
+        self.precision = precision
+        dtype = PRECISIONS[precision]
         self.streams = Streams(seed)
         off = set(self.scenario.disabled_rules)
         self.rules = tuple(r for r in RULES if r.name not in off)
         n = self.p.n_agents
-        self.pop = Population(n, draw_traits(n, self.streams["traits"]))
+        self.pop = Population(n, draw_traits(n, self.streams["traits"]), dtype)
         self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
-                                   self.streams["network"])
+                                   self.streams["network"], dtype)
         self.status = ClinicalStatus(n)
         self.gains: dict = {}
         self.offsets: dict = {}
+        self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop)
@@ -136,23 +152,37 @@ class Engine:
                 progress.update(1)
 
     def draw_day(self) -> tuple[DayShocks, np.ndarray]:
-        """The day's shocks and noise from their streams."""
+        """The day's shocks and noise from their streams.
+
+        The noise array is reused from day to day: it is valid until the next draw.
+        """
         shocks = draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
-        noise = self.streams["noise"].standard_normal((NOISE_ROWS, self.n))
-        return shocks, noise
+        if self.precision == "float64":
+            self.streams["noise"].standard_normal(out=self._noise)
+        else:
+            standard_normal_f32(self.streams["noise"], self._noise)
+        return shocks, self._noise
 
     def begin_day(self) -> tuple[DayShocks, np.ndarray]:
         """Steps 1-2 of the schedule: the day's randomness (drawn once, whichever path applies it)."""
         return self.draw_day()
 
     def step(self) -> None:
-        """Advance one day on the whole arrays."""
+        """Advance one day on the whole arrays, one block of people at a time."""
         shocks, noise = self.begin_day()
-        apply_shocks(self.pop, shocks.injury, shocks.life_event)
+        shocks.apply_to(self.pop)
         self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
-        self.pop.set_states(advance(self.pop, noise, self.p, self.rules, self.gains, self.offsets))
+        for start in range(0, self.n, BLOCK):
+            rows = slice(start, start + BLOCK)
+            self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
+                                        _block(self.gains, rows), _block(self.offsets, rows)), rows)
         self.end_day()
 
     def end_day(self) -> None:
         self.status.update(self.pop)
         self.day += 1
+
+
+def _block(hooks: dict, rows: slice) -> dict:
+    """Intervention gains or offsets for a block: per-person arrays sliced, scalars as they are."""
+    return {k: (v[rows] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in hooks.items()}
