@@ -21,7 +21,7 @@ def _version() -> str:
     return __version__
 
 
-def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vector",
+def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vector", precision: str = "float64",
              panel_every: int | None = None, progress: bool = False) -> Result:
     """Run ``scenario`` (default: all defaults) with ``seed`` and return its :class:`Result`.
 
@@ -48,7 +48,7 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
     started = time.perf_counter()
     try:
         if engine == "vector":
-            run = Engine(scenario, seed, progress=bar)
+            run = Engine(scenario, seed, progress=bar, precision=precision)
             advance_day = run.step
         else:
             from .model import PainLoopModel
