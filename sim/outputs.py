@@ -126,13 +126,51 @@ def daily_row(day: int, pop, status, p) -> dict[str, float]:
     return row
 
 
-def panel_rows(day: int, pop, status, p) -> pd.DataFrame:
-    """Every person's clinical outputs on one day (one panel wave)."""
-    data = {"day": np.full(pop.n, day, dtype=np.int32), "agent": np.arange(pop.n, dtype=np.int32)}
-    data.update({k: v.astype(np.float32) for k, v in scales.clinical(pop, p).items()})
-    data["chronic_pain"] = status.chronic_pain.copy()
-    data["depressed"] = status.depressed.copy()
+def panel_rows(day: int, pop, status, p, who: np.ndarray | None = None) -> pd.DataFrame:
+    """Clinical outputs of everyone (or of the rows ``who``) on one day: one panel wave."""
+    rows = slice(None) if who is None else who
+    agent = np.arange(pop.n, dtype=np.int32) if who is None else who.astype(np.int32)
+    data = {"day": np.full(agent.size, day, dtype=np.int32), "agent": agent}
+    data.update({k: np.asarray(v[rows], dtype=np.float32) for k, v in scales.clinical(pop, p).items()})
+    data["chronic_pain"] = status.chronic_pain[rows].copy()
+    data["depressed"] = status.depressed[rows].copy()
     return pd.DataFrame(data)
+
+
+class PanelWriter:
+    """Streams panel waves into one Parquet file, one row group per wave.
+
+    The file is written under a hidden temporary name beside ``path`` and renamed when
+    :meth:`close` succeeds, so a crash leaves no half-written panel; :meth:`abort` removes the
+    temporary file (and does nothing after a successful close).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        check_writable(self.path.parent)
+        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self._writer = None
+
+    def write(self, wave: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(wave, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._tmp, table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        """Finish the file and move it to ``path`` (at least one wave must have been written)."""
+        self._writer.close()
+        self._writer = None
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._tmp.unlink(missing_ok=True)
 
 
 @dataclass
