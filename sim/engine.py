@@ -28,6 +28,8 @@ state is elementwise, so the block size changes no number. Shocks touch only the
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .network import small_world
@@ -104,6 +106,7 @@ class Engine:
 
     Construction draws traits and the network, starts everyone at the target their traits give
     with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state.
+    ``timings`` holds the seconds each part of the set-up took (population, network, burn-in).
     """
 
     def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64"):
@@ -120,17 +123,23 @@ class Engine:
         off = set(self.scenario.disabled_rules)
         self.rules = tuple(r for r in RULES if r.name not in off)
         n = self.p.n_agents
+        clock = time.perf_counter()
         self.pop = Population(n, draw_traits(n, self.streams["traits"]), dtype)
+        self.status = ClinicalStatus(n)
+        self.timings = {"population_s": time.perf_counter() - clock}
+        clock = time.perf_counter()
         self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
                                    self.streams["network"], dtype)
-        self.status = ClinicalStatus(n)
+        self.timings["network_s"] = time.perf_counter() - clock
         self.gains: dict = {}
         self.offsets: dict = {}
         self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop)
+        clock = time.perf_counter()
         self.burn_in(progress)
+        self.timings["burn_in_s"] = time.perf_counter() - clock
 
     @property
     def n(self) -> int:

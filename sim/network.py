@@ -75,12 +75,21 @@ def small_world(n: int, mean_degree: int, rewire_prob: float, rng: np.random.Gen
     # Sort and drop repeats: np.unique's hash table takes ~5 s for 10^7 ties, a sort 0.3 s.
     pairs.sort()
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    # Both directions of each tie, sorted in place by (row, (col - row) mod n): the CSR order
+    # (ties to higher rows first, each side ascending) without an argsort index array, which
+    # kept the peak memory of building 10^7 ties at ~0.5 GB.
     lo, hi = pairs // n, pairs % n
     del pairs
-    rows = np.concatenate([lo, hi])
-    cols = np.concatenate([hi, lo])
+    keys = np.concatenate([lo * n + (hi - lo), hi * n + (lo - hi + n)])
     del lo, hi
-    order = np.argsort(rows, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    keys.sort()
+    itype = _index_dtype(n, keys.size)
+    rows = (keys // n).astype(itype)
+    keys %= n
+    keys += rows
+    keys %= n
+    cols = keys.astype(itype)
+    del keys
+    indptr = np.zeros(n + 1, dtype=itype)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return Network(n, indptr, cols[order], dtype)
+    return Network(n, indptr, cols, dtype)
