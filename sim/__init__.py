@@ -12,10 +12,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .agents import Person
 from .errors import InputError
+from .interventions import EFFECTS, intervention_names
 from .model import PainLoopModel
 from .outputs import Result
 from .parameters import PARAMETERS, parameter_names
 from .rules import RULES, rule_names
+from .runner import run_experiment
 from .scenario import Scenario
 from .simulate import simulate
 
@@ -24,5 +26,5 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = ["PARAMETERS", "RULES", "InputError", "PainLoopModel", "Person", "Result", "Scenario",
-           "parameter_names", "rule_names", "simulate", "__version__"]
+__all__ = ["EFFECTS", "PARAMETERS", "RULES", "InputError", "intervention_names", "PainLoopModel", "Person", "Result", "Scenario",
+           "parameter_names", "rule_names", "run_experiment", "simulate", "__version__"]

@@ -74,6 +74,26 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from .compare import compare
+    from .outputs import check_writable
+
+    scenario = _scenario(args)
+    out = check_writable(args.out)
+    result = compare(scenario, out=out, quick=args.quick, seeds=args.seeds,
+                     executor="serial" if args.serial else "processes", progress=not args.quiet)
+    week = min(result.headlines)
+    print(f"painloop compare: week {week}, people with chronic pain on day 0 "
+          f"(mean; paired difference to baseline [95% interval over seeds])")
+    print(result.headlines[week].to_markdown())
+    print(f"wrote summary.csv, headline.md, arms_over_time.png, forest.png, results.parquet to {out}")
+    if result.failed:
+        for f in result.failed:
+            print(f"painloop: job failed: arm '{f['arm']}' seed {f['seed']}: {f['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_params(args) -> int:
     from .parameters import PARAMETERS
 
@@ -114,6 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="follow a random sample of N people in the panel instead of everyone")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+
+    comp = sub.add_parser("compare", help="compare interventions and strategies for people with "
+                                          "chronic pain; write a table and figures")
+    comp.add_argument("scenario", nargs="?", help="scenario TOML file (its interventions form one more arm)")
+    comp.add_argument("--quick", action="store_true", help="4,000 people, 3 seeds (about a minute)")
+    comp.add_argument("--seeds", type=int, help="number of seeds (default 10; --quick 3)")
+    comp.add_argument("--agents", type=int, help="number of people (overrides the scenario)")
+    comp.add_argument("--days", type=int, help="days after day 0 (default 365)")
+    comp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
+    comp.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
+    comp.add_argument("--quiet", action="store_true", help="no progress bar")
+    comp.set_defaults(func=cmd_compare)
 
     params = sub.add_parser("params", help="list every parameter with unit, range and meaning")
     params.add_argument("--group", help="only this group (run, network, time, baseline, noise, "

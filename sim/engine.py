@@ -28,11 +28,14 @@ state is elementwise, so the block size changes no number. Shocks touch only the
 
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
 
+from .interventions import Delivery, combine
 from .network import small_world
+from .outputs import daily_row, panel_rows
 from .parameters import Params
 from .rules import RULES
 from .scales import ClinicalStatus
@@ -101,6 +104,11 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     return nxt
 
 
+def burn_in_key(scenario) -> str:
+    """What determines a run up to day 0: everything but interventions, run length and labels."""
+    return scenario.replace(interventions=(), days=1, name="", description="").to_toml()
+
+
 class Engine:
     """One run of the model on arrays: population, network, streams, status and day counter.
 
@@ -134,6 +142,7 @@ class Engine:
         self.gains: dict = {}
         self.offsets: dict = {}
         self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
+        self.deliveries = self._make_deliveries()
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop)
@@ -144,6 +153,35 @@ class Engine:
     @property
     def n(self) -> int:
         return self.pop.n
+
+    def fork(self, scenario) -> Engine:
+        """A copy of this engine on day 0 that goes on as ``scenario``.
+
+        Arms of an experiment that differ only in interventions and run length share the burn-in:
+        one engine burns in, each arm forks it. The fork is identical to a fresh
+        ``Engine(scenario, seed)``: interventions draw only from their own streams, and nothing of
+        theirs happens before day 0.
+        """
+        if self.day != 0:
+            raise RuntimeError(f"fork() needs an engine on day 0, not day {self.day}")
+        if burn_in_key(scenario) != burn_in_key(self.scenario):
+            raise ValueError("fork() needs a scenario with the same burn-in (only interventions and "
+                             "days may differ)")
+        network, self.network = self.network, None
+        try:
+            twin = copy.deepcopy(self)
+        finally:
+            self.network = network
+        twin.network = network  # never changes during a run: share it
+        twin.scenario = scenario
+        twin.p = scenario.params()
+        twin.gains, twin.offsets = {}, {}
+        twin.deliveries = twin._make_deliveries()
+        return twin
+
+    def _make_deliveries(self) -> dict:
+        return {spec.name: Delivery(spec, self.n, self.streams[f"intervention:{spec.name}"], self.p.days)
+                for spec in self.scenario.interventions}
 
     def _start_well(self) -> None:
         drive = base_drives(self.pop, self.p)
@@ -173,25 +211,42 @@ class Engine:
         return shocks, self._noise
 
     def begin_day(self) -> tuple[DayShocks, np.ndarray]:
-        """Steps 1-2 of the schedule: the day's randomness (drawn once, whichever path applies it)."""
-        return self.draw_day()
+        """Steps 1-2 of the schedule: the day's randomness (drawn once, whichever path applies
+        it), then intervention delivery, which sets today's rule gains and drive offsets."""
+        drawn = self.draw_day()
+        if self.deliveries and self.day >= 0:
+            for delivery in self.deliveries.values():
+                delivery.deliver(self.day, self.pop, self.status, self.deliveries)
+            self.gains, self.offsets = combine(self.deliveries.values(), self.n)
+        return drawn
 
     def step(self) -> None:
         """Advance one day on the whole arrays, one block of people at a time."""
         shocks, noise = self.begin_day()
+        dtype = self.pop.dtype
         shocks.apply_to(self.pop)
         self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
         for start in range(0, self.n, BLOCK):
             rows = slice(start, start + BLOCK)
             self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
-                                        _block(self.gains, rows), _block(self.offsets, rows)), rows)
+                                        _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)), rows)
         self.end_day()
+
+    def daily_row(self) -> dict:
+        """Today's aggregate outputs (see :mod:`sim.outputs`)."""
+        return daily_row(self.day, self.pop, self.status, self.p, self.deliveries.values())
+
+    def panel_wave(self, who: np.ndarray | None = None):
+        """Today's per-person outputs, one row per person (or per row in ``who``)."""
+        return panel_rows(self.day, self.pop, self.status, self.p, who)
 
     def end_day(self) -> None:
         self.status.update(self.pop)
         self.day += 1
 
 
-def _block(hooks: dict, rows: slice) -> dict:
-    """Intervention gains or offsets for a block: per-person arrays sliced, scalars as they are."""
-    return {k: (v[rows] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in hooks.items()}
+def _block(hooks: dict, rows: slice, dtype) -> dict:
+    """Intervention gains or offsets for a block: per-person arrays sliced (in the engine's
+    float type, so float32 runs stay float32), scalars as they are."""
+    return {k: (v[rows].astype(dtype, copy=False) if isinstance(v, np.ndarray) and v.ndim else v)
+            for k, v in hooks.items()}

@@ -19,7 +19,6 @@ from mesa import DataCollector, Model
 from .agents import Person
 from .engine import Engine
 from .errors import InputError
-from .outputs import daily_row
 from .scenario import Scenario
 from .state import STATE_NAMES
 from .streams import stream
@@ -64,14 +63,14 @@ class PainLoopModel(Model):
         if create_agents:
             for i in range(self.engine.n):
                 Person(self, i)
-        self.latest = daily_row(self.day, self.engine.pop, self.engine.status, self.engine.p)
+        self.latest = self.engine.daily_row()
         self.datacollector = DataCollector(
             model_reporters={k: (lambda m, k=k: m.latest[k]) for k in self.latest if k != "day"})
         self.datacollector.collect(self)
 
     def step(self) -> None:
         self.update_states()
-        self.latest = daily_row(self.day, self.engine.pop, self.engine.status, self.engine.p)
+        self.latest = self.engine.daily_row()
         self.datacollector.collect(self)
 
     def update_states(self) -> None:

@@ -14,7 +14,10 @@ Daily table (one row per day, ``day`` 0..days):
 * episode counts that day: ``chronic_pain_onsets``, ``chronic_pain_remissions``,
   ``depression_onsets``, ``depression_remissions`` (see :mod:`sim.scales`);
 * means of the latent states: ``stress_mean``, ``sensitisation_mean``, ``deconditioning_mean``,
-  ``social_support_mean``, ``tissue_mean``, ``mood_recovery_mean`` (internal 0-1 scale).
+  ``social_support_mean``, ``tissue_mean``, ``mood_recovery_mean`` (internal 0-1 scale);
+* per intervention ``NAME`` (cumulative counts of people or sessions): ``NAME_offered``,
+  ``NAME_started``, ``NAME_in_treatment`` (that day), ``NAME_dropped_out``, ``NAME_sessions``;
+  over all interventions ``people_reached`` (started any) and ``sessions_delivered``.
 
 Panel (opt-in, ``panel_every=k``): one row per (day, agent) every k days with ``day``, ``agent``,
 ``pain_nrs``, ``phq9``, ``activity_min_week``, ``sleep_psqi``, ``crp_mg_l``, ``chronic_pain``,
@@ -36,7 +39,7 @@ import pandas as pd
 from . import scales
 from .errors import InputError
 
-CORE_OUTPUTS = ("pain_nrs", "phq9", "activity_min_week", "sleep_psqi", "crp_mg_l")
+CORE_OUTPUTS = scales.CLINICAL_KEYS
 QUANTILES = (0.1, 0.5, 0.9)
 _BINS = 2000
 LATENT_MEANS = ("stress", "sensitisation", "deconditioning", "social_support", "tissue", "mood_recovery")
@@ -105,8 +108,8 @@ def _summaries(pop, p) -> dict[str, float]:
     return row, latent
 
 
-def daily_row(day: int, pop, status, p) -> dict[str, float]:
-    """One day's aggregate row for the whole population."""
+def daily_row(day: int, pop, status, p, deliveries=()) -> dict[str, float]:
+    """One day's aggregate row for the whole population (and each intervention's counts)."""
     row = {"day": day}
     states, latent = _summaries(pop, p)
     row.update(states)
@@ -123,6 +126,14 @@ def daily_row(day: int, pop, status, p) -> dict[str, float]:
     for name, flags in status.events.items():
         row[name] = int(flags.sum())
     row.update(latent)
+    deliveries = list(deliveries)
+    if deliveries:
+        reached = np.zeros(pop.n, dtype=bool)
+        for delivery in deliveries:
+            row.update(delivery.counts())
+            reached |= delivery.start >= 0
+        row["people_reached"] = int(reached.sum())
+        row["sessions_delivered"] = int(sum(int(d.sessions.sum()) for d in deliveries))
     return row
 
 

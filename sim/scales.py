@@ -38,6 +38,9 @@ PAIN_REMISSION_DAYS = 90
 DEPRESSION_REMISSION_DAYS = 56
 POOR_SLEEP_PSQI = 5.0
 HIGH_CRP_MG_L = 3.0
+ACUTE_NRS = 3.0
+ACUTE_TISSUE = 0.1
+"""An acute episode: tissue input >= 0.1 (an injury in the last weeks), NRS >= 3, not chronic."""
 PHQ9_REMISSION = 5.0
 """PHQ-9 below this is remission (Kroenke 2001)."""
 PAIN_RESPONSE_SHARE = 0.30
@@ -65,6 +68,9 @@ def sleep_psqi(poor_sleep):
 def crp_mg_l(inflammation, crp_baseline, p):
     """hs-CRP: a per-person log-normal baseline raised by up to ``crp_inflammation_fold``."""
     return p.crp_median_mg_l * np.exp(p.crp_log_sd * crp_baseline + np.log(p.crp_inflammation_fold) * inflammation)
+
+
+CLINICAL_KEYS = ("pain_nrs", "phq9", "activity_min_week", "sleep_psqi", "crp_mg_l")
 
 
 def clinical(pop, p) -> dict[str, np.ndarray]:

@@ -4,10 +4,13 @@ A scenario file is flat TOML: parameter names as top-level keys, an optional ``n
 ``description``, an optional ``disabled_rules = [...]`` and optional ``[[interventions]]``
 tables. Anything else is an error that names the file, the key, the value and what is allowed.
 
-    name = "no pain-mood link"
+    name = "exercise for chronic pain"
     n_agents = 5000
-    pain_to_mood_weight = 0.0
     disabled_rules = ["pain_to_sleep"]
+
+    [[interventions]]
+    kind = "exercise"
+    coverage = 0.5
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from .errors import InputError
 from .parameters import DEFAULTS, PARAMS, Param, Params
 from .rules import RULES_BY_NAME, rule_names
 
-_META_KEYS = ("name", "description", "disabled_rules")
+_META_KEYS = ("name", "description", "disabled_rules", "interventions")
 
 
 def _suggest(key: str, known) -> str:
@@ -54,7 +57,7 @@ class Scenario:
     """
 
     def __init__(self, *, name: str = "", description: str = "", disabled_rules=(),
-                 _where: str = "", **overrides):
+                 interventions=(), _where: str = "", **overrides):
         values = dict(DEFAULTS)
         for key, value in overrides.items():
             if key not in PARAMS:
@@ -68,11 +71,14 @@ class Scenario:
                 raise InputError(f"{_where}unknown rule '{rule}' in disabled_rules"
                                  f"{_suggest(str(rule), RULES_BY_NAME)}; rules are: "
                                  + ", ".join(rule_names()))
+        from .interventions import parse_interventions
+
         self._values = values
         self._overrides = {k: values[k] for k in overrides}
         self.name = str(name)
         self.description = str(description)
         self.disabled_rules = tuple(r for r in rule_names() if r in set(disabled_rules))
+        self.interventions = parse_interventions(interventions, values, _where)
 
     def __getattr__(self, key):
         values = self.__dict__.get("_values", {})
@@ -84,6 +90,8 @@ class Scenario:
         parts = [f"{k}={v!r}" for k, v in self._overrides.items()]
         if self.disabled_rules:
             parts.append(f"disabled_rules={list(self.disabled_rules)!r}")
+        if self.interventions:
+            parts.append(f"interventions=[{', '.join(i.name for i in self.interventions)}]")
         return f"Scenario({', '.join(parts)})"
 
     def __eq__(self, other) -> bool:
@@ -119,11 +127,18 @@ class Scenario:
             spec["description"] = self.description
         if self.disabled_rules:
             spec["disabled_rules"] = list(self.disabled_rules)
+        if self.interventions:
+            spec["interventions"] = [i.to_dict() for i in self.interventions]
         return spec
 
     def to_toml(self) -> str:
-        """TOML text that :meth:`from_toml` reads back to an equal scenario."""
-        return tomli_w.dumps(self.to_dict())
+        """TOML text that :meth:`from_toml` reads back to an equal scenario (interventions as
+        ``[[interventions]]`` tables, the way people write them)."""
+        spec = self.to_dict()
+        tables = spec.pop("interventions", [])
+        parts = [tomli_w.dumps(spec)] if spec else []
+        parts += ["[[interventions]]\n" + tomli_w.dumps(table) for table in tables]
+        return "\n".join(parts)
 
     @classmethod
     def from_toml(cls, path) -> Scenario:

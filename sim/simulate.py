@@ -10,7 +10,7 @@ import pandas as pd
 
 from .engine import PRECISIONS, Engine
 from .errors import InputError
-from .outputs import PanelWriter, Result, daily_row, panel_rows
+from .outputs import PanelWriter, Result
 from .scenario import Scenario
 from .streams import stream
 
@@ -75,8 +75,8 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
     writer = PanelWriter(panel_path) if panel_every and panel_path is not None else None
     waves = []
 
-    def record(day, run):
-        wave = panel_rows(day, run.pop, run.status, run.p, who)
+    def record(run):
+        wave = run.panel_wave(who)
         if writer is not None:
             writer.write(wave)
         else:
@@ -99,14 +99,14 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
             model = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision)
             run, advance_day = model.engine, model.step
         burn_in_seconds = time.perf_counter() - started
-        rows = [daily_row(0, run.pop, run.status, run.p)]
+        rows = [run.daily_row()]
         if panel_every:
-            record(0, run)
+            record(run)
         for day in range(1, scenario.days + 1):
             advance_day()
-            rows.append(daily_row(day, run.pop, run.status, run.p))
+            rows.append(run.daily_row())
             if panel_every and day % panel_every == 0:
-                record(day, run)
+                record(run)
             if bar is not None:
                 bar.update(1)
         if writer is not None:

@@ -1,8 +1,6 @@
 """Scale: blocked updates change nothing, float32 stays close to float64, the fast normals are
 normal, the network is a proper simple graph, panels stream to Parquet."""
 
-import importlib
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -178,18 +176,16 @@ def test_panel_sample_follows_the_same_people_and_changes_no_draw():
 
 
 def test_failed_run_leaves_no_panel_file(tmp_path, monkeypatch):
-    simulate_module = importlib.import_module("sim.simulate")  # the package exports a function of that name
-
     calls = {"n": 0}
-    real = simulate_module.daily_row
+    real = Engine.daily_row
 
-    def failing(*args):
+    def failing(self):
         calls["n"] += 1
         if calls["n"] == 5:
             raise RuntimeError("boom")
-        return real(*args)
+        return real(self)
 
-    monkeypatch.setattr(simulate_module, "daily_row", failing)
+    monkeypatch.setattr(Engine, "daily_row", failing)
     with pytest.raises(RuntimeError):
         simulate(small(days=10), seed=0, panel_every=1, panel_path=tmp_path / "panel.parquet")
     assert list(tmp_path.iterdir()) == []
