@@ -81,7 +81,8 @@ def cmd_compare(args) -> int:
     scenario = _scenario(args)
     out = check_writable(args.out)
     result = compare(scenario, out=out, quick=args.quick, seeds=args.seeds,
-                     executor="serial" if args.serial else "processes", progress=not args.quiet)
+                     executor=args.executor or ("serial" if args.serial else "processes"),
+                     progress=not args.quiet)
     week = min(result.headlines)
     print(f"painloop compare: week {week}, people with chronic pain on day 0 "
           f"(mean; paired difference to baseline [95% interval over seeds])")
@@ -144,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--days", type=int, help="days after day 0 (default 365)")
     comp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
     comp.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
+    comp.add_argument("--executor", metavar="EXECUTOR",
+                      help="serial, processes (default), dask (a local Dask cluster) or "
+                           "dask://HOST:PORT (a running Dask scheduler; docs/cluster.md)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(func=cmd_compare)
 
