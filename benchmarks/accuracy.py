@@ -13,7 +13,8 @@ Two comparisons of ``precision="float32"`` with the float64 default, on the defa
    standard error, next to the between-seed standard deviation. A float32 mode that changed the
    model would show differences of many standard errors.
 
-Writes ``DIR/accuracy.json`` and ``DIR/accuracy.md`` and prints the tables.
+Writes ``DIR/accuracy.json`` and ``DIR/accuracy.md`` and prints the tables; ``--update-docs``
+also replaces the table in ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sim.engine import Engine
 from sim.state import STATE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
+DOC_START, DOC_END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
 KEYS = ("chronic_pain", "high_impact_pain", "depression", "comorbid", "depression_ratio",
         "pain_nrs_mean", "phq9_mean")
 
@@ -108,6 +110,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--burn-in", type=int, default=None, help="burn-in days (default: the scenario's)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument("--update-docs", action="store_true",
+                        help="replace the accuracy table in docs/performance.md")
     args = parser.parse_args(argv)
     changes = {"n_agents": args.agents}
     if args.burn_in is not None:
@@ -123,6 +127,11 @@ def main(argv=None) -> int:
     table = tabulate(result)
     (out / "accuracy.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     (out / "accuracy.md").write_text(table + "\n", encoding="utf-8")
+    if args.update_docs:
+        doc = ROOT / "docs" / "performance.md"
+        text = doc.read_text(encoding="utf-8")
+        start = text.index(DOC_START) + len(DOC_START)
+        doc.write_text(text[:start] + "\n" + table + "\n" + text[text.index(DOC_END):], encoding="utf-8")
     print(table)
     return 0
 
