@@ -17,7 +17,8 @@ from sim.outputs import check_writable  # noqa: E402
 
 
 def parse_args(name: str, description: str, quick_agents: int, full_agents: int, quick_seeds: int,
-               full_seeds: int, argv=None) -> argparse.Namespace:
+               full_seeds: int, argv=None, extra=None) -> argparse.Namespace:
+    """The shared command line; ``extra(parser)`` may add a script's own options."""
     parser = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=description)
     parser.add_argument("--quick", action="store_true",
                         help=f"small version: {quick_agents:,} people, {quick_seeds} seeds")
@@ -26,6 +27,8 @@ def parse_args(name: str, description: str, quick_agents: int, full_agents: int,
     parser.add_argument("--agents", type=int, help=f"number of people (default {full_agents:,}; quick {quick_agents:,})")
     parser.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    if extra is not None:
+        extra(parser)
     args = parser.parse_args(argv)
     args.seeds = args.seeds or (quick_seeds if args.quick else full_seeds)
     args.agents = args.agents or (quick_agents if args.quick else full_agents)

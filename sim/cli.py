@@ -95,6 +95,20 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    from .outputs import check_writable
+    from .validation import validate
+
+    out = check_writable(args.out)
+    ev = validate(_scenario(args) if args.scenario else None, out=out, quick=args.quick)
+    print(f"painloop validate: {int(ev['within'].sum())} of {len(ev)} targets within their bands "
+          f"({100 * ev['within'].mean():.0f}%)")
+    for _, r in ev[~ev["within"]].iterrows():
+        print(f"  outside: {r['target']}: model {r['model']:.3g}, band [{r['band_low']:.3g}, {r['band_high']:.3g}]")
+    print(f"wrote {out}/validation.md and figures")
+    return 0
+
+
 def cmd_params(args) -> int:
     from .parameters import PARAMETERS
 
@@ -150,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "dask://HOST:PORT (a running Dask scheduler; docs/cluster.md)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(func=cmd_compare)
+
+    val = sub.add_parser("validate", help="compare the model with every published target; write "
+                                          "validation.md and figures")
+    val.add_argument("scenario", nargs="?", help="scenario TOML file (default: the defaults)")
+    val.add_argument("--quick", action="store_true", help="2 seeds, 4,000 people (about a minute)")
+    val.add_argument("--out", default="docs", help="output folder (default docs)")
+    val.set_defaults(func=cmd_validate)
 
     params = sub.add_parser("params", help="list every parameter with unit, range and meaning")
     params.add_argument("--group", help="only this group (run, network, time, baseline, noise, "

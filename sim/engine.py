@@ -180,8 +180,13 @@ class Engine:
         return twin
 
     def _make_deliveries(self) -> dict:
-        return {spec.name: Delivery(spec, self.n, self.streams[f"intervention:{spec.name}"], self.p.days)
+        return {spec.name: self.delivery(spec, f"intervention:{spec.name}")
                 for spec in self.scenario.interventions}
+
+    def delivery(self, spec, stream: str, restrict=None) -> Delivery:
+        """A Delivery of ``spec`` in this run, drawing from the named stream."""
+        return Delivery(spec, self.n, self.streams[stream], self.p.days, restrict=restrict,
+                        effect_scale=getattr(self.p, f"{spec.kind}_effect"))
 
     def _start_well(self) -> None:
         drive = base_drives(self.pop, self.p)
@@ -208,6 +213,7 @@ class Engine:
             self.streams["noise"].standard_normal(out=self._noise)
         else:
             standard_normal_f32(self.streams["noise"], self._noise)
+        self.last_shocks = shocks  # read by studies (sim.epi) that log who was injured when
         return shocks, self._noise
 
     def begin_day(self) -> tuple[DayShocks, np.ndarray]:

@@ -74,20 +74,20 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
     Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
            "less avoidance, exercise-induced hypoalgesia",
            gains={"pain_to_activity": 0.6},
-           offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8},
+           offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4},
            reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
            source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Fedewa 2017 and Noetel 2024 "
                   "act through activity_to_inflammation_and_mood"),
-    Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain, behavioural "
-           "activation, less fear-avoidance, lower stress",
-           gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8},
+    Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
+           "behavioural activation, less fear-avoidance, lower stress",
+           gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
            offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
            source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment); "
                   "Cuijpers 2014"),
     Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
-           "pain perceived differently, better sleep",
-           gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5},
+           "less rumination, pain perceived differently, better sleep",
+           gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
            offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
            source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019"),
@@ -315,8 +315,13 @@ def _logit(x: float) -> float:
 class Delivery:
     """One intervention being delivered in one run: who is offered, treated, and how much."""
 
-    def __init__(self, spec: Intervention, n: int, rng: np.random.Generator, last_day: int):
+    def __init__(self, spec: Intervention, n: int, rng: np.random.Generator, last_day: int,
+                 restrict: np.ndarray | None = None, effect_scale: float = 1.0):
         self.spec = spec
+        self.effect_scale = effect_scale
+        """The calibrated size of this kind's effects (parameter ``KIND_effect``)."""
+        self.restrict = restrict
+        """Optional mask of who may ever be offered it (a virtual trial's arm)."""
         self.n = n
         self.rng = rng
         self.last_offer_day = spec.end_day if spec.end_day is not None else last_day
@@ -372,6 +377,8 @@ class Delivery:
             offering = day >= spec.start_day and day <= self.last_offer_day
         if offering:
             new = self._eligible(pop, status, deliveries) & ~self.offered
+            if self.restrict is not None:
+                new &= self.restrict
             new &= self.offer_draw < spec.coverage
             self.offered |= new
             who = np.flatnonzero(new)
@@ -395,7 +402,7 @@ class Delivery:
             adherence = self.adherence_probability(pop, treated)
             attend = self.rng.random(treated.size) < spec.sessions_per_week / 7.0 * adherence
             self.sessions[treated[attend]] += 1
-            target = spec.strength * spec.effect.dose(spec.sessions_per_week * adherence)
+            target = self.effect_scale * spec.strength * spec.effect.dose(spec.sessions_per_week * adherence)
             level = self.level[treated]
             self.level[treated] = level + (target - level) * self.onset_rate
         # The lasting share is fixed at the end of the course from the level reached.

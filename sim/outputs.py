@@ -14,7 +14,7 @@ Daily table (one row per day, ``day`` 0..days):
 * episode counts that day: ``chronic_pain_onsets``, ``chronic_pain_remissions``,
   ``depression_onsets``, ``depression_remissions`` (see :mod:`sim.scales`);
 * means of the latent states: ``stress_mean``, ``sensitisation_mean``, ``deconditioning_mean``,
-  ``social_support_mean``, ``tissue_mean``, ``mood_recovery_mean`` (internal 0-1 scale);
+  ``social_support_mean``, ``tissue_mean``, ``rumination_mean``, ``mood_recovery_mean`` (internal 0-1 scale);
 * per intervention ``NAME`` (cumulative counts of people or sessions): ``NAME_offered``,
   ``NAME_started``, ``NAME_in_treatment`` (that day), ``NAME_dropped_out``, ``NAME_sessions``;
   over all interventions ``people_reached`` (started any) and ``sessions_delivered``.
@@ -42,7 +42,8 @@ from .errors import InputError
 CORE_OUTPUTS = scales.CLINICAL_KEYS
 QUANTILES = (0.1, 0.5, 0.9)
 _BINS = 2000
-LATENT_MEANS = ("stress", "sensitisation", "deconditioning", "social_support", "tissue", "mood_recovery")
+LATENT_MEANS = ("stress", "sensitisation", "deconditioning", "social_support", "tissue", "rumination",
+                "mood_recovery")
 PANEL_COLUMNS = ("day", "agent", *CORE_OUTPUTS, "chronic_pain", "depressed")
 
 

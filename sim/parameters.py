@@ -106,6 +106,10 @@ PARAMETERS: tuple[Param, ...] = (
     _p("time", "social_support_tau_days", 30.0, "days", 3.0, 365.0,
        "choice: relationships change over weeks to months, not days",
        "time constant of perceived social support"),
+    _p("time", "rumination_tau_days", 21.0, "days", 3.0, 365.0,
+       "Nolen-Hoeksema 2000: rumination prolongs depressive episodes over weeks; a slower memory "
+       "than mood (14 days) so episodes outlast their trigger",
+       "time constant of rumination following low mood"),
     _p("time", "mood_recovery_tau_days", 90.0, "days", 10.0, 720.0,
        "DESIGN feasibility note: a ~90-day adaptation state ends most untreated episodes within months",
        "time constant of the slow recovery (coping, help-seeking) that builds during low mood"),
@@ -114,9 +118,9 @@ PARAMETERS: tuple[Param, ...] = (
        "log-odds of the pain target with no injury, sensitisation or other driver"),
     _p("baseline", "pain_sensitivity_sd", 0.59, "logit", 0.0, 3.0, CAL,
        "between-person SD of pain sensitivity (trait), added to the pain drive"),
-    _p("baseline", "low_mood_bias", -2.34, "logit", -10.0, 5.0, CAL,
+    _p("baseline", "low_mood_bias", -3.0, "logit", -10.0, 5.0, CAL,
        "log-odds of the low-mood target with every driver at its reference level"),
-    _p("baseline", "mood_vulnerability_sd", 0.82, "logit", 0.0, 3.0, CAL,
+    _p("baseline", "mood_vulnerability_sd", 0.6, "logit", 0.0, 3.0, CAL,
        "between-person SD of vulnerability to low mood (trait)"),
     _p("baseline", "activity_bias", -0.85, "logit", -6.0, 6.0,
        "Bull 2020: 27.5% of adults below 150 min/week; median near 200 min/week",
@@ -155,7 +159,7 @@ PARAMETERS: tuple[Param, ...] = (
     _p("noise", "pain_noise_sd", 0.6, "logit/day", 0.0, 3.0,
        "Edwards 2008: day-to-day pain varies by about 1 NRS point in chronic pain",
        "SD of the daily random push on the pain target"),
-    _p("noise", "low_mood_noise_sd", 0.6, "logit/day", 0.0, 3.0,
+    _p("noise", "low_mood_noise_sd", 0.3, "logit/day", 0.0, 3.0,
        "van de Leemput 2014: daily emotions fluctuate around each person's state",
        "SD of the daily random push on the low-mood target"),
     _p("noise", "poor_sleep_noise_sd", 0.8, "logit/day", 0.0, 3.0,
@@ -184,7 +188,7 @@ PARAMETERS: tuple[Param, ...] = (
     _p("shocks", "life_event_rate_per_year", 1.0, "1/year", 0.0, 12.0,
        "Kendler 1999: about one month in twelve holds a stressful life event",
        "rate of stressful life events (loss, conflict, job, money, illness) per person"),
-    _p("shocks", "life_event_severity_mean", 0.35, "stress units", 0.01, 1.0,
+    _p("shocks", "life_event_severity_mean", 0.25, "stress units", 0.01, 1.0,
        "Kendler 1999: monthly MDD onset 0.9% with no event vs 3.4% with one",
        "mean rise in stress from one life event (exponential, stress capped at 1)"),
     # ---- feedback rules ------------------------------------------------------------------------
@@ -275,6 +279,14 @@ PARAMETERS: tuple[Param, ...] = (
     _p("rules", "activity_to_mood_weight", 0.96, "logit/unit", 0.0, 10.0,
        "Pearce 2022: 150 min/week -> incident depression RR 0.75; Noetel 2024 g -0.4 to -0.6",
        "low-mood drive lost per unit of activity above the reference"),
+    _p("rules", "mood_to_rumination_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, CAL,
+       "steepness of the rumination switch: drive per PHQ-9 point of current low mood"),
+    _p("rules", "rumination_bias", -7.0, "logit", -20.0, 0.0, CAL,
+       "log-odds of the rumination target at PHQ-9 0 (switch point = -bias / steepness points)"),
+    _p("rules", "rumination_to_mood_weight", 3.0, "logit/unit", 0.0, 10.0,
+       "Hosenfeld 2015: depressed mood has two states in most people (needs a reinforcing loop); "
+       "size " + CAL,
+       "low-mood drive per unit of rumination"),
     _p("rules", "mood_to_recovery_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, CAL,
        "steepness of the slow recovery switch: drive per PHQ-9 point of current low mood"),
     _p("rules", "mood_recovery_bias", -7.0, "logit", -20.0, 0.0, CAL,
@@ -282,6 +294,25 @@ PARAMETERS: tuple[Param, ...] = (
     _p("rules", "recovery_to_mood_weight", 2.67, "logit/unit", 0.0, 10.0,
        "evidence 2: untreated episodes often remit within months; size " + CAL,
        "low-mood drive lost per unit of built-up recovery"),
+    # ---- intervention effect sizes ----------------------------------------------------------
+    _p("interventions", "exercise_effect", 1.0, "x", 0.0, 10.0,
+       "fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 weeks (experiments/calibrate.py)",
+       "scale of exercise's effects (sim.interventions.EFFECTS) for a full course"),
+    _p("interventions", "cbt_effect", 1.0, "x", 0.0, 10.0,
+       "fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment (experiments/calibrate.py)",
+       "scale of CBT's effects for a full course"),
+    _p("interventions", "mindfulness_effect", 1.0, "x", 0.0, 10.0,
+       "set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
+       "scale of mindfulness' effects for a full course"),
+    _p("interventions", "medication_effect", 1.0, "x", 0.0, 10.0,
+       "fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 weeks (experiments/calibrate.py)",
+       "scale of the SNRI's effects at the full dose"),
+    _p("interventions", "sleep_effect", 1.0, "x", 0.0, 10.0,
+       "no trial target in evidence.md: effects as sized in EFFECTS (CBT-I-like programme)",
+       "scale of the sleep programme's effects for a full course"),
+    _p("interventions", "social_support_effect", 1.0, "x", 0.0, 10.0,
+       "not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
+       "scale of peer support's effects for a full course"),
     # ---- scales ----------------------------------------------------------------------------------
     _p("scales", "pain_max_nrs", 9.0, "NRS", 5.0, 10.0,
        "DESIGN feasibility note: without a ceiling the stuck state runs to NRS 10",
@@ -318,7 +349,7 @@ class Params:
         self.__dict__.update(values)
         self.rate = {}
         for name in ("pain", "low_mood", "activity", "poor_sleep", "inflammation", "stress",
-                     "deconditioning", "social_support", "mood_recovery"):
+                     "deconditioning", "social_support", "rumination", "mood_recovery"):
             self.rate[name] = -math.expm1(-1.0 / values[f"{name}_tau_days"])
         self.rate_sensitisation_up = -math.expm1(-1.0 / values["sensitisation_up_tau_days"])
         self.rate_sensitisation_down = -math.expm1(-1.0 / values["sensitisation_down_tau_days"])

@@ -168,6 +168,15 @@ def activity_to_inflammation_and_mood(s, p):
     }
 
 
+def mood_to_rumination(s, p):
+    """Low mood breeds hopeless, ruminative thinking, which keeps mood low (the reinforcing loop
+    of depression, as sensitisation is of pain): a switch that turns on after weeks of low mood."""
+    return {
+        "rumination": p.mood_to_rumination_per_phq9 * 27.0 * s.low_mood,
+        "low_mood": p.rumination_to_mood_weight * s.rumination,
+    }
+
+
 def mood_to_recovery(s, p):
     """Untreated episodes often remit within months: coping and help-seeking build slowly while
     mood is low and pull it back up (the balancing loop that ends episodes)."""
@@ -213,6 +222,8 @@ RULES: tuple[Rule, ...] = (
     _rule(activity_to_inflammation_and_mood,
           [("activity", "inflammation", -1), ("activity", "low_mood", -1)],
           ["activity_to_inflammation_weight", "activity_to_mood_weight", "activity_reference"]),
+    _rule(mood_to_rumination, [("low_mood", "rumination", +1), ("rumination", "low_mood", +1)],
+          ["mood_to_rumination_per_phq9", "rumination_to_mood_weight"]),
     _rule(mood_to_recovery, [("low_mood", "mood_recovery", +1), ("mood_recovery", "low_mood", -1)],
           ["mood_to_recovery_per_phq9", "recovery_to_mood_weight"]),
 )

@@ -166,6 +166,9 @@ class ClinicalStatus:
         self.high_impact_pain = np.zeros(n, dtype=bool)
         self.phq9_14d = np.zeros(n)
         self.depressed = np.zeros(n, dtype=bool)
+        self.ever_chronic_pain = np.zeros(n, dtype=bool)
+        self.ever_depressed = np.zeros(n, dtype=bool)
+        """Since the start of the burn-in: the model's stand-in for 'lifetime' history."""
         self.events = {}
 
     def update(self, pop) -> None:
@@ -177,6 +180,8 @@ class ClinicalStatus:
         self.high_impact_pain = self.high_pain_days.on_most_days()
         self.phq9_14d = self.phq9_window.mean()
         self.depressed = self.phq9_14d >= DEPRESSION_PHQ9
+        self.ever_chronic_pain |= self.chronic_pain
+        self.ever_depressed |= self.depressed
         pain_on, pain_off = self.pain_episodes.update(self.chronic_pain)
         dep_on, dep_off = self.depression_episodes.update(self.depressed)
         self.events = {

@@ -53,6 +53,8 @@ STATES: tuple[StateVar, ...] = (
     StateVar("pain_drift", "slow ups and downs of pain not explained by the other states "
              "(workload, weather, care received): an Ornstein-Uhlenbeck process in log-odds", False,
              None, "pain_drift_sd"),
+    StateVar("rumination", "negative thinking and hopelessness: the slow memory that keeps low mood "
+             "low", False, "rumination_tau_days", bias="rumination_bias"),
     StateVar("mood_recovery", "slow coping and help-seeking that builds during low mood and "
              "ends most episodes", False, "mood_recovery_tau_days", bias="mood_recovery_bias"),
 )

@@ -1,6 +1,16 @@
 import pytest
+from hypothesis import strategies as st
 
 from sim import Scenario
+
+
+@st.composite
+def parameter_values(draw, params, min_size=0, max_size=6) -> dict:
+    """Hypothesis strategy: a few parameters from ``params``, each with a value in its range."""
+    chosen = draw(st.lists(st.sampled_from(list(params)), min_size=min_size, max_size=max_size,
+                           unique_by=lambda p: p.name))
+    return {p.name: draw(st.integers(int(p.low), int(p.high)) if p.kind is int
+                         else st.floats(p.low, p.high, allow_nan=False)) for p in chosen}
 
 
 def small(**overrides) -> Scenario:

@@ -54,6 +54,7 @@ CASES = {
     "stress_to_mood": (lambda e: _mean(e.pop.low_mood, _quartile(e.pop.stress, top=True)), -1),
     "stress_to_inflammation": (lambda e: e.pop.inflammation.mean(), -1),
     "activity_to_inflammation_and_mood": (lambda e: _mean(e.pop.inflammation, e.pop.activity < e.p.activity_reference), -1),
+    "mood_to_rumination": (lambda e: e.status.depressed.mean(), -1),
     "mood_to_recovery": (lambda e: e.status.depressed.mean(), +1),
 }
 

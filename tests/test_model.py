@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import small
+from conftest import parameter_values, small
 from sim import PARAMETERS, PainLoopModel, Scenario, rule_names, simulate
 from sim.engine import Engine
 from sim.state import STATE_NAMES
@@ -56,14 +56,7 @@ def test_panel_every_k_days():
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_states_stay_in_bounds_for_any_parameters(data):
-    chosen = data.draw(st.lists(st.sampled_from([p for p in PARAMETERS if p.name not in RUN_PARAMS]),
-                                min_size=1, max_size=12, unique_by=lambda p: p.name))
-    values = {}
-    for p in chosen:
-        if p.kind is int:
-            values[p.name] = data.draw(st.integers(int(p.low), int(p.high)))
-        else:
-            values[p.name] = data.draw(st.floats(p.low, p.high, allow_nan=False))
+    values = data.draw(parameter_values([p for p in PARAMETERS if p.name not in RUN_PARAMS], 1, 12))
     engine = Engine(Scenario(n_agents=60, burn_in_days=60, **values), seed=data.draw(st.integers(0, 99)))
     for _ in range(30):
         engine.step()

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import parameter_values
 from sim import PARAMETERS, InputError, Scenario, rule_names
 from sim.parameters import PARAMS
 
@@ -76,13 +77,7 @@ def test_toml_round_trip(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_toml_round_trip_any_valid_values(data, tmp_path_factory):
-    chosen = data.draw(st.lists(st.sampled_from(PARAMETERS), max_size=6, unique_by=lambda p: p.name))
-    values = {}
-    for p in chosen:
-        if p.kind is int:
-            values[p.name] = data.draw(st.integers(int(p.low), int(p.high)))
-        else:
-            values[p.name] = data.draw(st.floats(p.low, p.high, allow_nan=False))
+    values = data.draw(parameter_values(PARAMETERS))
     s = Scenario(**values)
     path = tmp_path_factory.mktemp("toml") / "s.toml"
     path.write_text(s.to_toml())
