@@ -93,7 +93,9 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     nxt = {}
     for st in RELAXING:
         x = getattr(s, st.name)
-        target = p.ceiling.get(st.name, 1.0) * sigmoid(drive[st.name])
+        target = sigmoid(drive[st.name])
+        if st.name in p.ceiling:  # most states have none: skip a whole-array multiply by 1
+            target = p.ceiling[st.name] * target
         nxt[st.name] = x + (target - x) * p.rate[st.name]
     z = s.sensitisation
     target = sigmoid(drive["sensitisation"])
