@@ -38,6 +38,20 @@ def test_two_worker_local_cluster_gives_the_serial_table_bit_for_bit(tmp_path):
         p.name for p in (tmp_path / "serial" / "jobs").iterdir())
 
 
+def test_an_existing_scheduler_by_address_gives_the_serial_table(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1", scheduler_port=0) as cluster:
+        port = cluster.scheduler_address.rsplit(":", 1)[1]
+        remote = run_experiment(arms(), seeds=2, out=tmp_path / "remote",
+                                executor=f"dask://127.0.0.1:{port}", progress=False)
+        assert len(cluster.workers) == 2  # the sweep used the cluster and left it running
+    serial = run_experiment(arms(), seeds=2, out=tmp_path / "serial", progress=False)
+    assert not remote.failed
+    pd.testing.assert_frame_equal(_sorted(serial.table), _sorted(remote.table), check_exact=True)
+
+
 def test_dask_resumes_a_serial_store(tmp_path):
     folder = tmp_path / "store"
     run_experiment(arms(), seeds=[0], out=folder, progress=False)
