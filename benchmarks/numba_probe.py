@@ -3,8 +3,8 @@
 The measurement behind *not* shipping a numba kernel (docs/performance.md). It times, at 10^6
 people and in one process, the two loops a fused kernel would replace:
 
-* the transcendental floor of one day's update: the 10 sigmoids a person needs (9 relaxing
-  states and sensitisation), as a compiled per-person loop, against the whole blocked NumPy
+* the transcendental floor of one day's update: 10 of the 11 sigmoids a person needs (10
+  relaxing states and sensitisation), as a compiled per-person loop, against the whole blocked NumPy
   :func:`sim.engine.advance` (which also does every rule's arithmetic);
 * the network mean over ~10 ties a person, as a compiled CSR loop without weights, against
   SciPy's CSR product that the engine uses.
