@@ -276,11 +276,14 @@ def _per_agent(bytes_: float, n: int) -> str:
 
 
 def tabulate(results: list[dict], env: dict) -> str:
+    from sim.parameters import DEFAULTS
+
+    burn_days = DEFAULTS["burn_in_days"]
     ok = [r for r in results if "error" not in r]
     lines = [f"painloop benchmarks, {env['when']}, commit {env['commit']}, Python {env['python']}, "
              f"NumPy {env['numpy']}, {env['cpu']} ({env['cores']} cores, shared)", ""]
     lines += ["| path | precision | people | agent-days/s | agent-days per CPU-s | ms/day | CPU/wall | set-up s "
-              "(population + network) | default burn-in (1,825 days) s | held B/person | peak B/person |",
+              f"(population + network) | default burn-in ({burn_days:,} days) s | held B/person | peak B/person |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     rate, cpu_rate = {}, {}
     for r in ok:
@@ -292,7 +295,7 @@ def tabulate(results: list[dict], env: dict) -> str:
         cpu_rate[(s["kind"], s["precision"], n)] = r["agent_days_per_cpu_s"]
         t = r["timings"]
         setup = f"{t['population_s'] + t['network_s']:.2f} ({t['population_s']:.2f} + {t['network_s']:.2f})"
-        burn_in = f"{1825 * r['median_s_per_day']:.0f}"
+        burn_in = f"{burn_days * r['median_s_per_day']:.0f}"
         if s["kind"] == "agents":  # its burn-in runs on the arrays, like the vectorised path's
             setup = f"{r['setup_s']:.2f} (with {n:,} Mesa agents)"
             burn_in = "(vectorised)"
