@@ -37,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIT_PARAMETERS = (
     "pain_bias", "sensitisation_bias", "sensitisation_to_pain_weight", "pain_sensitivity_sd",
     "injury_rate_per_year", "injury_severity_mean", "tissue_healing_tau_days", "pain_drift_sd",
+    "pain_noise_sd",
     "low_mood_bias", "mood_vulnerability_sd", "stress_to_mood_weight", "life_event_severity_mean",
     "rumination_to_mood_weight", "rumination_bias", "recovery_to_mood_weight", "mood_recovery_tau_days",
+    "coping_sd",
 )
 GROUPS = {
     "mood_loop_scale": ("mood_to_sleep_weight", "sleep_to_mood_weight", "mood_to_stress_weight",
@@ -83,7 +85,7 @@ def loss(measured: list[dict]) -> tuple[float, dict]:
     return total, parts
 
 
-def stage1(seeds, n, years, max_evals, pool, log):
+def stage1(seeds, n, years, max_evals, pool, log, sigma=1.0):
     import cma
 
     names = list(FIT_PARAMETERS) + list(GROUPS)
@@ -105,7 +107,7 @@ def stage1(seeds, n, years, max_evals, pool, log):
         return losses
 
     start = evaluate([np.zeros(len(names))])[0]
-    es = cma.CMAEvolutionStrategy(np.zeros(len(names)), 1.0,
+    es = cma.CMAEvolutionStrategy(np.zeros(len(names)), sigma,
                                   {"seed": 1, "maxfevals": max_evals, "verbose": -9, "popsize": 10})
     while not es.stop():
         us = es.ask()
@@ -157,6 +159,9 @@ def write_defaults(values: dict) -> None:
 def _options(parser) -> None:
     parser.add_argument("--write", action="store_true", help="make the fit the new defaults")
     parser.add_argument("--max-evals", type=int, default=300, help="CMA-ES evaluations (default 300)")
+    parser.add_argument("--sigma", type=float, default=1.0,
+                        help="CMA-ES initial step, in units of 15%% of each default (default 1; "
+                             "smaller to refine an earlier fit)")
     parser.add_argument("--apply", metavar="FITTED_JSON",
                         help="write the defaults of an earlier fit (its fitted.json) without fitting")
 
@@ -182,7 +187,7 @@ def run(argv=None):
     with ProcessPoolExecutor(max_workers=min(2, len(seeds))) as pool:
         log(f"stage 1: {len(FIT_PARAMETERS)} parameters + {len(GROUPS)} group scales, "
             f"{args.agents:,} people x {len(seeds)} seeds x 3 survey years, up to {max_evals} evaluations")
-        start, best = stage1(seeds, args.agents, 3, max_evals, pool, log)
+        start, best = stage1(seeds, args.agents, 3, max_evals, pool, log, args.sigma)
     fitted = expand(best["point"])
     log(f"stage 1 done: loss {start:.2f} -> {best['loss']:.2f}")
     log("stage 2: effect scales from virtual trials")

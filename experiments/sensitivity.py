@@ -1,0 +1,364 @@
+"""Global sensitivity: which parameters drive comorbidity and the exercise effect (SALib).
+
+Morris screening of every model parameter (groups network, time, baseline, noise, shocks,
+rules, and exercise's effect size; run size and scale ceilings are held fixed), each over its default +- a fraction
+(``*_bias`` log-odds: +- a number of logits), clipped to its allowed range. Then Sobol' indices
+(S1, ST) for the union of the top-k parameters by mu* of each output, the others at defaults.
+Outputs: (a) prevalence of chronic pain and depression together (12-week mean, % of people),
+(b) the exercise effect on cohort pain at week 12 (NRS, people with chronic pain on day 0,
+intention to treat). Every parameter set runs with the same seeds (common random numbers).
+See sim/sensitivity.py for the definitions.
+
+Writes factors.csv, defaults.csv, morris.csv, sobol.csv, morris.png, sobol.png and
+sensitivity.md (plus burn_in_check.csv with --check-burn-in) to the output folder, and keeps
+every model run in runs/*.npz so that an interrupted analysis resumes where it stopped.
+
+Cost (CPU time, measured): one parameter set is 0.45 s with 1,000 people and a 1,095-day burn-in,
+2.3 s with 5,000 people and 2,190 days. --quick (1,000 people, 4 trajectories, Sobol' N = 32 on
+the top 3 of each output) is ~330 s CPU: ~3 minutes on two free cores. The full analysis
+(5,000 people, 20 trajectories, N = 128 on the top 5) is ~1,600 Morris and <= 1,536 Sobol' runs,
+~2 hours CPU: about an hour on two free cores.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from common import check_writable, main, parse_args
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from sim.errors import InputError
+from sim.parameters import PARAMS
+from sim.outputs import write_atomically
+from sim.plots import save
+from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
+                             factors, morris, rank_agreement, sobol, top_factors)
+
+QUICK = dict(trajectories=4, top=3, sobol_n=32, burn_in_days=1_095, screen_burn_in_days=1_095, default_seeds=3)
+# Full: Morris screens at the full burn-in too. Measured on the quick design (1,000-1,500 people, 4
+# trajectories): Morris at 1,095 vs 2,190 days keeps the comorbid ranking (Spearman 0.98, same top 3)
+# but not the exercise effect's beyond its first place (Spearman 0.81, 1 of the top 3 shared).
+FULL = dict(trajectories=20, top=5, sobol_n=128, burn_in_days=2_190, screen_burn_in_days=2_190, default_seeds=5)
+UNITS = {"comorbid_pct": "percentage points", "exercise_effect_nrs": "NRS points"}
+SHORT = {"comorbid_pct": "(a) comorbid prevalence, %",
+         "exercise_effect_nrs": "(b) exercise effect at week 12, NRS (below 0: pain falls)"}
+GROUP_COLOURS = {"network": "#8c564b", "time": "#1f77b4", "baseline": "#2ca02c", "noise": "#7f7f7f",
+                 "shocks": "#d62728", "rules": "#9467bd", "interventions": "#ff7f0e"}
+SHOWN = 20
+"""Factors shown per panel of the Morris figure (the CSV has all of them)."""
+
+
+def options(parser):
+    parser.add_argument("--trajectories", type=int,
+                        help=f"Morris trajectories (default {FULL['trajectories']}; quick {QUICK['trajectories']})")
+    parser.add_argument("--top", type=int,
+                        help=f"parameters per output taken to the Sobol' stage (default {FULL['top']}; "
+                             f"quick {QUICK['top']})")
+    parser.add_argument("--sobol-n", type=int,
+                        help=f"Sobol' base sample, a power of two (default {FULL['sobol_n']}; quick {QUICK['sobol_n']})")
+    parser.add_argument("--fraction", type=float, default=0.25,
+                        help="half-width of each range as a share of the default (default 0.25)")
+    parser.add_argument("--bias-halfwidth", type=float, default=0.5,
+                        help="half-width of the range of *_bias parameters, logits (default 0.5)")
+    parser.add_argument("--burn-in-days", type=int,
+                        help=f"burn-in of the Sobol' stage and the default runs (default {FULL['burn_in_days']}; "
+                             f"quick {QUICK['burn_in_days']})")
+    parser.add_argument("--screen-burn-in-days", type=int,
+                        help=f"burn-in of the Morris stage (default {FULL['screen_burn_in_days']}; "
+                             f"quick {QUICK['screen_burn_in_days']})")
+    parser.add_argument("--check-burn-in", action="store_true",
+                        help="also rerun the Morris design with --burn-in-days and report whether the ranking changes")
+    parser.add_argument("--screen-only", action="store_true", help="stop after the Morris stage (no Sobol')")
+    parser.add_argument("--groups", default=",".join(GROUPS),
+                        help=f"parameter groups to analyse (default {','.join(GROUPS)})")
+    parser.add_argument("--params", help="analyse only these parameters (comma-separated; overrides --groups)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; --serial: 1)")
+    parser.add_argument("--design-seed", type=int, default=20_240_601,
+                        help="seed of the SALib samplers and bootstrap intervals")
+
+
+def settings(args) -> dict:
+    chosen = QUICK if args.quick else FULL
+    out = {}
+    for key, default in chosen.items():
+        value = getattr(args, key, None)
+        out[key] = default if value is None else value
+    for key in ("burn_in_days", "screen_burn_in_days"):
+        if out[key] < 0:
+            raise InputError(f"--{key.replace('_', '-')} = {out[key]} must be >= 0 days")
+    check_sizes(trajectories=out["trajectories"], sobol_n=out["sobol_n"], top=out["top"])
+    if args.seeds < 1:
+        raise InputError(f"--seeds = {args.seeds} must be >= 1")
+    return out
+
+
+def run(argv=None):
+    args = parse_args("sensitivity", __doc__.splitlines()[0], 1_000, 5_000, 1, 1, argv, extra=options)
+    conf = settings(args)
+    args.command = " ".join(sys.argv[1:] if argv is None else argv)
+    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
+    groups = [g.strip() for g in args.groups.split(",") if g.strip()]
+    fs = factors(names, groups, fraction=args.fraction, bias_halfwidth=args.bias_halfwidth)
+    workers = 1 if args.serial else args.workers
+    if workers < 1:
+        raise InputError(f"--workers = {workers} must be >= 1")
+    seeds = tuple(range(args.seeds))
+    screen = Setting(n_agents=args.agents, burn_in_days=conf["screen_burn_in_days"], seeds=seeds)
+    final = Setting(n_agents=args.agents, burn_in_days=conf["burn_in_days"], seeds=seeds)
+    out = check_writable(args.out)  # only once every input is known to be good
+    runs = Path(out) / "runs"
+    times = {}
+    started = time.perf_counter()
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    defaults = pd.DataFrame([{"seed": s, **dict(zip(OUTPUTS, evaluate({}, Setting(
+        n_agents=args.agents, burn_in_days=conf["burn_in_days"], seeds=(s,)))))}
+        for s in range(conf["default_seeds"])])
+    times["defaults"] = (time.perf_counter() - t0, time.process_time() - c0, conf["default_seeds"])
+
+    screen_model = ModelRunner(fs, screen, workers=workers, progress=not args.quiet)
+    m = morris(screen_model, fs, conf["trajectories"], seed=args.design_seed, cache=runs / "morris.npz")
+    times["Morris"] = (screen_model.seconds, screen_model.cpu_seconds, len(m.X))
+
+    check = None
+    if args.check_burn_in:
+        if conf["screen_burn_in_days"] == conf["burn_in_days"]:
+            raise InputError("--check-burn-in compares --screen-burn-in-days with --burn-in-days, "
+                             f"but both are {conf['burn_in_days']}")
+        long_model = ModelRunner(fs, final, workers=workers, progress=not args.quiet)
+        m_long = morris(long_model, fs, conf["trajectories"], seed=args.design_seed,
+                        cache=runs / "morris_long_burn_in.npz")
+        times["Morris, check at the long burn-in"] = (long_model.seconds, long_model.cpu_seconds, len(m_long.X))
+        check = rank_agreement(m.table, m_long.table, conf["top"])
+        check.insert(1, "screen_burn_in_days", conf["screen_burn_in_days"])
+        check.insert(2, "burn_in_days", conf["burn_in_days"])
+
+    top = top_factors(m.table, conf["top"])
+    chosen = list(dict.fromkeys(name for output in OUTPUTS for name in top[output]))
+    if len(chosen) < 2:  # Sobol' needs two factors: add the one with the largest mu* on any output
+        strongest = m.table.groupby("parameter")["mu_star"].max().sort_values(ascending=False, kind="stable")
+        chosen += [p for p in strongest.index if p not in chosen][: 2 - len(chosen)]
+    by_name = {f.name: f for f in fs}
+    s = None
+    if not args.screen_only:
+        sobol_fs = [by_name[name] for name in chosen]
+        final_model = ModelRunner(sobol_fs, final, workers=workers, progress=not args.quiet)
+        s = sobol(final_model, sobol_fs, conf["sobol_n"], seed=args.design_seed, cache=runs / "sobol.npz")
+        times["Sobol'"] = (final_model.seconds, final_model.cpu_seconds, len(s.X))
+    total = time.perf_counter() - started
+
+    morris_fig = morris_figure(m.table, top, conf, screen)
+    sobol_fig = None if s is None else sobol_figure(s.table, top, conf, final)
+    report = markdown(args, conf, fs, defaults, m, s, top, check, times, total)
+
+    def write(tmp):
+        factor_table(fs).to_csv(tmp / "factors.csv", index=False)
+        defaults.to_csv(tmp / "defaults.csv", index=False)
+        m.table.to_csv(tmp / "morris.csv", index=False)
+        if s is not None:
+            s.table.to_csv(tmp / "sobol.csv", index=False)
+            save(sobol_fig, tmp / "sobol.png")
+        if check is not None:
+            check.to_csv(tmp / "burn_in_check.csv", index=False)
+        save(morris_fig, tmp / "morris.png")
+        (tmp / "sensitivity.md").write_text(report, encoding="utf-8")
+
+    write_atomically(Path(out), write)
+    for stale, written in (("sobol.csv", s), ("sobol.png", s), ("burn_in_check.csv", check)):
+        if written is None:  # left by an earlier run with other options: it would not match
+            (Path(out) / stale).unlink(missing_ok=True)
+    print(report)
+    print(f"wrote {out}")
+    return {"morris": m, "sobol": s, "defaults": defaults, "check": check, "top": top}
+
+
+def _size(conf, setting) -> str:
+    return (f"{setting.n_agents:,} people, burn-in {setting.burn_in_days:,} days, "
+            f"{len(setting.seeds)} seed{'s' if len(setting.seeds) > 1 else ''} (common to every run)")
+
+
+def morris_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) -> Figure:
+    """Per output: mu* of the most influential factors (bars, 95% bootstrap interval) and sigma."""
+    k = table["parameter"].nunique()
+    shown = min(SHOWN, k)
+    fig = Figure(figsize=(15, 0.34 * shown + 2.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(OUTPUTS)))
+    seen = set()
+    for ax, output in zip(axes, OUTPUTS):
+        part = table[table["output"] == output].sort_values("mu_star", ascending=False).head(shown)
+        seen |= set(part["group"])
+        y = np.arange(len(part))[::-1]
+        colours = [GROUP_COLOURS[g] for g in part["group"]]
+        ax.barh(y, part["mu_star"], color=colours, alpha=0.85)
+        ax.errorbar(part["mu_star"], y, xerr=part["mu_star_conf"], fmt="none", ecolor="black", elinewidth=1,
+                    capsize=2)
+        ax.plot(part["sigma"], y, "D", color="black", mfc="white", ms=5,
+                label="sigma: spread of the changes (interactions, non-linearity)")
+        # the sign of mu says which way the output moves as the parameter rises
+        labels = [f"{name} ({'+' if mu > 0 else '-' if mu < 0 else '0'})"
+                  for name, mu in zip(part["parameter"], part["mu"])]
+        ax.set_yticks(y, labels, fontsize=9)
+        for tick, name in zip(ax.get_yticklabels(), part["parameter"]):
+            if name in top[output]:
+                tick.set_fontweight("bold")
+        ax.set_xlabel(f"mu*, {UNITS[output]}")
+        ax.set_xlim(left=0)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(f"{SHORT[output]}\n{shown} largest of {k}", fontsize=10)
+    handles = [Patch(color=GROUP_COLOURS[g], label=f"group {g}") for g in GROUP_COLOURS if g in seen]
+    handles.append(axes[0].get_legend_handles_labels()[0][0])
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
+    fig.suptitle(f"Morris screening: {conf['trajectories']} trajectories x {k + 1} runs, {_size(conf, setting)}\n"
+                 "mu*: mean absolute change of the output as a parameter crosses its range (bars, 95% bootstrap "
+                 "interval)\n(+) the output rises with the parameter, (-) it falls; bold: taken to the Sobol' stage",
+                 fontsize=11)
+    return fig
+
+
+def sobol_figure(table: pd.DataFrame, top: dict, conf: dict, setting: Setting) -> Figure:
+    """Per output: first-order (S1) and total (ST) Sobol' indices with 95% intervals."""
+    names = list(dict.fromkeys(table["parameter"]))
+    why = {name: ", ".join(key for key, output in zip("ab", OUTPUTS) if name in top[output]) for name in names}
+    fig = Figure(figsize=(13, 0.5 * len(names) + 2.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(OUTPUTS), sharey=True))
+    y = np.arange(len(names))[::-1]
+    h = 0.38
+    for ax, output in zip(axes, OUTPUTS):
+        part = table[table["output"] == output].set_index("parameter").reindex(names)
+        ax.barh(y + h / 2, part["S1"], h, color="#4c72b0", label="S1, first order: the parameter alone")
+        ax.barh(y - h / 2, part["ST"], h, color="#dd8452", label="ST, total: alone and in interactions")
+        ax.errorbar(part["S1"], y + h / 2, xerr=part["S1_conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
+        ax.errorbar(part["ST"], y - h / 2, xerr=part["ST_conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, [f"{n} [{why[n]}]" if why[n] else n for n in names], fontsize=9)
+        ax.set_xlabel("share of the output's variance")
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(f"{SHORT[output]}\nsum of S1 = {part['S1'].sum():.2f}", fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
+    n_runs = conf["sobol_n"] * (len(names) + 2)
+    fig.suptitle(f"Sobol' indices, N = {conf['sobol_n']} ({n_runs:,} runs), {_size(conf, setting)}\n"
+                 "95% bootstrap intervals; [a], [b]: screened in by Morris for output (a), (b)", fontsize=11)
+    return fig
+
+
+def _zero_lines(table: pd.DataFrame) -> list[str]:
+    """Parameters whose every elementary effect is exactly zero: they cannot act on that output
+    (with common random numbers even a tiny effect would show as non-zero)."""
+    zero = table[table["mu_star"] == 0].groupby("parameter")["output"].apply(set)
+    if zero.empty:
+        return []
+    text = "; ".join(f"`{name}` on {' and '.join(sorted(outs))}" for name, outs in zero.items())
+    return [f"Exactly zero: {text}. These cannot act on that output (the `crp_*` parameters only convert "
+            "inflammation to mg/L; exercise's effect size does not reach the control arm), and with common "
+            "random numbers an exact zero confirms that runs sharing seeds differ only by their parameters.", ""]
+
+
+def _spread_lines(m, defaults: pd.DataFrame) -> list[str]:
+    """How the outputs spread over the Morris design, where every parameter moves at once."""
+    rows = []
+    for j, output in enumerate(OUTPUTS):
+        y = m.Y[:, j]
+        centre = defaults[output].mean()
+        q = np.nanpercentile(y, [10, 50, 90])
+        rows.append({"output": output, "at defaults": centre, "p10": q[0], "median": q[1], "p90": q[2],
+                     "max": np.nanmax(y), "min": np.nanmin(y),
+                     "share beyond 2x default": float(np.mean(np.abs(y) > 2 * abs(centre)))})
+    return ["Spread of the outputs over the Morris runs (all parameters move at once within their ranges). "
+            "A long upper tail means that parts of the ranges tip the population into the stuck state, and "
+            "mu* then mostly measures which parameters lead there:", "", _md_table(pd.DataFrame(rows)), ""]
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    return frame.to_markdown(index=False, floatfmt=".3g")
+
+
+def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
+    lines = ["# Global sensitivity analysis", ""]
+    lines += [f"Command: `python experiments/sensitivity.py {args.command}`".rstrip(), ""]
+    lines += ["Outputs, for every parameter set run with the same seeds (common random numbers):", ""]
+    lines += [f"- **{k}**: {v}" for k, v in OUTPUTS.items()]
+    lines += ["", "## Set-up", ""]
+    relative = sum(not f.name.endswith("_bias") for f in fs)
+    lines += [f"- {len(fs)} parameters of the groups {', '.join(sorted({f.group for f in fs}))} "
+              f"({relative} over default +- {args.fraction:.0%}, {len(fs) - relative} `*_bias` over default "
+              f"+- {args.bias_halfwidth:g} logits; clipped to the allowed range; `factors.csv`). Run size and the "
+              f"scale ceilings are held fixed, and so are the effect sizes of interventions that neither output "
+              f"runs.",
+              f"- Population {args.agents:,} people, {args.seeds} seed(s) per parameter set, outcomes over "
+              f"{WEEKS} weeks after the burn-in.",
+              f"- Morris: {conf['trajectories']} trajectories, 4 levels, burn-in {conf['screen_burn_in_days']:,} days.",
+              (f"- Sobol' (Saltelli, first and total order): N = {conf['sobol_n']}, the top {conf['top']} by mu* "
+               f"of each output ({s.table['parameter'].nunique()} parameters), burn-in {conf['burn_in_days']:,} days."
+               if s is not None else "- Sobol' stage skipped (--screen-only)."),
+              f"- Design seed {args.design_seed}.", ""]
+    lines += [f"Run time with {1 if args.serial else args.workers} worker process(es): wall clock (depends on "
+              "what else the machine runs) and CPU time of the model runs (what they cost on free cores; "
+              "cached runs of an earlier, interrupted analysis cost nothing):", ""]
+    lines += [f"- {stage}: {n:,} model runs, {sec:,.0f} s wall, {cpu:,.0f} s CPU"
+              for stage, (sec, cpu, n) in times.items()]
+    lines += [f"- total {total:,.0f} s wall", ""]
+    lines += ["## Outputs at the defaults", ""]
+    stats = defaults[list(OUTPUTS)].agg(["mean", "std"]).T.reset_index()
+    stats.columns = ["output", "mean", "SD between seeds"]
+    lines += [f"{len(defaults)} seeds, burn-in {conf['burn_in_days']:,} days. The SD between seeds is the noise of "
+              "one run in a *new* random world; runs that share seeds differ by much less.", ""]
+    lines += [_md_table(stats), ""]
+    lines += ["## Morris screening (`morris.csv`, `morris.png`)", ""]
+    lines += ["mu* is the mean absolute change of the output when a parameter moves across its whole range "
+              "(in the output's unit); mu its signed mean (the direction); sigma the spread of the changes "
+              "(interactions or a non-linear response). Ten largest by mu*:", ""]
+    for output in OUTPUTS:
+        part = m.table[m.table["output"] == output].head(10)
+        lines += [f"### {OUTPUTS[output]}", ""]
+        if m.dropped.get(output):
+            lines += [f"{m.dropped[output]} trajectories were dropped (no chronic-pain cohort on day 0).", ""]
+        lines += [_md_table(part[["rank", "parameter", "group", "low", "high", "mu_star", "mu_star_conf", "mu",
+                                  "sigma"]]), ""]
+    lines += _zero_lines(m.table)
+    lines += _spread_lines(m, defaults)
+    if check is not None:
+        lines += ["### Does a shorter burn-in change the ranking?", "",
+                  "The same Morris design and seeds run with both burn-ins (`burn_in_check.csv`): Spearman "
+                  "correlation of mu* over all parameters, top-k parameters shared, and how many of the long "
+                  "burn-in's top k the short burn-in ranks within its top 2k. The extra burn-in years also "
+                  "draw new random events, so the comparison includes the model's own noise: ranks whose "
+                  "mu* intervals overlap are ties, and a changed order among them is not a burn-in effect.", "",
+                  _md_table(check), ""]
+    if s is not None:
+        lines += ["## Sobol' indices (`sobol.csv`, `sobol.png`)", ""]
+        lines += ["Top by mu*: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in top.items()) + ". "
+                  "S1 is the share of the output's variance a parameter explains alone, ST with all its "
+                  "interactions (95% bootstrap intervals). Other parameters are held at their defaults, so the "
+                  "shares are of the variance these parameters make. Noise left after common random numbers "
+                  "counts as unexplained variance (sum of S1 below 1).", ""]
+        for output in OUTPUTS:
+            part = s.table[s.table["output"] == output].sort_values("ST", ascending=False)
+            lines += [f"### {OUTPUTS[output]}", ""]
+            if s.dropped.get(output):
+                lines += [f"{s.dropped[output]} blocks were dropped (no chronic-pain cohort on day 0).", ""]
+            y = s.Y[:, list(OUTPUTS).index(output)]
+            lines += [f"Output over the Sobol' runs: median {np.nanmedian(y):.3g}, mean {np.nanmean(y):.3g}, "
+                      f"SD {np.nanstd(y):.3g}, range {np.nanmin(y):.3g} to {np.nanmax(y):.3g}; sum of S1 "
+                      f"{part['S1'].sum():.2f}.", ""]
+            lines += [_md_table(part[["parameter", "S1", "S1_conf", "ST", "ST_conf"]]), ""]
+    lines += ["## Caveats", "",
+              "- The parameter defaults are being recalibrated; rerun this script after calibration lands "
+              "(ranges centre on the defaults).",
+              "- Ranges are a documented convention, not measured uncertainty: a parameter's rank depends "
+              "on the width it is given.",
+              "- With few trajectories the Morris intervals are wide: treat neighbouring ranks as ties."]
+    package_burn_in = PARAMS["burn_in_days"].default
+    if min(conf["burn_in_days"], conf["screen_burn_in_days"]) < package_burn_in:
+        lines += [f"- A burn-in shorter than the package's {package_burn_in:,} days leaves prevalences still "
+                  "rising slowly (at the defaults chronic pain is ~1 point short after 3 years); see the "
+                  "burn-in check (`--check-burn-in`) before trusting ranks below the first few."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run))
