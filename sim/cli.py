@@ -128,7 +128,79 @@ def cmd_rules(args) -> int:
     return 0
 
 
+def cmd_diagram(args) -> int:
+    from .loop_diagram import causal_graph, find_loops, write_loop_diagram
+
+    paths = write_loop_diagram(args.out, args.off, stem=args.name)
+    loops = find_loops(causal_graph(args.off))
+    n_r = sum(lp.sign > 0 for lp in loops)
+    broken = sum(not lp.active for lp in loops)
+    print(f"painloop diagram: {len(loops)} feedback loops ({n_r} reinforcing, {len(loops) - n_r} "
+          f"balancing){f', {broken} broken by switched-off rules' if args.off else ''}")
+    print("  wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_story(args) -> int:
+    from .outputs import write_atomically
+    from .plots import save
+    from .story import DEFAULT_AGENTS, compare, comparison_lines, follow, story_figure, story_lines
+
+    scenario = _scenario(args)
+    if args.agents is None and "n_agents" not in scenario.overrides:
+        scenario = scenario.replace(n_agents=DEFAULT_AGENTS)
+    options = dict(person=args.person, who=args.who, severity=args.severity, weeks=args.weeks)
+    if args.with_intervention:
+        records = compare(scenario, args.seed, args.with_intervention, **options)
+        lines = comparison_lines(records)
+    else:
+        records = [follow(scenario, args.seed, label="as it happened", **options)]
+        lines = story_lines(records[0])
+    person = records[0].person
+    title = (f"One person's story: person {person} of {scenario.n_agents:,}, seed {args.seed}"
+             f"{f' ({scenario.name})' if scenario.name else ''}")
+
+    def write(tmp: Path) -> None:
+        (tmp / "story.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        pd.concat([r.daily.assign(arm=r.label) for r in records]).to_csv(tmp / "story.csv", index=False)
+        save(story_figure(records, title), tmp / "story.png")
+
+    import pandas as pd
+
+    out = write_atomically(Path(args.out), write)
+    print("\n".join(lines))
+    print(f"  wrote story.txt, story.csv, story.png to {out}")
+    return 0
+
+
+def cmd_odd(args) -> int:
+    from . import odd
+
+    text = odd.read(args.path)
+    if args.check:
+        stale = odd.stale_blocks(text)
+        if stale:
+            print(f"painloop odd: {args.path} is out of date in: {', '.join(stale)} "
+                  f"(run `painloop odd` to regenerate)", file=sys.stderr)
+            return 1
+        print(f"painloop odd: {args.path} matches the code")
+        return 0
+    new = odd.render(text)
+    if new != text:
+        odd.write(args.path, new)
+    print(f"painloop odd: {'regenerated' if new != text else 'already current:'} {args.path}")
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from .dashboard_server import serve
+
+    return serve(args.host, args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .interventions import intervention_names
+
     parser = argparse.ArgumentParser(prog="painloop", description=(
         "Agent-based simulation of the vicious cycle between chronic back pain and depression."))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -179,6 +251,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the feedback rules in schedule order")
     rules.set_defaults(func=cmd_rules)
+
+    diagram = sub.add_parser("diagram", help="draw the causal-loop diagram from the rules (PNG and SVG)")
+    diagram.add_argument("--out", default="docs", help="output folder (default docs)")
+    diagram.add_argument("--off", action="append", default=[], metavar="RULE",
+                         help="draw this rule as switched off (repeatable)")
+    diagram.add_argument("--name", default="causal_loops",
+                         help="file name without extension (default causal_loops)")
+    diagram.set_defaults(func=cmd_diagram)
+
+    odd = sub.add_parser("odd", help="regenerate the tables of docs/ODD.md from the code")
+    odd.add_argument("--path", default="docs/ODD.md", help="the ODD document (default docs/ODD.md)")
+    odd.add_argument("--check", action="store_true",
+                     help="change nothing; exit 1 if a generated table is out of date")
+    odd.set_defaults(func=cmd_odd)
+
+    dashboard = sub.add_parser("dashboard", help="serve the teaching dashboard in the browser")
+    dashboard.add_argument("--port", type=int, default=8765,
+                           help="port to listen on (default 8765; 0 picks a free one)")
+    dashboard.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default 127.0.0.1: this computer only)")
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    story = sub.add_parser("story", help="follow one person from a back injury, week by week")
+    story.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    story.add_argument("--scenario", help="scenario TOML file (default: all defaults)")
+    story.add_argument("--agents", type=int, help="people in the town (default 1,000, as in the dashboard)")
+    story.add_argument("--burn-in", type=int, help="burn-in days before the injury (overrides)")
+    story.add_argument("--person", type=int, help="follow this row (default: a well person "
+                                                  "drawn from the seed)")
+    story.add_argument("--who", default="anyone", help="anyone (default) or vulnerable: a well "
+                       "person among the tenth with the most sensitive back and mood")
+    story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: "
+                                                      "injury_severity_mean, a typical injury)")
+    story.add_argument("--weeks", type=int, default=26, help="weeks to follow (default 26)")
+    story.add_argument("--with", dest="with_intervention", metavar="INTERVENTION",
+                       help="also tell it with this intervention offered from the injury on ("
+                            + ", ".join(intervention_names()) + "): same person and randomness, "
+                            "side by side")
+    story.add_argument("--out", default="results/story", help="output folder (default results/story)")
+    story.set_defaults(func=cmd_story)
     return parser
 
 

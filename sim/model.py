@@ -38,20 +38,23 @@ class PainLoopModel(Model):
             ``path="agents"``).
         progress: optional object with ``update(n)`` (e.g. tqdm) advanced once per burn-in day.
         precision: the engine's float type, ``"float64"`` or ``"float32"`` (see :mod:`sim.engine`).
-        **overrides: parameter values that replace the scenario's.
+        **kwargs: parameter values that replace the scenario's (named ``kwargs`` because Mesa
+            3.3's SolaraViz passes extra slider values only to a catch-all of that name).
+
+    The run's scenario is ``model.engine.scenario``: Mesa 3.4+ keeps a scenario of its own in
+    ``model.scenario``.
     """
 
     def __init__(self, scenario: Scenario | None = None, seed: int = 0, *, path: str = "vector",
                  create_agents: bool | None = None, progress=None, precision: str = "float64",
-                 **overrides):
+                 **kwargs):
         if path not in PATHS:
             raise InputError(f"path = {path!r} must be one of {PATHS}")
         scenario = Scenario() if scenario is None else scenario
-        if overrides:
-            scenario = scenario.replace(**overrides)
+        if kwargs:
+            scenario = scenario.replace(**kwargs)
         self.engine = Engine(scenario, seed, progress, precision)
         super().__init__(rng=stream(seed, "mesa"))
-        self.scenario = scenario
         self.seed = seed
         self.path = path
         self.day = 0

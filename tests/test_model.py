@@ -96,7 +96,7 @@ def test_per_agent_path_matches_state_by_state():
 def test_mesa_model_default_construction_runs_ten_steps():
     model = PainLoopModel()
     assert isinstance(model, mesa.Model)
-    assert len(model.agents) == model.scenario.n_agents
+    assert len(model.agents) == model.engine.scenario.n_agents
     for _ in range(10):
         model.step()
     assert model.day == 10
@@ -125,7 +125,7 @@ def test_large_models_have_no_agents_unless_asked():
 def test_keyword_overrides_support_mesa_reset():
     model = PainLoopModel(seed=0, n_agents=40, burn_in_days=10, pain_to_mood_weight=0.0)
     again = type(model)(seed=0, n_agents=40, burn_in_days=10, pain_to_mood_weight=0.0)
-    assert again.scenario == model.scenario
+    assert again.engine.scenario == model.engine.scenario
 
 
 @pytest.mark.skipif(tuple(int(x) for x in mesa.__version__.split(".")[:2]) < (3, 4),

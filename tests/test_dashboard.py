@@ -1,0 +1,197 @@
+"""The dashboard without a browser: the app imports, its model runs ten steps, every plot draws,
+and every control is a constructor keyword read from the parameter table."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara")
+
+from sim import PARAMETERS, rule_names  # noqa: E402
+from sim.dashboard_model import (DEFAULT_FOLLOW, FOLLOW_CHOICES, SLIDER_PARAMETERS,  # noqa: E402
+                                 DashboardModel)
+from sim.parameters import PARAMS  # noqa: E402
+from sim.story import candidates, follow  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+QUICK = {"n_agents": 500, "burn_in_days": 200}
+"""A small town with a short burn-in: same seed and size everywhere, so the layout is cached."""
+
+
+@pytest.fixture(scope="module")
+def app():
+    import sim.dashboard
+
+    return sim.dashboard
+
+
+def test_app_imports_and_its_model_runs_ten_steps(app):
+    assert app.page is not None
+    model = DashboardModel(**QUICK)
+    for _ in range(10):
+        model.step()
+    assert model.day == 10
+    assert len(model.followed_history) == 11
+    assert [h["day"] for h in model.followed_history] == list(range(11))
+    assert len(model.datacollector.model_vars["chronic_pain"]) == 11
+
+
+def test_every_plot_draws_a_png_and_changes_with_the_day(app):
+    model = DashboardModel(**QUICK)
+    plots = [cls(model) for cls in (app.NetworkPlot, app.PrevalencePlot, app.HistogramPlot,
+                                    app.PersonPlot)]
+    before = [plot.png(model) for plot in plots]
+    for _ in range(5):
+        model.step()
+    after = [plot.png(model) for plot in plots]
+    for plot, a, b in zip(plots, before, after):
+        assert a.startswith(PNG_MAGIC) and b.startswith(PNG_MAGIC), type(plot).__name__
+        assert a != b, f"{type(plot).__name__} did not change over five days"
+
+
+def test_histograms_count_everyone(app):
+    model = DashboardModel(**QUICK)
+    plot = app.HistogramPlot(model)
+    plot.update(model)
+    for stairs in (plot.pain, plot.mood):
+        assert stairs.get_data().values.sum() == model.engine.n
+
+
+def test_network_colours_follow_categories(app):
+    from sim.categories import colour_array
+
+    model = DashboardModel(**QUICK)
+    plot = app.NetworkPlot(model)
+    plot.update(model)
+    codes = model.category_codes()
+    order = np.argsort(codes, kind="stable")
+    np.testing.assert_allclose(plot.dots.get_facecolors(), colour_array(codes[order]))
+    np.testing.assert_allclose(plot.dots.get_offsets(), model.layout[order])
+    assert model.layout.shape == (model.engine.n, 2)
+
+
+def test_sliders_read_the_parameter_table_and_name_constructor_keywords(app):
+    params = app.model_params()
+    signature = inspect.signature(DashboardModel).parameters
+    for name, control in params.items():
+        assert name in signature, name
+        if hasattr(control, "step"):  # a slider snaps to its steps: its start must be on one
+            positions = (control.value - control.min) / control.step
+            assert abs(positions - round(positions)) < 1e-6, f"{name}: default off the slider's steps"
+            assert control.value == signature[name].default or name in SLIDER_PARAMETERS
+    for name in SLIDER_PARAMETERS:
+        p = PARAMS[name]
+        slider = params[name]
+        assert (slider.value, slider.min, slider.max) == (p.default, p.low, p.high), name
+        assert (p.high - p.low) / slider.step >= 100, name
+    assert params["switched_off"]["values"] == ["none", *rule_names()]
+    assert params["follow"]["values"] == list(FOLLOW_CHOICES)
+    assert set(SLIDER_PARAMETERS) <= {p.name for p in PARAMETERS}
+
+
+def test_reset_rebuilds_the_same_model_from_the_controls():
+    params = {**QUICK, "follow": "someone caught in the cycle", "switched_off": "pain_to_sleep",
+              "pain_to_mood_weight": 0.5}
+    a = DashboardModel(**params)
+    b = type(a)(**params)
+    assert a.followed == b.followed
+    assert a.engine.scenario == b.engine.scenario
+    assert "pain_to_sleep" not in [r.name for r in b.engine.rules]
+    assert b.engine.p.pain_to_mood_weight == 0.5
+    np.testing.assert_array_equal(a.engine.pop.pain, b.engine.pop.pain)
+
+
+def test_followed_person_matches_the_story_and_is_injured():
+    seed = 1
+    model = DashboardModel(seed=seed, **QUICK, follow=DEFAULT_FOLLOW)
+    record = follow(model.engine.scenario, seed, weeks=1)
+    assert model.followed == record.person
+    assert model.engine.pop.tissue[model.followed] > 0
+    # injured this morning, so still well by the case definitions
+    assert model.followed_history[0]["category"] == 0
+
+
+@pytest.mark.parametrize("label", [k for k, v in FOLLOW_CHOICES.items() if isinstance(v, int)])
+def test_follow_picks_someone_of_that_kind(label):
+    model = DashboardModel(n_agents=500, follow=label)  # full burn-in: every kind of case exists
+    code = model.category_codes()[model.followed]
+    if model.follow_note:
+        assert not np.any(model.category_codes() == FOLLOW_CHOICES[label])
+    else:
+        assert code == FOLLOW_CHOICES[label]
+
+
+def test_well_person_is_not_injured_when_not_asked():
+    model = DashboardModel(**QUICK, follow="a well person")
+    assert model.followed in candidates(model.engine) or model.follow_note
+
+
+def test_vulnerable_story_person_matches_the_story():
+    model = DashboardModel(**QUICK, follow="a vulnerable well person, injured on day 0")
+    record = follow(model.engine.scenario, 1, who="vulnerable", weeks=1)
+    assert model.followed == record.person
+    assert model.engine.pop.tissue[model.followed] > 0
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"follow": "nobody"}, "follow = 'nobody' must be one of"),
+    ({"switched_off": "pain_to_slep"}, "switched_off = 'pain_to_slep' must be 'none' or a rule"),
+    ({"pain_to_mood_weight": 99.0}, r"'pain_to_mood_weight' = 99.0 is outside the allowed range"),
+])
+def test_bad_controls_are_named(bad, match):
+    from sim import InputError
+
+    with pytest.raises(InputError, match=match):
+        DashboardModel(**QUICK, **bad)
+
+
+def test_intervention_controls_build_a_real_intervention(app):
+    from sim.interventions import IN_TREATMENT
+
+    model = DashboardModel(**QUICK, intervention="exercise", coverage=1.0, intervention_start_day=2,
+                           eligibility="all")
+    (spec,) = model.engine.scenario.interventions
+    assert (spec.kind, spec.coverage, spec.start_day, spec.eligibility) == ("exercise", 1.0, 2, "all")
+    plot = app.PrevalencePlot(model)
+    for _ in range(6):
+        model.step()
+    plot.update(model)
+    in_treatment = model.datacollector.model_vars["exercise_in_treatment"]
+    assert in_treatment[0] == 0 and in_treatment[-1] > 0
+    np.testing.assert_allclose(plot.treated["exercise"].get_ydata(),
+                               100 * np.asarray(in_treatment) / model.engine.n)
+    delivery = model.engine.deliveries["exercise"]
+    assert model.followed_history[-1]["treated"] == (delivery.status[model.followed] == IN_TREATMENT)
+    assert app.model_params()["intervention"]["values"][0] == "none"
+
+
+def test_no_intervention_means_the_plain_model():
+    plain = DashboardModel(**QUICK)
+    zero = DashboardModel(**QUICK, intervention="cbt", coverage=0.0)
+    for _ in range(5):
+        plain.step()
+        zero.step()
+    np.testing.assert_array_equal(plain.engine.pop.low_mood, zero.engine.pop.low_mood)
+
+
+def test_loop_view_shows_the_switched_off_rule(app):
+    fig = app.loop_figure(("pain_to_mood",))
+    assert "pain_to_mood OFF" in fig.axes[0].get_title()
+
+
+def test_dashboard_command_rejects_bad_or_busy_ports(capsys):
+    import socket
+
+    from sim.cli import main
+
+    assert main(["dashboard", "--port", "70000"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "port = 70000 must be a whole number in [0, 65535]" in err[0]
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"cannot listen on 127.0.0.1:{port}" in err[0]

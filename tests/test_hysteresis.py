@@ -1,0 +1,85 @@
+"""experiments/hysteresis.py: the ramp changes the driver the way a scenario would, the legs and
+gaps are computed as stated, the verdict follows its rule, and the script runs end to end."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import InputError, Scenario
+from sim.engine import Engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
+import hysteresis  # noqa: E402
+
+
+def test_set_driver_rebuilds_params_and_validates():
+    engine = Engine(Scenario(n_agents=50, burn_in_days=5), seed=0)
+    hysteresis.set_driver(engine, "tissue_healing_tau_days", 40.0)
+    assert engine.p.tissue_healing_tau_days == 40.0
+    assert engine.p.tissue_decay == pytest.approx(np.exp(-1 / 40.0))  # derived, not stale
+    with pytest.raises(InputError, match="'injury_rate_per_year' = 9.0 is outside"):
+        hysteresis.set_driver(engine, "injury_rate_per_year", 9.0)
+
+
+def test_ramp_goes_up_then_down_the_same_levels():
+    levels = np.array([0.0, 0.5, 1.0])
+    hold = hysteresis.MEASURE_DAYS
+    table, tail = hysteresis.ramp(Scenario(n_agents=120, burn_in_days=30), 0, "injury_rate_per_year",
+                                  levels, hold_days=hold, tail_days=2 * hold)
+    assert list(table["leg"]) == ["up", "up", "up", "down", "down"]
+    assert list(table["level"]) == [0.0, 0.5, 1.0, 0.5, 0.0]
+    assert table[["chronic_pain", "depression", "comorbid"]].stack().between(0, 1).all()
+    assert (table["comorbid"] <= table[["chronic_pain", "depression"]].min(axis=1) + 1e-12).all()
+    assert list(tail["days_after_ramp"]) == [90, 180]
+
+
+def test_gaps_and_verdict_follow_their_rules():
+    def table(down_extra_short, down_extra_long):
+        rows = []
+        for hold, extra in ((100, down_extra_short), (300, down_extra_long)):
+            for level in (0.0, 1.0, 2.0):
+                rows.append(dict(seed=0, hold_days=hold, leg="up", level=level,
+                                 chronic_pain=0.1 + 0.05 * level, depression=0.05, comorbid=0.02))
+                if level < 2.0:
+                    rows.append(dict(seed=0, hold_days=hold, leg="down", level=level,
+                                     chronic_pain=0.1 + 0.05 * level + extra, depression=0.05, comorbid=0.02))
+        return pd.DataFrame(rows)
+
+    gap = hysteresis.gaps(table(0.04, 0.03))
+    assert gap.loc[gap["hold_days"] == 100, "chronic_pain"].tolist() == pytest.approx([4.0, 4.0])
+    text, numbers = hysteresis.verdict(gap, tail_gap_pp=3.0, noise_pp=0.1, short=100, long=300)
+    assert text.startswith("two branches") and numbers["threshold_pp"] == 1.0
+    text, _ = hysteresis.verdict(gap, tail_gap_pp=0.2, noise_pp=0.1, short=100, long=300)
+    assert text.startswith("no lasting second branch")
+    text, _ = hysteresis.verdict(hysteresis.gaps(table(0.004, 0.0)), 0.0, 0.1, 100, 300)
+    assert text.startswith("no hysteresis")
+    # a noisy tail raises the bar
+    _, numbers = hysteresis.verdict(gap, tail_gap_pp=3.0, noise_pp=2.0, short=100, long=300)
+    assert numbers["threshold_pp"] == 6.0
+
+
+def test_script_runs_and_writes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(hysteresis, "MEASURE_DAYS", 10)
+    monkeypatch.setattr(hysteresis, "HOLD_DAYS", {"quick": 20, "full": 20})
+    real = hysteresis.Scenario
+    monkeypatch.setattr(hysteresis, "Scenario", lambda **kw: real(**kw, burn_in_days=30))
+    hysteresis.run(["--quick", "--agents", "100", "--levels", "3", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "**Verdict:**" in out
+    for name in ("hysteresis.csv", "hysteresis_tail.csv", "hysteresis.png", "summary.md"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    table = pd.read_csv(tmp_path / "hysteresis.csv")
+    assert sorted(table["hold_days"].unique()) == [20, 60]
+    assert pd.read_csv(tmp_path / "hysteresis_tail.csv")["days_after_ramp"].max() == 180
+
+
+def test_bad_driver_and_ramp_are_named(tmp_path):
+    with pytest.raises(InputError, match="--driver 'pain' is not a parameter"):
+        hysteresis.run(["--driver", "pain", "--out", str(tmp_path)])
+    with pytest.raises(InputError, match="low < high"):
+        hysteresis.run(["--driver", "pain_bias", "--out", str(tmp_path)])
+    with pytest.raises(InputError, match=r"'injury_rate_per_year' = 9.0 is outside"):
+        hysteresis.run(["--high", "9", "--out", str(tmp_path)])
