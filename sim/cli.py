@@ -52,7 +52,9 @@ def cmd_run(args) -> int:
 
     scenario = _scenario(args)
     out = check_writable(args.out)
-    result = simulate(scenario, seed=args.seed, progress=not args.quiet)
+    panel = out / "panel.parquet" if args.panel_every else None
+    result = simulate(scenario, seed=args.seed, progress=not args.quiet, precision=args.precision,
+                      panel_every=args.panel_every, panel_agents=args.panel_agents, panel_path=panel)
     title = (f"painloop: {scenario.name or 'default scenario'} - {scenario.n_agents:,} people, "
              f"seed {args.seed}")
 
@@ -62,8 +64,13 @@ def cmd_run(args) -> int:
         save(core_states_figure(result.daily, title), tmp / "core_states.png")
 
     write_atomically(out, write)
+    wrote = "daily.parquet, daily.csv, core_states.png, scenario.toml, meta.json"
+    if panel is not None:
+        wrote = "panel.parquet, " + wrote
     print("\n".join(["painloop run:", *_summary_lines(result),
-                     f"  wrote daily.parquet, daily.csv, core_states.png, scenario.toml, meta.json to {out}"]))
+                     f"  {scenario.n_agents * (scenario.burn_in_days + scenario.days) / 1e6:,.1f} M "
+                     f"agent-days in {result.meta['seconds_total']:.1f} s",
+                     f"  wrote {wrote} to {out}"]))
     return 0
 
 
@@ -74,7 +81,8 @@ def cmd_compare(args) -> int:
     scenario = _scenario(args)
     out = check_writable(args.out)
     result = compare(scenario, out=out, quick=args.quick, seeds=args.seeds,
-                     executor="serial" if args.serial else "processes", progress=not args.quiet)
+                     executor=args.executor or ("serial" if args.serial else "processes"),
+                     progress=not args.quiet)
     week = min(result.headlines)
     print(f"painloop compare: week {week}, people with chronic pain on day 0 "
           f"(mean; paired difference to baseline [95% interval over seeds])")
@@ -204,6 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", type=int, help="days reported after the burn-in (overrides)")
     run.add_argument("--burn-in", type=int, help="burn-in days before day 0 (overrides)")
     run.add_argument("--out", default="results/run", help="output folder (default results/run)")
+    run.add_argument("--precision", choices=("float64", "float32"), default="float64",
+                     help="engine float type: float32 is about twice as fast at 10^6 people and "
+                          "changes results within Monte Carlo noise (docs/performance.md)")
+    run.add_argument("--panel-every", type=int, metavar="K",
+                     help="also write panel.parquet: people's clinical states every K days")
+    run.add_argument("--panel-agents", type=int, metavar="N",
+                     help="follow a random sample of N people in the panel instead of everyone")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
@@ -216,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--days", type=int, help="days after day 0 (default 365)")
     comp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
     comp.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
+    comp.add_argument("--executor", metavar="EXECUTOR",
+                      help="serial, processes (default), dask (a local Dask cluster) or "
+                           "dask://HOST:PORT (a running Dask scheduler; docs/cluster.md)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(func=cmd_compare)
 

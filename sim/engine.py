@@ -18,11 +18,18 @@ Schedule of one day (written once; docs/ODD.md shows it):
 
 Steps 3-6 are :func:`advance` plus :func:`sim.shocks.apply_shocks`, which work unchanged on one
 person's scalars: :class:`sim.agents.Person` runs them per agent, and both paths agree.
+
+Speed (docs/performance.md): the vectorised path runs :func:`advance` on blocks of
+:data:`BLOCK` people (:class:`sim.state.Rows`), so its temporaries stay in the CPU cache; every
+state is elementwise, so the block size changes no number. Shocks touch only the people hit.
+``precision="float32"`` holds states, traits and noise in float32 and draws the noise by
+:func:`sim.noise.standard_normal_f32`; float64 (the default) draws it with NumPy's ziggurat.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 
@@ -32,7 +39,9 @@ from .outputs import daily_row, panel_rows
 from .parameters import Params
 from .rules import RULES
 from .scales import ClinicalStatus
-from .shocks import DayShocks, apply_shocks, draw_shocks
+from .errors import InputError
+from .noise import standard_normal_f32
+from .shocks import DayShocks, draw_shocks
 from .state import RELAXING, STATES, TRAITS, Population, draw_traits
 from .streams import Streams
 
@@ -42,6 +51,9 @@ last noise row drives the slow ``pain_drift``."""
 NOISE_ROWS = len(NOISY) + 1
 _TRAIT_SPREAD = {t.name: t.spread for t in TRAITS}
 _BIASED = tuple(s for s in STATES if s.bias)
+BLOCK = 32_768
+"""People per block of the vectorised update: a block's ~30 temporaries fit in the L2/L3 cache."""
+PRECISIONS = {"float64": np.float64, "float32": np.float32}
 
 
 def sigmoid(x):
@@ -81,7 +93,9 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     nxt = {}
     for st in RELAXING:
         x = getattr(s, st.name)
-        target = p.ceiling.get(st.name, 1.0) * sigmoid(drive[st.name])
+        target = sigmoid(drive[st.name])
+        if st.name in p.ceiling:  # most states have none: skip a whole-array multiply by 1
+            target = p.ceiling[st.name] * target
         nxt[st.name] = x + (target - x) * p.rate[st.name]
     z = s.sensitisation
     target = sigmoid(drive["sensitisation"])
@@ -102,29 +116,41 @@ class Engine:
 
     Construction draws traits and the network, starts everyone at the target their traits give
     with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state.
+    ``timings`` holds the seconds each part of the set-up took (population, network, burn-in).
     """
 
-    def __init__(self, scenario=None, seed: int = 0, progress=None):
+    def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64"):
         from .scenario import Scenario
 
+        if precision not in PRECISIONS:
+            raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
         self.scenario = Scenario() if scenario is None else scenario
         self.p = self.scenario.params()
         self.seed = seed
+        self.precision = precision
+        dtype = PRECISIONS[precision]
         self.streams = Streams(seed)
         off = set(self.scenario.disabled_rules)
         self.rules = tuple(r for r in RULES if r.name not in off)
         n = self.p.n_agents
-        self.pop = Population(n, draw_traits(n, self.streams["traits"]))
-        self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
-                                   self.streams["network"])
+        clock = time.perf_counter()
+        self.pop = Population(n, draw_traits(n, self.streams["traits"]), dtype)
         self.status = ClinicalStatus(n)
+        self.timings = {"population_s": time.perf_counter() - clock}
+        clock = time.perf_counter()
+        self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
+                                   self.streams["network"], dtype)
+        self.timings["network_s"] = time.perf_counter() - clock
         self.gains: dict = {}
         self.offsets: dict = {}
+        self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
         self.deliveries = self._make_deliveries()
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop)
+        clock = time.perf_counter()
         self.burn_in(progress)
+        self.timings["burn_in_s"] = time.perf_counter() - clock
 
     @property
     def n(self) -> int:
@@ -180,11 +206,17 @@ class Engine:
                 progress.update(1)
 
     def draw_day(self) -> tuple[DayShocks, np.ndarray]:
-        """The day's shocks and noise from their streams."""
+        """The day's shocks and noise from their streams.
+
+        The noise array is reused from day to day: it is valid until the next draw.
+        """
         shocks = draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
-        noise = self.streams["noise"].standard_normal((NOISE_ROWS, self.n))
+        if self.precision == "float64":
+            self.streams["noise"].standard_normal(out=self._noise)
+        else:
+            standard_normal_f32(self.streams["noise"], self._noise)
         self.last_shocks = shocks  # read by studies (sim.epi) that log who was injured when
-        return shocks, noise
+        return shocks, self._noise
 
     def begin_day(self) -> tuple[DayShocks, np.ndarray]:
         """Steps 1-2 of the schedule: the day's randomness (drawn once, whichever path applies
@@ -197,21 +229,32 @@ class Engine:
         return drawn
 
     def step(self) -> None:
-        """Advance one day on the whole arrays."""
+        """Advance one day on the whole arrays, one block of people at a time."""
         shocks, noise = self.begin_day()
-        apply_shocks(self.pop, shocks.injury, shocks.life_event)
+        dtype = self.pop.dtype
+        shocks.apply_to(self.pop)
         self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
-        self.pop.set_states(advance(self.pop, noise, self.p, self.rules, self.gains, self.offsets))
+        for start in range(0, self.n, BLOCK):
+            rows = slice(start, start + BLOCK)
+            self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
+                                        _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)), rows)
         self.end_day()
 
     def daily_row(self) -> dict:
         """Today's aggregate outputs (see :mod:`sim.outputs`)."""
         return daily_row(self.day, self.pop, self.status, self.p, self.deliveries.values())
 
-    def panel_wave(self):
-        """Today's per-person outputs, one row per person."""
-        return panel_rows(self.day, self.pop, self.status, self.p)
+    def panel_wave(self, who: np.ndarray | None = None):
+        """Today's per-person outputs, one row per person (or per row in ``who``)."""
+        return panel_rows(self.day, self.pop, self.status, self.p, who)
 
     def end_day(self) -> None:
         self.status.update(self.pop)
         self.day += 1
+
+
+def _block(hooks: dict, rows: slice, dtype) -> dict:
+    """Intervention gains or offsets for a block: per-person arrays sliced (in the engine's
+    float type, so float32 runs stay float32), scalars as they are."""
+    return {k: (v[rows].astype(dtype, copy=False) if isinstance(v, np.ndarray) and v.ndim else v)
+            for k, v in hooks.items()}

@@ -37,6 +37,7 @@ class PainLoopModel(Model):
         create_agents: make a Person per person (default: when ``n_agents`` <= 50,000 or
             ``path="agents"``).
         progress: optional object with ``update(n)`` (e.g. tqdm) advanced once per burn-in day.
+        precision: the engine's float type, ``"float64"`` or ``"float32"`` (see :mod:`sim.engine`).
         **kwargs: parameter values that replace the scenario's (named ``kwargs`` because Mesa
             3.3's SolaraViz passes extra slider values only to a catch-all of that name).
 
@@ -45,13 +46,14 @@ class PainLoopModel(Model):
     """
 
     def __init__(self, scenario: Scenario | None = None, seed: int = 0, *, path: str = "vector",
-                 create_agents: bool | None = None, progress=None, **kwargs):
+                 create_agents: bool | None = None, progress=None, precision: str = "float64",
+                 **kwargs):
         if path not in PATHS:
             raise InputError(f"path = {path!r} must be one of {PATHS}")
         scenario = Scenario() if scenario is None else scenario
         if kwargs:
             scenario = scenario.replace(**kwargs)
-        self.engine = Engine(scenario, seed, progress)
+        self.engine = Engine(scenario, seed, progress, precision)
         super().__init__(rng=stream(seed, "mesa"))
         self.seed = seed
         self.path = path
@@ -70,18 +72,22 @@ class PainLoopModel(Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
+        self.update_states()
+        self.latest = self.engine.daily_row()
+        self.datacollector.collect(self)
+
+    def update_states(self) -> None:
+        """One day of the chosen path without the day's reporting (what benchmarks time)."""
         engine = self.engine
         if self.path == "vector":
             engine.step()
         else:
             shocks, noise = engine.begin_day()
-            engine.next = {name: np.empty(engine.n) for name in STATE_NAMES}
+            engine.next = {name: np.empty(engine.n, dtype=engine.pop.dtype) for name in STATE_NAMES}
             self.agents.do("update", shocks, noise)
             engine.pop.set_states(engine.next)
             engine.end_day()
         self.day = engine.day
-        self.latest = engine.daily_row()
-        self.datacollector.collect(self)
 
     def person(self, index: int) -> Person:
         """The Person at row ``index`` (agents are created in row order)."""

@@ -37,13 +37,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cluster import address as dask_address
+from .cluster import is_dask, run_on_dask
 from .cohort import COHORTS, Cohort
 from .engine import Engine, burn_in_key
 from .errors import InputError
 from .outputs import check_writable
 from .scenario import Scenario
 
-EXECUTORS = ("serial", "processes")
+EXECUTORS = ("serial", "processes", "dask")
+"""Plus ``"dask://HOST:PORT"`` for a running Dask scheduler (:mod:`sim.cluster`)."""
 _ARM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 
@@ -176,13 +179,18 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
         arms: arm name -> Scenario. Name one ``baseline`` for paired differences later.
         seeds: a count (seeds 0..n-1) or a list of seeds; every arm runs with all of them.
         out: result folder (created); rerunning with the same folder resumes.
-        executor: ``"serial"`` (in this process) or ``"processes"`` (local worker processes).
+        executor: ``"serial"`` (in this process), ``"processes"`` (local worker processes),
+            ``"dask"`` (a Dask LocalCluster) or ``"dask://HOST:PORT"`` (a running Dask
+            scheduler; docs/cluster.md). Every executor gives the same table, bit for bit.
         cohort: whom the ``cohort_*`` metrics follow (people eligible on ``cohort_day``).
-        max_workers: worker processes for ``"processes"`` (default: CPU count).
+        max_workers: worker processes for ``"processes"`` and ``"dask"`` (default: CPU count).
     """
     arms, seeds = _check_arms(arms, seeds)
-    if executor not in EXECUTORS:
-        raise InputError(f"executor = {executor!r} must be one of {', '.join(EXECUTORS)}")
+    if is_dask(executor):
+        dask_address(executor)  # a malformed address fails here, before any work
+    elif executor not in EXECUTORS:
+        raise InputError(f"executor = {executor!r} must be one of {', '.join(EXECUTORS)} "
+                         f"or dask://HOST:PORT")
     if cohort not in COHORTS:
         raise InputError(f"cohort = {cohort!r} must be one of {', '.join(COHORTS)}")
     days = min(s.days for s in arms.values())
@@ -229,7 +237,9 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
             bar.update(len(job.arms))
 
     try:
-        if executor == "serial" or len(todo) <= 1:
+        if is_dask(executor) and todo:
+            run_on_dask(todo, run_job, finished, executor, max_workers)
+        elif executor == "serial" or len(todo) <= 1:
             for job in todo:
                 try:
                     outcome = run_job(job)

@@ -11,18 +11,49 @@ random numbers), and a day costs O(expected events), not O(people).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 
 @dataclass
 class DayShocks:
-    """Dense per-person shocks of one day: 0 where nothing happened."""
+    """One day's shocks, held sparsely: who was hit and how hard (everyone else: nothing)."""
 
-    injury: np.ndarray
-    """Nociceptive input added to ``tissue`` (capped at 1)."""
-    life_event: np.ndarray
-    """Rise in ``stress`` (capped at 1)."""
+    n: int
+    injured: np.ndarray
+    """Indices of people injured today (each at most once)."""
+    injury_size: np.ndarray
+    """Nociceptive input added to their ``tissue`` (capped at 1)."""
+    stressed: np.ndarray
+    """Indices of people with a life event today (each at most once)."""
+    life_event_size: np.ndarray
+    """Rise in their ``stress`` (capped at 1)."""
+
+    @cached_property
+    def injury(self) -> np.ndarray:
+        """Dense per-person injury input (0 where nothing happened), for the per-agent path."""
+        return _dense(self.n, self.injured, self.injury_size)
+
+    @cached_property
+    def life_event(self) -> np.ndarray:
+        """Dense per-person rise in stress (0 where nothing happened), for the per-agent path."""
+        return _dense(self.n, self.stressed, self.life_event_size)
+
+    def apply_to(self, pop) -> None:
+        """:func:`apply_shocks` for a whole population, touching only the people hit today.
+
+        Gives the same numbers as the dense form (``min(x + 0, 1) == x`` for everyone else) at
+        O(events) instead of two passes over every state array.
+        """
+        pop.tissue[self.injured] = np.minimum(pop.tissue[self.injured] + self.injury_size, 1.0)
+        pop.stress[self.stressed] = np.minimum(pop.stress[self.stressed] + self.life_event_size, 1.0)
+
+
+def _dense(n: int, who: np.ndarray, size: np.ndarray) -> np.ndarray:
+    out = np.zeros(n)
+    out[who] = size
+    return out
 
 
 def _daily_probability(rate_per_year: float) -> float:
@@ -45,16 +76,17 @@ def draw_shocks(pop, p, injuries_rng: np.random.Generator, life_rng: np.random.G
                                    p.injury_severity_mean)
     # Thinning: hazard_i / hazard_max = hr**(deconditioning_i - 1).
     accept = u < hr ** (pop.deconditioning[who] - 1.0)
-    injury = np.zeros(n)
-    injury[who[accept]] = severity[accept]
-    who, _, severity = _candidates(life_rng, n, _daily_probability(p.life_event_rate_per_year),
-                                   p.life_event_severity_mean)
-    life_event = np.zeros(n)
-    life_event[who] = severity
-    return DayShocks(injury, life_event)
+    injured, injury_size = who[accept], severity[accept]
+    stressed, _, life_event_size = _candidates(life_rng, n, _daily_probability(p.life_event_rate_per_year),
+                                               p.life_event_severity_mean)
+    return DayShocks(n, injured, injury_size, stressed, life_event_size)
 
 
 def apply_shocks(s, injury, life_event) -> None:
-    """Add one day's shocks to a population (arrays) or one person (scalars), in place."""
+    """Add one day's shocks to one person (scalars) or a population (dense arrays), in place.
+
+    The engine applies a day to the whole population with :meth:`DayShocks.apply_to`, which
+    is this same sum on the people hit only.
+    """
     s.tissue = np.minimum(s.tissue + injury, 1.0)
     s.stress = np.minimum(s.stress + life_event, 1.0)

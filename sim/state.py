@@ -81,21 +81,26 @@ TRAITS: tuple[Trait, ...] = (
     Trait("coping", "how strongly this person's coping pulls them out of low mood", "coping_sd"),
 )
 TRAIT_NAMES: tuple[str, ...] = tuple(t.name for t in TRAITS)
+_ROW_FIELDS = (*STATE_NAMES, *TRAIT_NAMES, "tie_support")
 
 
 class Population:
-    """Arrays of states and traits for ``n`` people (float64, one entry per person).
+    """Arrays of states and traits for ``n`` people (one entry per person, of ``dtype``).
 
     Attribute access (``pop.pain``) returns the array itself, so the feedback rules read a
-    population exactly as they read one :class:`sim.agents.Person`.
+    population exactly as they read one :class:`sim.agents.Person`. ``dtype`` is the engine's
+    precision: float64 by default, float32 to halve memory and memory traffic at 10^6 people
+    (docs/performance.md measures what it changes).
     """
 
-    def __init__(self, n: int, traits: dict[str, np.ndarray]):
+    def __init__(self, n: int, traits: dict[str, np.ndarray], dtype=np.float64):
         self.n = int(n)
+        self.dtype = np.dtype(dtype)
         for name in STATE_NAMES:
-            setattr(self, name, np.zeros(self.n))
+            setattr(self, name, np.zeros(self.n, dtype=self.dtype))
         for name in TRAIT_NAMES:
-            setattr(self, name, np.asarray(traits[name], dtype=float))
+            setattr(self, name, np.asarray(traits[name], dtype=self.dtype))
+        self.tie_support = np.zeros(self.n, dtype=self.dtype)
 
     def states(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in STATE_NAMES}
@@ -103,9 +108,27 @@ class Population:
     def copy_states(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name).copy() for name in STATE_NAMES}
 
-    def set_states(self, values: dict[str, np.ndarray]) -> None:
+    def set_states(self, values: dict[str, np.ndarray], rows: slice = slice(None)) -> None:
+        """Write ``values`` (whole arrays, or the rows ``rows`` of each state) in place."""
         for name, value in values.items():
-            getattr(self, name)[...] = value
+            getattr(self, name)[rows] = value
+
+    def rows(self, rows: slice) -> Rows:
+        """A view of a contiguous block of people that reads like a population (no copies)."""
+        return Rows(self, rows)
+
+
+class Rows:
+    """States, traits and ``tie_support`` of a block of people, as views into the population.
+
+    The engine updates the population one block at a time so that the rules' temporaries fit in
+    the CPU cache instead of streaming a dozen 8 MB arrays through memory per operation.
+    """
+
+    def __init__(self, pop: Population, rows: slice):
+        for name in _ROW_FIELDS:
+            setattr(self, name, getattr(pop, name)[rows])
+        self.n = len(self.pain)
 
 
 def draw_traits(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
