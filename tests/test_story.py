@@ -48,7 +48,8 @@ def test_the_injury_flares_pain(record):
     d = record.daily.set_index("day")
     assert d.loc[0, "injury"] == pytest.approx(record.severity)
     assert d.loc[1, "tissue"] > 0.5 * record.severity
-    assert d.loc[1:7, "pain_nrs"].mean() > d.loc[-27:0, "pain_nrs"].mean() + 1.0
+    before, after = d.loc[-27:0, "pain_nrs"].mean(), d.loc[1:7, "pain_nrs"].mean()
+    assert after > before + 0.5 and after > 2 * before  # how high depends on the person's pain sensitivity
     assert record.events[0][0] == 0 and "back injury" in record.events[0][1]
 
 
