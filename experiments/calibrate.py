@@ -8,8 +8,9 @@ sum(weight * ((model - published) / half the band)^2). Every evaluation uses the
 (common random numbers), so the loss is a deterministic function of the parameters.
 
 Stage 2 (interventions) fits each intervention's effect scale to its primary trial outcome in a
-virtual trial (exercise: pain at 12 weeks; CBT: PHQ-9 SMD at 8 weeks; SNRI: pain at 12 weeks) by
-bisection on a monotone response; mindfulness takes CBT's scale (Cherkin 2016).
+virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; SNRI, pain at 12
+weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
+response; mindfulness takes CBT's scale (Cherkin 2016).
 
 ``--write`` puts the result into sim/parameters.py as the new defaults and writes the fit report
 docs/calibration.md. Without it the script only reports.
@@ -107,6 +108,8 @@ def stage1(seeds, n, years, max_evals, pool, log, sigma=1.0):
         return losses
 
     start = evaluate([np.zeros(len(names))])[0]
+    if max_evals <= 0:  # only report the loss at the defaults
+        return start, best
     es = cma.CMAEvolutionStrategy(np.zeros(len(names)), sigma,
                                   {"seed": 1, "maxfevals": max_evals, "verbose": -9, "popsize": 10})
     while not es.stop():
@@ -116,11 +119,17 @@ def stage1(seeds, n, years, max_evals, pool, log, sigma=1.0):
     return start, best
 
 
+PRIMARY = {  # kind -> (trial eligibility, week, outcome column, published value, source)
+    "exercise": ("chronic_back_pain", 12, "pain_md", -15.0, "Hayden 2021"),
+    "cbt": ("chronic_back_pain", 8, "phq9_g", -0.38, "Williams 2012"),
+    "medication": ("chronic_back_pain", 12, "pain_md", -5.3, "Ferreira 2021"),
+    "social_support": ("depressed", 12, "phq9_g", -0.59, "Pfeiffer 2011"),
+}
+
+
 def _trial_effect(values: dict, kind: str, scale: float, seeds, n_agents: int, trial_n: int) -> float:
     world = Scenario(n_agents=n_agents, days=364, **{**values, f"{kind}_effect": scale})
-    eligibility, week, column = {"exercise": ("chronic_back_pain", 12, "pain_md"),
-                                 "cbt": ("chronic_back_pain", 8, "phq9_g"),
-                                 "medication": ("chronic_back_pain", 12, "pain_md")}[kind]
+    eligibility, week, column = PRIMARY[kind][:3]
     t = virtual_trial(world, {"usual_care": [], kind: [{"kind": kind}]}, eligibility, n=trial_n,
                       follow_up_weeks=(week,), seed=list(seeds))
     return float(t[(t["arm"] == kind)][column].mean())
@@ -128,9 +137,8 @@ def _trial_effect(values: dict, kind: str, scale: float, seeds, n_agents: int, t
 
 def stage2(values: dict, seeds, n_agents, trial_n, log) -> dict:
     """Bisection of each effect scale so the virtual trial hits the published primary outcome."""
-    goals = {"exercise": -15.0, "cbt": -0.38, "medication": -5.3}
     out = {}
-    for kind, goal in goals.items():
+    for kind, (*_, goal, _source) in PRIMARY.items():
         lo, hi = 0.0, PARAMS[f"{kind}_effect"].high
         for _ in range(10):
             mid = (lo + hi) / 2
@@ -162,6 +170,8 @@ def _options(parser) -> None:
     parser.add_argument("--sigma", type=float, default=1.0,
                         help="CMA-ES initial step, in units of 15%% of each default (default 1; "
                              "smaller to refine an earlier fit)")
+    parser.add_argument("--stage2-only", action="store_true",
+                        help="keep the natural-history defaults; refit only the effect scales")
     parser.add_argument("--apply", metavar="FITTED_JSON",
                         help="write the defaults of an earlier fit (its fitted.json) without fitting")
 
@@ -187,9 +197,12 @@ def run(argv=None):
     with ProcessPoolExecutor(max_workers=min(2, len(seeds))) as pool:
         log(f"stage 1: {len(FIT_PARAMETERS)} parameters + {len(GROUPS)} group scales, "
             f"{args.agents:,} people x {len(seeds)} seeds x 3 survey years, up to {max_evals} evaluations")
-        start, best = stage1(seeds, args.agents, 3, max_evals, pool, log, args.sigma)
+        if args.stage2_only:
+            start, best = stage1(seeds, args.agents, 3, 0, pool, log, args.sigma)
+        else:
+            start, best = stage1(seeds, args.agents, 3, max_evals, pool, log, args.sigma)
     fitted = expand(best["point"])
-    log(f"stage 1 done: loss {start:.2f} -> {best['loss']:.2f}")
+    log(f"stage 1 {'skipped' if args.stage2_only else 'done'}: loss {start:.2f} -> {best['loss']:.2f}")
     log("stage 2: effect scales from virtual trials")
     effects = stage2(fitted, seeds, max(args.agents, 4_000), 600 if args.quick else 1200, log)
     fitted.update(effects)

@@ -24,8 +24,9 @@ function                       study design
                                event, among people not depressed at its start (Kendler 1999)
 :func:`episode_durations`      depression episodes (onset to last depressed day) starting in the
                                first year, followed to the end of the survey
-:func:`bimodality`             weekly PHQ-9 series of people depressed at baseline, bimodality
-                               coefficient > 0.555 (Hosenfeld 2015)
+:func:`bimodality`             weekly PHQ-9 series over two years of people whose episode began
+                               in the first half-year, bimodality coefficient > 0.555
+                               (Hosenfeld 2015)
 =============================  ===================================================================
 """
 
@@ -313,10 +314,16 @@ def episode_durations(s: Survey, remission_days: int = scales.DEPRESSION_REMISSI
             "share_within_6_months": float(np.mean(durations <= 182))}
 
 
-def bimodality(s: Survey, weeks: int = 104) -> float:
-    """Share of people depressed at baseline whose weekly PHQ-9 series is bimodal."""
+def bimodality(s: Survey, weeks: int = 104, onset_within_days: int = 182) -> float:
+    """Share of patients whose weekly PHQ-9 series over ``weeks`` is bimodal.
+
+    Patients are people whose depressive episode began in the survey's first half-year, as
+    primary-care patients present early in an episode; people depressed for years before the
+    survey would stand for the prevalent pool, which long episodes dominate.
+    """
     phq = s.wave("phq9")[: weeks * 7 // s.every + 1]
-    patients = s.wave("depressed")[0]
+    first = s.first_day("depression_onset")
+    patients = first <= s.start_day + onset_within_days
     if not patients.any() or phq.shape[0] < 20:
         return np.nan
     x = phq[:, patients].astype(np.float64)

@@ -75,15 +75,16 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
            "less avoidance, exercise-induced hypoalgesia",
            gains={"pain_to_activity": 0.6},
            offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
-                    "inflammation": -0.6},
+                    "inflammation": -1.5},
            reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
            source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
                   "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
                   "own anti-inflammatory effect (the inflammation offset)"),
     Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
-           "behavioural activation, less fear-avoidance, lower stress",
+           "less catastrophising (pain amplified less), behavioural activation, less fear-avoidance, "
+           "lower stress",
            gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
-           offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5},
+           offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5, "pain": -0.35, "sensitisation": -0.2},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
            source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment); "
                   "Cuijpers 2014"),
@@ -96,7 +97,7 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
     Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
            "sensitivity; effect stops soon after the drug does",
            gains={},
-           offsets={"low_mood": -0.45, "sensitisation": -0.6, "pain": -0.3},
+           offsets={"low_mood": -0.25, "sensitisation": -0.6, "pain": -0.3},
            reference_sessions_per_week=7.0, half_dose_sessions_per_week=3.0,
            source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1; SMD 0.29, "
                   "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),

@@ -71,7 +71,7 @@ TARGETS: tuple[Target, ...] = (
            "remit within months", 120, 30, 270, "population cohorts (evidence 2, qualitative)"),
     Target("dep_episode_chronic", 5, "share of episodes lasting > 2 years", "dep_episode_over_2y",
            "a minority becomes chronic", 0.15, 0.03, 0.30, "evidence 2 (qualitative)", scale=100),
-    Target("dep_bimodal", 5, "share of depressed people with a bimodal weekly PHQ-9 series (2 years)", "dep_bimodal",
+    Target("dep_bimodal", 5, "share of new episodes with a bimodal weekly PHQ-9 series (2 years)", "dep_bimodal",
            "66%", 0.66, 0.50, 0.85, "Hosenfeld 2015", scale=100),
     # 6 pain incidence and course
     Target("cp_incidence", 6, "chronic pain incidence per year (people without it)", "cp_incidence", "about 5%/y",
