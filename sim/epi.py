@@ -310,7 +310,7 @@ def episode_durations(s: Survey, remission_days: int = scales.DEPRESSION_REMISSI
     observed = np.array([end - d for d in onsets.values()])
     return {"episodes": len(durations),
             "median_days": float(np.median(durations)),
-            "share_over_2_years": float(np.mean(durations > 730)) if observed.min() > 730 else np.nan,
+            "share_over_2_years": float(np.mean(durations > 730)) if observed.min() >= 730 else np.nan,
             "share_within_6_months": float(np.mean(durations <= 182))}
 
 

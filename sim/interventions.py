@@ -6,7 +6,8 @@ rules (``gains``, e.g. CBT weakens ``pain_to_mood``) and adds to the drives of s
 (``offsets``, e.g. exercise raises ``activity``). Each person's ``level`` rises toward the dose
 they actually receive (sessions attended per week, saturating) with ``onset_days``, and after the
 course ends or is abandoned fades with ``fade_days`` to a lasting ``residual`` share (skills that
-stay). Several interventions combine: gains multiply, offsets add.
+stay; ``Effect.lasting`` names which parts last, e.g. CBT's mood skills but not its effect on
+pain). Several interventions combine: gains multiply, offsets add.
 
 **Delivery.** From ``start_day`` the programme is offered to eligible people (once on that day, or
 rolling to the newly eligible until ``end_day``); ``coverage`` is the share offered, ``uptake``
@@ -63,6 +64,12 @@ class Effect:
     half_dose_sessions_per_week: float
     """Attended sessions per week giving half the maximal effect (Emax dose-response)."""
     source: str
+    lasting: tuple | None = None
+    """Gains and offsets (by rule or state name) that keep the ``residual`` share after the
+    course; None: all of them. The others fade to nothing."""
+
+    def lasts(self, name: str) -> bool:
+        return self.lasting is None or name in self.lasting
 
     def dose(self, attended_per_week):
         """Effect level for an attended dose, relative to the reference dose (Emax curve)."""
@@ -75,7 +82,7 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
            "less avoidance, exercise-induced hypoalgesia",
            gains={"pain_to_activity": 0.6},
            offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
-                    "inflammation": -1.5},
+                    "inflammation": -3.0},
            reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
            source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
                   "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
@@ -86,14 +93,16 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
            gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
            offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5, "pain": -0.35, "sensitisation": -0.2},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-           source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment); "
-                  "Cuijpers 2014"),
+           source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment; at follow-up "
+                  "only the mood effect remains, -0.26); Cuijpers 2014",
+           lasting=("pain_to_mood", "mood_to_rumination", "low_mood")),
     Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
            "less rumination, pain perceived differently, better sleep",
            gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
            offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
            reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-           source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019"),
+           source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019",
+           lasting=("pain_to_mood", "mood_to_rumination", "low_mood", "stress")),
     Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
            "sensitivity; effect stops soon after the drug does",
            gains={},
@@ -408,10 +417,11 @@ class Delivery:
             target = self.effect_scale * spec.strength * spec.effect.dose(spec.sessions_per_week * adherence)
             level = self.level[treated]
             self.level[treated] = level + (target - level) * self.onset_rate
-        # The lasting share is fixed at the end of the course from the level reached.
+        # The lasting share is fixed at the end of the course from the level reached; the level
+        # itself fades to nothing, and effects that last hold at least the lasting share.
         just_ended = ended & (self.floor == 0) & (self.level > 0)
         self.floor[just_ended] = spec.residual * self.level[just_ended]
-        self.level[ended] += (self.floor[ended] - self.level[ended]) * self.fade_rate
+        self.level[ended] -= self.level[ended] * self.fade_rate
 
     def active(self) -> bool:
         return bool(self.status.any())
@@ -433,10 +443,13 @@ def combine(deliveries, n: int) -> tuple[dict, dict]:
         if not d.active():
             continue
         effect = d.spec.effect
+        lasting = np.maximum(d.level, d.floor)
         for rule, g in effect.gains.items():
-            gains[rule] = gains.get(rule, 1.0) * (1.0 - d.level * (1.0 - g))
+            level = lasting if effect.lasts(rule) else d.level
+            gains[rule] = gains.get(rule, 1.0) * (1.0 - level * (1.0 - g))
         for state, o in effect.offsets.items():
-            offsets[state] = offsets.get(state, 0.0) + d.level * o
+            level = lasting if effect.lasts(state) else d.level
+            offsets[state] = offsets.get(state, 0.0) + level * o
     return gains, offsets
 
 

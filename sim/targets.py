@@ -129,7 +129,7 @@ TARGETS: tuple[Target, ...] = (
     Target("life_event_or", 11, "depression onset in a month with a life event, odds ratio", "life_event_or",
            "5.6 (3.6 within twins)", 5.6, 3.5, 8.0, "Kendler 1999", fit=True),
     Target("peer_support", 11, "peer support in depressed people, PHQ-9 SMD at 12 weeks", "peer_phq9_g",
-           "-0.59 (-0.98 to -0.21)", -0.59, -0.98, -0.21, "Pfeiffer 2011"),
+           "-0.59 (-0.98 to -0.21)", -0.59, -0.98, -0.21, "Pfeiffer 2011", fit=True),
 )
 TARGETS_BY_ID = {t.id: t for t in TARGETS}
 

@@ -35,9 +35,9 @@ def test_bimodality_separates_two_states_from_one():
     weeks, people = 105, 200
     two = np.where(rng.random((weeks, people)) < 0.5, rng.normal(4, 1, (weeks, people)), rng.normal(16, 1, (weeks, people)))
     one = rng.normal(10, 3, (weeks, people))
-    depressed0 = np.ones(people, bool)
+    onsets = {"depression_onset": [(1, np.arange(people))]}  # everyone's episode began on day 1
     for series, expected in ((two, 1.0), (one, 0.0)):
-        s = FakeSurvey({"phq9": series, "depressed": [depressed0] * weeks})
+        s = FakeSurvey({"phq9": series}, onsets)
         assert epi.bimodality(s) == pytest.approx(expected, abs=0.05)
 
 

@@ -112,16 +112,21 @@ def test_medication_effect_fades_after_the_course():
     assert levels[-1] < 0.01 * levels[59]
 
 
-def test_residual_effect_stays_after_cbt():
+def test_only_the_lasting_part_of_cbt_stays_after_the_course():
     scenario = small(n_agents=800, days=400).replace(
         interventions=[{"kind": "cbt", "eligibility": "all", "residual": 0.5, "fade_days": 30}])
     engine = Engine(scenario, seed=6)
     d = engine.deliveries["cbt"]
     for _ in range(400):
         engine.step()
+    from sim.interventions import EFFECTS, combine
+
     done = d.status != 0
-    assert np.allclose(d.level[done], d.floor[done], atol=1e-3)
-    assert (d.floor[done] > 0).mean() > 0.5
+    assert (d.level[done] < 1e-3).all() and (d.floor[done] > 0).mean() > 0.5
+    gains, offsets = combine([d], engine.n)
+    cbt = EFFECTS["cbt"]
+    np.testing.assert_allclose(offsets["low_mood"][done], d.floor[done] * cbt.offsets["low_mood"], atol=1e-3)
+    assert np.abs(offsets["pain"][done]).max() < 1e-3  # the effect on pain appraisal fades
 
 
 def test_counts_in_the_daily_table():

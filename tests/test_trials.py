@@ -30,7 +30,7 @@ def test_effective_arms_beat_control_and_sham_does_not(trial):
     p = pooled(trial).set_index(["week", "arm"])
     assert p.loc[(12, "exercise"), "pain_md"] < -2
     assert p.loc[(12, "medication"), "pain_md"] < -1
-    assert p.loc[(12, "medication"), "phq9_g"] < 0
+    assert p.loc[(12, "medication"), "pain_responders"] > p.loc[(12, "usual_care"), "pain_responders"]
     # a sham differs from control only by who was randomised: its 'effect' is sampling error
     sham = trial[(trial["arm"] == "sham") & (trial["week"] == 12)]
     se = (sham["pain_md_hi"] - sham["pain_md_lo"]) / 3.92
