@@ -10,7 +10,8 @@ intention to treat). Every parameter set runs with the same seeds (common random
 See sim/sensitivity.py for the definitions.
 
 Writes factors.csv, defaults.csv, morris.csv, sobol.csv, morris.png, sobol.png and
-sensitivity.md (plus burn_in_check.csv with --check-burn-in) to the output folder, and keeps
+sensitivity.md (plus burn_in_check.csv with --check-burn-in) to the output folder (with --docs
+also docs/sensitivity.md and docs/figures/sensitivity_*.png), and keeps
 every model run in runs/*.npz so that an interrupted analysis resumes where it stopped.
 
 Cost (CPU time, measured): one parameter set is 0.45 s with 1,000 people and a 1,095-day burn-in,
@@ -34,6 +35,7 @@ from sim.errors import InputError
 from sim.parameters import PARAMS
 from sim.outputs import write_atomically
 from sim.plots import save
+from sim.runner import git_commit
 from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
                              factors, morris, rank_agreement, sobol, top_factors)
 
@@ -76,6 +78,8 @@ def options(parser):
                         help=f"parameter groups to analyse (default {','.join(GROUPS)})")
     parser.add_argument("--params", help="analyse only these parameters (comma-separated; overrides --groups)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; --serial: 1)")
+    parser.add_argument("--docs", action="store_true",
+                        help="also write the report to docs/sensitivity.md and its figures to docs/figures/")
     parser.add_argument("--design-seed", type=int, default=20_240_601,
                         help="seed of the SALib samplers and bootstrap intervals")
 
@@ -170,9 +174,25 @@ def run(argv=None):
     for stale, written in (("sobol.csv", s), ("sobol.png", s), ("burn_in_check.csv", check)):
         if written is None:  # left by an earlier run with other options: it would not match
             (Path(out) / stale).unlink(missing_ok=True)
+    if args.docs:
+        write_docs(Path(out), report)
     print(report)
-    print(f"wrote {out}")
+    print(f"wrote {out}" + (f" and {DOCS / 'sensitivity.md'}" if args.docs else ""))
     return {"morris": m, "sobol": s, "defaults": defaults, "check": check, "top": top}
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def write_docs(out: Path, report: str) -> None:
+    """docs/sensitivity.md is the report, its figures copied to docs/figures/sensitivity_*.png."""
+    figures = DOCS / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    for name in ("morris.png", "sobol.png"):
+        if (out / name).exists():
+            (figures / f"sensitivity_{name}").write_bytes((out / name).read_bytes())
+            report = report.replace(f"]({name})", f"](figures/sensitivity_{name})")
+    (DOCS / "sensitivity.md").write_text(report, encoding="utf-8")
 
 
 def _size(conf, setting) -> str:
@@ -307,7 +327,7 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
     lines += [f"{len(defaults)} seeds, burn-in {conf['burn_in_days']:,} days. The SD between seeds is the noise of "
               "one run in a *new* random world; runs that share seeds differ by much less.", ""]
     lines += [_md_table(stats), ""]
-    lines += ["## Morris screening (`morris.csv`, `morris.png`)", ""]
+    lines += ["## Morris screening (`morris.csv`, `morris.png`)", "", "![Morris screening](morris.png)", ""]
     lines += ["mu* is the mean absolute change of the output when a parameter moves across its whole range "
               "(in the output's unit); mu its signed mean (the direction); sigma the spread of the changes "
               "(interactions or a non-linear response). Ten largest by mu*:", ""]
@@ -329,7 +349,7 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
                   "mu* intervals overlap are ties, and a changed order among them is not a burn-in effect.", "",
                   _md_table(check), ""]
     if s is not None:
-        lines += ["## Sobol' indices (`sobol.csv`, `sobol.png`)", ""]
+        lines += ["## Sobol' indices (`sobol.csv`, `sobol.png`)", "", "![Sobol' indices](sobol.png)", ""]
         lines += ["Top by mu*: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in top.items()) + ". "
                   "S1 is the share of the output's variance a parameter explains alone, ST with all its "
                   "interactions (95% bootstrap intervals). Other parameters are held at their defaults, so the "
@@ -346,8 +366,8 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
                       f"{part['S1'].sum():.2f}.", ""]
             lines += [_md_table(part[["parameter", "S1", "S1_conf", "ST", "ST_conf"]]), ""]
     lines += ["## Caveats", "",
-              "- The parameter defaults are being recalibrated; rerun this script after calibration lands "
-              "(ranges centre on the defaults).",
+              f"- Ranges centre on the defaults of the model as of commit {git_commit() or 'unknown'}; "
+              "rerun this script after a recalibration.",
               "- Ranges are a documented convention, not measured uncertainty: a parameter's rank depends "
               "on the width it is given.",
               "- With few trajectories the Morris intervals are wide: treat neighbouring ranks as ties."]

@@ -133,7 +133,8 @@ def _write_atomic(path: Path, write) -> None:
             os.remove(tmp)
 
 
-def _git_commit() -> str | None:
+def git_commit() -> str | None:
+    """The checkout's HEAD commit, or None outside a git checkout."""
     here = Path(__file__).resolve().parent
     try:
         done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
@@ -298,7 +299,7 @@ def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, coho
     else:
         manifest = {"arms": spec, "seeds": seeds, "cohort": cohort, "cohort_day": cohort_day,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "job_seconds": {}}
-    manifest.update({"version": __version__, "git_commit": _git_commit(), "executor": executor,
+    manifest.update({"version": __version__, "git_commit": git_commit(), "executor": executor,
                      "python": platform.python_version(), "numpy": np.__version__})
     arms_dir = folder / "arms"
     arms_dir.mkdir(exist_ok=True)
