@@ -125,7 +125,7 @@ def run(argv=None):
 
     screen_model = ModelRunner(fs, screen, workers=workers, progress=not args.quiet)
     m = morris(screen_model, fs, conf["trajectories"], seed=args.design_seed, cache=runs / "morris.npz")
-    times["Morris"] = (screen_model.seconds, screen_model.cpu_seconds, len(m.X))
+    times["Morris"] = _cost(screen_model, len(m.X))
 
     check = None
     if args.check_burn_in:
@@ -135,7 +135,7 @@ def run(argv=None):
         long_model = ModelRunner(fs, final, workers=workers, progress=not args.quiet)
         m_long = morris(long_model, fs, conf["trajectories"], seed=args.design_seed,
                         cache=runs / "morris_long_burn_in.npz")
-        times["Morris, check at the long burn-in"] = (long_model.seconds, long_model.cpu_seconds, len(m_long.X))
+        times["Morris, check at the long burn-in"] = _cost(long_model, len(m_long.X))
         check = rank_agreement(m.table, m_long.table, conf["top"])
         check.insert(1, "screen_burn_in_days", conf["screen_burn_in_days"])
         check.insert(2, "burn_in_days", conf["burn_in_days"])
@@ -151,8 +151,9 @@ def run(argv=None):
         sobol_fs = [by_name[name] for name in chosen]
         final_model = ModelRunner(sobol_fs, final, workers=workers, progress=not args.quiet)
         s = sobol(final_model, sobol_fs, conf["sobol_n"], seed=args.design_seed, cache=runs / "sobol.npz")
-        times["Sobol'"] = (final_model.seconds, final_model.cpu_seconds, len(s.X))
-    total = time.perf_counter() - started
+        times["Sobol'"] = _cost(final_model, len(s.X))
+    runners = [screen_model] + ([long_model] if args.check_burn_in else []) + ([] if s is None else [final_model])
+    total = time.perf_counter() - started + sum(model.cached_seconds for model in runners)
 
     morris_fig = morris_figure(m.table, top, conf, screen)
     sobol_fig = None if s is None else sobol_figure(s.table, top, conf, final)
@@ -185,14 +186,23 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def write_docs(out: Path, report: str) -> None:
-    """docs/sensitivity.md is the report, its figures copied to docs/figures/sensitivity_*.png."""
+    """docs/sensitivity.md is the report, its figures copied to docs/figures/sensitivity_*.png, and
+    the hand-written discussion in docs/sensitivity_notes.md (if there is one) appended."""
     figures = DOCS / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     for name in ("morris.png", "sobol.png"):
         if (out / name).exists():
             (figures / f"sensitivity_{name}").write_bytes((out / name).read_bytes())
             report = report.replace(f"]({name})", f"](figures/sensitivity_{name})")
+    notes = DOCS / "sensitivity_notes.md"
+    if notes.exists():
+        report = report.rstrip("\n") + "\n\n" + notes.read_text(encoding="utf-8")
     (DOCS / "sensitivity.md").write_text(report, encoding="utf-8")
+
+
+def _cost(model: ModelRunner, runs: int) -> tuple[float, float, int]:
+    """Wall and CPU seconds of a stage, counting what an earlier run spent on the cached rows."""
+    return (model.seconds + model.cached_seconds, model.cpu_seconds + model.cached_cpu_seconds, runs)
 
 
 def _size(conf, setting) -> str:
@@ -317,7 +327,7 @@ def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
               f"- Design seed {args.design_seed}.", ""]
     lines += [f"Run time with {1 if args.serial else args.workers} worker process(es): wall clock (depends on "
               "what else the machine runs) and CPU time of the model runs (what they cost on free cores; "
-              "cached runs of an earlier, interrupted analysis cost nothing):", ""]
+              "rows taken from the cache of an earlier run count with what they cost then):", ""]
     lines += [f"- {stage}: {n:,} model runs, {sec:,.0f} s wall, {cpu:,.0f} s CPU"
               for stage, (sec, cpu, n) in times.items()]
     lines += [f"- total {total:,.0f} s wall", ""]

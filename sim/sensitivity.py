@@ -218,6 +218,10 @@ class ModelRunner:
         self.cpu_seconds = 0.0
         """CPU seconds of the evaluations, summed over workers."""
         self.evaluations = 0
+        self.cached_seconds = 0.0
+        """Wall-clock seconds an earlier, interrupted or finished run spent on the rows read from the cache."""
+        self.cached_cpu_seconds = 0.0
+        """CPU seconds of those cached rows."""
 
     def _key(self, X: np.ndarray) -> str:
         return json.dumps({"factors": [asdict(f) for f in self.fs], "setting": asdict(self.setting),
@@ -228,10 +232,16 @@ class ModelRunner:
         Y = np.full((len(X), len(OUTPUTS)), np.nan)
         done = np.zeros(len(X), dtype=bool)
         key = self._key(X)
+        earlier = np.zeros(2)  # wall and CPU seconds that produced the cached rows
         if cache is not None and Path(cache).exists():
             saved = np.load(cache, allow_pickle=False)
             if str(saved["key"]) == key and np.array_equal(saved["X"], X):
                 Y, done = saved["Y"].copy(), saved["done"].copy()
+                if "cost" in saved.files:
+                    earlier = saved["cost"].astype(float)
+        self.cached_seconds += earlier[0]
+        self.cached_cpu_seconds += earlier[1]
+        spent_cpu = 0.0
         todo = np.flatnonzero(~done)
         chunks = [todo[i:i + self.chunk] for i in range(0, len(todo), self.chunk)]
         bar = None
@@ -241,15 +251,19 @@ class ModelRunner:
             bar = tqdm(total=len(X), initial=int(done.sum()), unit="run", desc=label, mininterval=1.0)
         started = last_save = time.perf_counter()
 
+        def cost():
+            return earlier + [time.perf_counter() - started, spent_cpu]
+
         def finished(idx, outcome):
-            nonlocal last_save
+            nonlocal last_save, spent_cpu
             values, cpu = outcome
             self.cpu_seconds += cpu
+            spent_cpu += cpu
             Y[idx], done[idx] = values, True
             if bar is not None:
                 bar.update(len(idx))
             if cache is not None and (time.perf_counter() - last_save > 30 or done.all()):
-                _save_cache(Path(cache), key, X, Y, done)
+                _save_cache(Path(cache), key, X, Y, done, cost())
                 last_save = time.perf_counter()
 
         try:
@@ -266,18 +280,19 @@ class ModelRunner:
             if bar is not None:
                 bar.close()
             if cache is not None and done.any():
-                _save_cache(Path(cache), key, X, Y, done)
+                _save_cache(Path(cache), key, X, Y, done, cost())
         self.seconds += time.perf_counter() - started
         self.evaluations += len(todo)
         return Y
 
 
-def _save_cache(path: Path, key: str, X, Y, done) -> None:
+def _save_cache(path: Path, key: str, X, Y, done, cost) -> None:
+    """Save finished rows, with ``cost`` = (wall, CPU) seconds spent on them over all runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
     os.close(fd)
     try:
-        np.savez(tmp, key=np.array(key), X=X, Y=Y, done=done)
+        np.savez(tmp, key=np.array(key), X=X, Y=Y, done=done, cost=np.asarray(cost, dtype=float))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
