@@ -9,6 +9,13 @@ down lag, so the whole ramp is run twice, with a short and a three times longer 
 the long ramp the town stays at the lowest level for three more long holds (the tail): a gap
 that closes with time is lag, one that stays is a second stable state.
 
+A control town with the same seed stays at the lowest level throughout, day for day beside the
+ramp (common random numbers). Slow states keep drifting long after the burn-in (depression
+creeps up by about 0.05 points a year for decades), so a ramp that lasts 60 years would show a
+"gap" even with no driver at all: every gap is therefore measured against the control, i.e. the
+way down minus the way up, each minus the control town on the same days, and the tail is the
+ramp's town minus the control town.
+
 Changing the driver mid-run validates the new value through the scenario and rebuilds the
 engine's parameters (``engine.p``), so derived rates stay consistent.
 
@@ -64,11 +71,21 @@ def set_driver(engine: Engine, driver: str, level: float) -> None:
     engine.p = engine.scenario.params()
 
 
+def _means(measured: list) -> dict:
+    """Mean prevalences of the ramp's town and the control town over the measured days."""
+    ramp_days, control_days = np.mean([m[0] for m in measured], axis=0), np.mean([m[1] for m in measured], axis=0)
+    return {**{key: float(v) for (key, _), v in zip(OUTCOMES, ramp_days)},
+            **{f"control_{key}": float(v) for (key, _), v in zip(OUTCOMES, control_days)}}
+
+
 def ramp(scenario: Scenario, seed: int, driver: str, levels, hold_days: int,
          tail_days: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hold each level going up, then each going down again (mean prevalences per level), then
-    stay at the lowest level for ``tail_days`` (prevalences every MEASURE_DAYS days)."""
-    engine = Engine(scenario.replace(**{driver: float(levels[0])}), seed)
+    stay at the lowest level for ``tail_days`` (prevalences every MEASURE_DAYS days). A control
+    town (same seed) stays at the lowest level all along; its prevalences on the same days are
+    the ``control_*`` columns."""
+    start = scenario.replace(**{driver: float(levels[0])})
+    engine, control = Engine(start, seed), Engine(start, seed)
     path = [("up", x) for x in levels] + [("down", x) for x in levels[-2::-1]]
     rows = []
     for leg, level in path:
@@ -76,56 +93,75 @@ def ramp(scenario: Scenario, seed: int, driver: str, levels, hold_days: int,
         measured = []
         for day in range(hold_days):
             engine.step()
+            control.step()
             if day >= hold_days - MEASURE_DAYS:
-                measured.append(prevalences(engine))
-        rows.append({"seed": seed, "hold_days": hold_days, "leg": leg, "level": float(level),
-                     **{key: float(v) for (key, _), v in zip(OUTCOMES, np.mean(measured, axis=0))}})
+                measured.append((prevalences(engine), prevalences(control)))
+        rows.append({"seed": seed, "hold_days": hold_days, "leg": leg, "level": float(level), **_means(measured)})
     tail, measured = [], []
     for day in range(1, tail_days + 1):
         engine.step()
-        measured.append(prevalences(engine))
+        control.step()
+        measured.append((prevalences(engine), prevalences(control)))
         if day % MEASURE_DAYS == 0:
-            tail.append({"seed": seed, "days_after_ramp": day,
-                         **{key: float(v) for (key, _), v in zip(OUTCOMES, np.mean(measured, axis=0))}})
+            tail.append({"seed": seed, "days_after_ramp": day, **_means(measured)})
             measured = []
     return pd.DataFrame(rows), pd.DataFrame(tail)
 
 
-def gaps(table: pd.DataFrame) -> pd.DataFrame:
-    """Down minus up, in percentage points, per hold, level and outcome (mean over seeds)."""
-    mean = table.groupby(["hold_days", "leg", "level"], as_index=False)[[k for k, _ in OUTCOMES]].mean()
+def gaps(table: pd.DataFrame, against_control: bool = True) -> pd.DataFrame:
+    """Down minus up, in percentage points, per hold, level and outcome (mean over seeds). With
+    ``against_control`` (and control columns in the table) each leg is first taken relative to
+    the control town on the same days, which removes the drift both towns share."""
+    keys = [k for k, _ in OUTCOMES]
+    table = table.copy()
+    if against_control and all(f"control_{k}" in table for k in keys):
+        for k in keys:
+            table[k] = table[k] - table[f"control_{k}"]
+    mean = table.groupby(["hold_days", "leg", "level"], as_index=False)[keys].mean()
     up = mean[mean["leg"] == "up"].set_index(["hold_days", "level"])
     down = mean[mean["leg"] == "down"].set_index(["hold_days", "level"])
     both = down.index.intersection(up.index)
-    out = 100 * (down.loc[both, [k for k, _ in OUTCOMES]] - up.loc[both, [k for k, _ in OUTCOMES]])
+    out = 100 * (down.loc[both, keys] - up.loc[both, keys])
     return out.reset_index()
 
 
-def tail_noise_pp(tail: pd.DataFrame) -> float:
-    """How much a 90-day mean of chronic pain wobbles once the tail has settled (percentage
-    points): the SD of those means over the second half of the tail, per seed, pooled, divided
-    by the square root of the number of seeds (the tail's end is a mean over seeds)."""
+def tail_gaps(tail: pd.DataFrame) -> pd.DataFrame:
+    """The ramp's town minus the control town in the tail, percentage points, mean over seeds."""
+    out = tail[["seed", "days_after_ramp"]].copy()
+    for key, _ in OUTCOMES:
+        out[key] = 100 * (tail[key] - tail[f"control_{key}"])
+    return out.groupby("days_after_ramp", as_index=False)[[k for k, _ in OUTCOMES]].mean()
+
+
+def tail_noise_pp(tail: pd.DataFrame, outcome: str = "chronic_pain") -> float:
+    """How much a 90-day mean of the outcome's gap to the control wobbles once the tail has
+    settled (percentage points): the SD of those means over the second half of the tail, per
+    seed, pooled, divided by the square root of the number of seeds (the tail's end is a mean
+    over seeds)."""
     late = tail[tail["days_after_ramp"] > tail["days_after_ramp"].max() / 2]
-    sd = float(np.sqrt(late.groupby("seed")["chronic_pain"].var(ddof=1).mean()))
+    gap = late[outcome] - late[f"control_{outcome}"] if f"control_{outcome}" in late else late[outcome]
+    sd = float(np.sqrt(gap.groupby(late["seed"]).var(ddof=1).mean()))
     return 100 * sd / np.sqrt(tail["seed"].nunique())
 
 
 def verdict(gap: pd.DataFrame, tail_gap_pp: float, noise_pp: float, short: int,
-            long: int) -> tuple[str, dict]:
-    """Judged on chronic pain, the outcome with the slow memory (sensitisation). A gap counts
-    when it is at least GAP_PP points and three times the tail's wobble:
+            long: int, outcome: str = "chronic_pain") -> tuple[str, dict]:
+    """Judged per outcome (chronic pain, with its slow memory sensitisation; depression, with
+    rumination). A gap counts when it is at least GAP_PP points and three times the tail's
+    wobble:
 
     * two branches: the long-hold gap counts, and the gap still counts at the end of the tail;
     * lag: there was a gap that counts, but it closes by the end of the tail;
     * none: the legs never differ by a gap that counts.
     """
+    label = dict(OUTCOMES)[outcome]
     threshold = max(GAP_PP, 3 * noise_pp)
-    size = {hold: float(gap.loc[gap["hold_days"] == hold, "chronic_pain"].max()) for hold in (short, long)}
-    mean = {hold: float(gap.loc[gap["hold_days"] == hold, "chronic_pain"].mean()) for hold in (short, long)}
+    size = {hold: float(gap.loc[gap["hold_days"] == hold, outcome].max()) for hold in (short, long)}
+    mean = {hold: float(gap.loc[gap["hold_days"] == hold, outcome].mean()) for hold in (short, long)}
     numbers = {"largest_gap_pp": size, "mean_gap_pp": mean, "tail_gap_pp": tail_gap_pp,
                "threshold_pp": threshold}
     if size[long] >= threshold and tail_gap_pp >= threshold:
-        return ("two branches: on the way down chronic pain stays above the way up, and stays "
+        return (f"two branches: on the way down {label} stays above the way up, and stays "
                 "there at the lowest level"), numbers
     if max(size.values()) >= threshold:
         return ("no lasting second branch: the way down lags (slow recovery), but the gap closes "
@@ -133,11 +169,21 @@ def verdict(gap: pd.DataFrame, tail_gap_pp: float, noise_pp: float, short: int,
     return "no hysteresis: both legs follow the same curve", numbers
 
 
-def figure(table: pd.DataFrame, tail: pd.DataFrame, bottom_up: float, driver: str, title: str) -> Figure:
+JUDGED = ("chronic_pain", "depression")
+"""The outcomes with a verdict: each has a slow memory that could hold a second state."""
+SHORT_VERDICT = {"two": "two branches", "no lasting": "lag only, no second branch", "no hysteresis": "no hysteresis"}
+
+
+def short_verdict(text: str) -> str:
+    return next(v for k, v in SHORT_VERDICT.items() if text.startswith(k))
+
+
+def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, threshold_pp: dict) -> Figure:
     fig = Figure(figsize=(17, 4.9), layout="constrained")
     axes = fig.subplots(1, len(OUTCOMES) + 1)
     holds = sorted(table["hold_days"].unique())
     styles = {holds[0]: dict(lw=1.2, alpha=0.55, ms=4), holds[-1]: dict(lw=2.0, alpha=1.0, ms=6)}
+    low = float(table["level"].min())
     for ax, (key, label) in zip(axes, OUTCOMES):
         for hold in holds:
             part = table[table["hold_days"] == hold]
@@ -146,6 +192,10 @@ def figure(table: pd.DataFrame, tail: pd.DataFrame, bottom_up: float, driver: st
                 line = mean[mean["leg"] == leg].sort_values("level")
                 ax.plot(line["level"], 100 * line[key], color=colour, marker=marker,
                         label=f"{leg}, hold {hold} d", **styles[hold])
+        if f"control_{key}" in table:  # the control town when the long ramp is back at the bottom
+            end = table[(table["hold_days"] == holds[-1]) & (table["leg"] == "down") & (table["level"] == low)]
+            ax.plot([low], [100 * end[f"control_{key}"].mean()], "X", color="grey", ms=9,
+                    label="control town (never ramped), same days")
         ax.axvline(PARAMS[driver].default, color="grey", ls=":", lw=1)
         ax.set_title(label, fontsize=11)
         ax.set_xlabel(f"{driver} ({PARAMS[driver].unit}); dotted: default")
@@ -153,13 +203,17 @@ def figure(table: pd.DataFrame, tail: pd.DataFrame, bottom_up: float, driver: st
     axes[0].set_ylabel("% of people (mean of the last 90 days of each hold)")
     axes[0].legend(fontsize=8)
     ax = axes[-1]
-    mean = tail.groupby("days_after_ramp", as_index=False)["chronic_pain"].mean()
-    ax.plot(mean["days_after_ramp"] / 365.25, 100 * mean["chronic_pain"], color="#1f618d", marker="v",
-            label="after the ramp, at the lowest level")
-    ax.axhline(100 * bottom_up, color="#c0392b", ls="--", label="same level on the way up")
-    ax.set_ylim(0, 1.15 * 100 * max(bottom_up, mean["chronic_pain"].max()))
+    gap = tail_gaps(tail)
+    for key, colour in zip(JUDGED, ("#d35400", "#2874a6")):
+        ax.plot(gap["days_after_ramp"] / 365.25, gap[key], color=colour, marker="o", ms=3,
+                label=dict(OUTCOMES)[key])
+        ax.axhspan(-threshold_pp[key], threshold_pp[key], color=colour, alpha=0.08)
+    ax.axhline(0, color="black", lw=0.8)
+    top = max(2.5, 1.2 * float(np.abs(gap[list(JUDGED)]).max().max()), *(1.2 * t for t in threshold_pp.values()))
+    ax.set_ylim(-top, top)
     ax.set_xlabel("years after returning to the lowest level")
-    ax.set_title("chronic pain: does the gap close?", fontsize=11)
+    ax.set_ylabel("ramped town minus control town, % points")
+    ax.set_title("does the gap close? (shaded: below a gap that counts)", fontsize=11)
     ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=11)
     return fig
@@ -203,43 +257,59 @@ def run(argv=None):
             tails.append(tail)
     table, tail = pd.concat(tables, ignore_index=True), pd.concat(tails, ignore_index=True)
     gap = gaps(table)
-    long_up = table[(table["hold_days"] == holds[-1]) & (table["leg"] == "up")]
-    bottom_up = float(long_up.loc[long_up["level"] == levels[0], "chronic_pain"].mean())
-    last = tail["days_after_ramp"].max()
-    tail_end = float(tail.loc[tail["days_after_ramp"] == last, "chronic_pain"].mean())
-    text, numbers = verdict(gap, 100 * (tail_end - bottom_up), tail_noise_pp(tail), *holds)
-    title = (f"Ramp {own.driver} {low:g} -> {high:g} -> {low:g}, {args.agents:,} people, "
-             f"{args.seeds} seed(s): {text}")
-    summary = "\n".join([
+    raw = gaps(table, against_control=False)
+    late = tail_gaps(tail)
+    late = late[late["days_after_ramp"] > late["days_after_ramp"].max() / 2]
+    judged = {key: verdict(gap, float(late[key].mean()), tail_noise_pp(tail, key), *holds, outcome=key)
+              for key in JUDGED}
+    title = (f"Ramp {own.driver} {low:g} -> {high:g} -> {low:g}, {args.agents:,} people, {args.seeds} seed(s): "
+             + "; ".join(f"{dict(OUTCOMES)[k]}: {short_verdict(t)}" for k, (t, _) in judged.items()))
+    lines = [
         "# Hysteresis: ramp up, ramp down",
         "",
         f"Driver `{own.driver}` from {low:g} to {high:g} and back in {n_levels} levels; each level "
         f"held {holds[0]} days (short) or {holds[1]} days (long); {args.agents:,} people, "
-        f"{args.seeds} seed(s); prevalence = mean of the last {MEASURE_DAYS} days of each hold.",
+        f"{args.seeds} seed(s); prevalence = mean of the last {MEASURE_DAYS} days of each hold. A control "
+        "town with the same seed stays at the lowest level throughout; every gap is the way down minus "
+        "the way up, each taken relative to the control town on the same days, which removes the slow "
+        "drift both towns share.",
         "",
-        f"**Verdict:** {text}.",
+    ]
+    for key, (text, numbers) in judged.items():
+        label = dict(OUTCOMES)[key]
+        lines += [
+            f"**Verdict, {label}:** {text}.",
+            "",
+            f"Largest gap, way down minus way up ({label}, against the control): "
+            f"{numbers['largest_gap_pp'][holds[0]]:.1f} points (short hold), "
+            f"{numbers['largest_gap_pp'][holds[1]]:.1f} points (long hold); mean gap over levels "
+            f"{numbers['mean_gap_pp'][holds[0]]:.1f} and {numbers['mean_gap_pp'][holds[1]]:.1f} points. "
+            f"In the second half of the tail ({tail['days_after_ramp'].max()} days at the lowest level after the "
+            f"long ramp) the ramped town is {numbers['tail_gap_pp']:+.1f} points from the control town. A gap "
+            f"counts from {numbers['threshold_pp']:.1f} points (at least {GAP_PP:g}, and three times the "
+            "wobble of a 90-day mean late in the tail).",
+            "",
+        ]
+    drift = {key: float(raw.loc[raw["hold_days"] == holds[-1], key].mean() -
+                        gap.loc[gap["hold_days"] == holds[-1], key].mean()) for key in JUDGED}
+    lines += [
+        "Without the control, the long ramp's way down would sit above its way up by a further "
+        + ", ".join(f"{drift[k]:+.1f} points of {dict(OUTCOMES)[k]}" for k in JUDGED)
+        + " on average: the drift of a town that was never ramped over the same years.",
         "",
-        "Largest gap, way down minus way up, chronic pain: "
-        f"{numbers['largest_gap_pp'][holds[0]]:.1f} points (short hold), "
-        f"{numbers['largest_gap_pp'][holds[1]]:.1f} points (long hold); mean gap over levels "
-        f"{numbers['mean_gap_pp'][holds[0]]:.1f} and {numbers['mean_gap_pp'][holds[1]]:.1f} points. "
-        f"At the lowest level ({low:g}) chronic pain was {100 * bottom_up:.1f}% on the way up and "
-        f"{100 * tail_end:.1f}% {last} days after the long ramp came back down "
-        f"(gap {numbers['tail_gap_pp']:.1f} points). A gap counts from "
-        f"{numbers['threshold_pp']:.1f} points (at least {GAP_PP:g}, and three times the wobble of "
-        f"a 90-day mean late in the tail).",
-        "",
-        "Gap by level (percentage points, way down minus way up):",
+        "Gap by level (percentage points, way down minus way up, against the control):",
         "",
         gap.round(2).to_markdown(index=False),
         "",
-    ])
+    ]
+    summary = "\n".join(lines)
+    thresholds = {key: numbers["threshold_pp"] for key, (_, numbers) in judged.items()}
 
     def write(tmp: Path) -> None:
         table.to_csv(tmp / "hysteresis.csv", index=False)
         tail.to_csv(tmp / "hysteresis_tail.csv", index=False)
         (tmp / "summary.md").write_text(summary, encoding="utf-8")
-        save(figure(table, tail, bottom_up, own.driver, title), tmp / "hysteresis.png")
+        save(figure(table, tail, own.driver, title, thresholds), tmp / "hysteresis.png")
 
     write_atomically(out, write)
     print(summary)

@@ -34,6 +34,23 @@ def test_ramp_goes_up_then_down_the_same_levels():
     assert table[["chronic_pain", "depression", "comorbid"]].stack().between(0, 1).all()
     assert (table["comorbid"] <= table[["chronic_pain", "depression"]].min(axis=1) + 1e-12).all()
     assert list(tail["days_after_ramp"]) == [90, 180]
+    # the control town shares the seed and the lowest level: identical to the ramp's town until
+    # the driver first changes, then on its own
+    keys = ["chronic_pain", "depression", "comorbid"]
+    first = table.iloc[0]
+    assert [first[k] for k in keys] == [first[f"control_{k}"] for k in keys]
+    assert not np.allclose(table[keys].to_numpy()[1:3], table[[f"control_{k}" for k in keys]].to_numpy()[1:3])
+
+
+def test_gaps_against_the_control_remove_a_shared_drift():
+    rows = []
+    for leg, level, drift in (("up", 0.0, 0.0), ("up", 1.0, 0.01), ("down", 0.0, 0.02)):
+        rows.append(dict(seed=0, hold_days=100, leg=leg, level=level, chronic_pain=0.1 + 0.05 * level,
+                         depression=0.05 + drift, comorbid=0.02, control_chronic_pain=0.1,
+                         control_depression=0.05 + drift, control_comorbid=0.02))
+    table = pd.DataFrame(rows)
+    assert hysteresis.gaps(table, against_control=False)["depression"].tolist() == pytest.approx([2.0])
+    assert hysteresis.gaps(table)["depression"].tolist() == pytest.approx([0.0])
 
 
 def test_gaps_and_verdict_follow_their_rules():
@@ -68,12 +85,13 @@ def test_script_runs_and_writes(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(hysteresis, "Scenario", lambda **kw: real(**kw, burn_in_days=30))
     hysteresis.run(["--quick", "--agents", "100", "--levels", "3", "--out", str(tmp_path)])
     out = capsys.readouterr().out
-    assert "**Verdict:**" in out
+    assert "**Verdict, chronic pain:**" in out and "**Verdict, depression:**" in out
     for name in ("hysteresis.csv", "hysteresis_tail.csv", "hysteresis.png", "summary.md"):
         assert (tmp_path / name).stat().st_size > 0, name
     table = pd.read_csv(tmp_path / "hysteresis.csv")
     assert sorted(table["hold_days"].unique()) == [20, 60]
-    assert pd.read_csv(tmp_path / "hysteresis_tail.csv")["days_after_ramp"].max() == 180
+    tail = pd.read_csv(tmp_path / "hysteresis_tail.csv")
+    assert tail["days_after_ramp"].max() == 180 and "control_depression" in tail
 
 
 def test_bad_driver_and_ramp_are_named(tmp_path):
