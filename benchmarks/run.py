@@ -13,7 +13,8 @@ Measures, in one run and on this machine:
 * the memory-bandwidth floor: the bytes one day must read or write at least once, and the time a
   plain NumPy streaming copy of that many bytes takes;
 * what a day's output row costs next to the day's update; a 10M-tie network build;
-* sweep throughput (jobs per minute) through ``sim.run_experiment`` when it exists.
+* sweep throughput (jobs per minute) through ``sim.run_experiment`` when it exists;
+* a whole simulated year of 10,000 people through ``sim.simulate`` on each path (issue 3).
 
 Every measurement runs in a fresh process (``--worker``), so one configuration's memory does
 not leak into the next. The machine is shared: each timing is the median of several windows,
@@ -169,6 +170,14 @@ def work(spec: dict) -> dict:
         out["build_s"] = time.perf_counter() - t
         out["ties"] = net.n_ties
         out["rss_held_bytes"] = _rss_bytes() - baseline
+    elif kind == "year":
+        # A whole simulated year through sim.simulate, daily table included: what a user waits for.
+        scenario = Scenario(n_agents=spec["n"], burn_in_days=0, days=spec["days"])
+        c, t = time.process_time(), time.perf_counter()
+        result = sim.simulate(scenario, seed=1, engine=spec["path"])
+        out["seconds"], out["cpu_seconds"] = time.perf_counter() - t, time.process_time() - c
+        out["agent_days_per_s"] = spec["n"] * spec["days"] / out["seconds"]
+        out["rows"] = len(result.daily)
     elif kind == "sweep":
         out.update(_sweep(spec))
     else:
@@ -220,6 +229,9 @@ def plan(quick: bool) -> list[dict]:
     for n in (10_000, 100_000):
         specs.append({"kind": "agents", "n": n, "precision": "float64", "windows": agent_days[0],
                       "days": agent_days[1], "burn_in_days": 90})
+    # Both paths end to end for a year at 10,000 people (quick: 30 days), in the same run.
+    for path in ("vector", "agents"):
+        specs.append({"kind": "year", "path": path, "n": 10_000, "days": 30 if quick else 365})
     checkpoints = [10, 30] if quick else [30, 90, 180, 365]
     for precision in ("float64", "float32"):
         specs.append({"kind": "days", "n": 100_000, "precision": precision,
@@ -315,6 +327,13 @@ def tabulate(results: list[dict], env: dict) -> str:
             lines.append(f"- vectorised / per-agent at {n:,} people (same run, float64): "
                          f"**{v / a:,.0f}x** by wall time, **{cv / ca:,.0f}x** by CPU time "
                          f"(float32 vectorised: {v32 / a:,.0f}x wall, {cv32 / ca:,.0f}x CPU)")
+    year = {r["spec"]["path"]: r for r in ok if r["spec"]["kind"] == "year"}
+    if len(year) == 2:
+        v, a = year["vector"], year["agents"]
+        lines.append(f"- a whole run, {v['spec']['n']:,} people x {v['spec']['days']} days through `sim.simulate` "
+                     f"(no burn-in, daily table included), same run: vectorised {v['seconds']:.2f} s "
+                     f"({_fmt_rate(v['agent_days_per_s'])} agent-days/s), per-agent {a['seconds']:.0f} s "
+                     f"({_fmt_rate(a['agent_days_per_s'])} agent-days/s): **{a['seconds'] / v['seconds']:,.0f}x**")
     floor = [r for r in ok if r["spec"]["kind"] == "vector"]
     if floor:
         lines += ["", "| precision | people | bytes a day must move | NumPy copy of those bytes, ms "
