@@ -16,11 +16,18 @@ creeps up by about 0.05 points a year for decades), so a ramp that lasts 60 year
 way down minus the way up, each minus the control town on the same days, and the tail is the
 ramp's town minus the control town.
 
+A town can also be bistable only over a middle range of the driver, and come back at the lowest
+level whatever happened before (a fold, as in a textbook hysteresis loop). So for each outcome
+whose long-hold gap counts, two more towns meet at the level of its widest gap at the same time,
+one coming up from below, one coming down from above, and both stay there for three more long
+holds (the stay): a gap that closes is lag, one that stays is two branches at that level.
+
 Changing the driver mid-run validates the new value through the scenario and rebuilds the
 engine's parameters (``engine.p``), so derived rates stay consistent.
 
 Writes ``hysteresis.csv`` (level, leg, hold, seed, prevalences), ``hysteresis_tail.csv``,
-``hysteresis.png`` and ``summary.md`` (the verdict, with the numbers behind it).
+``hysteresis_stay.csv``, ``hysteresis.png`` and ``summary.md`` (the verdict, with the numbers
+behind it).
 
     python experiments/hysteresis.py [--quick] [--out DIR] [--driver NAME --low X --high Y]
 """
@@ -144,6 +151,44 @@ def tail_noise_pp(tail: pd.DataFrame, outcome: str = "chronic_pain") -> float:
     return 100 * sd / np.sqrt(tail["seed"].nunique())
 
 
+def stay(scenario: Scenario, seed: int, driver: str, levels, at: int, hold_days: int,
+         stay_days: int) -> pd.DataFrame:
+    """Two towns reach ``levels[at]`` on the same day, one from above (up to the top and down
+    again), one from below (waiting at the lowest level first, then up), holding each level for
+    ``hold_days``; then both stay at that level for ``stay_days``. Prevalences of both every
+    MEASURE_DAYS days of the stay."""
+    from_above = [float(x) for x in levels] + [float(levels[i]) for i in range(len(levels) - 2, at - 1, -1)]
+    from_below = [float(levels[0])] * (len(from_above) - at - 1) + [float(x) for x in levels[:at + 1]]
+    start = scenario.replace(**{driver: float(levels[0])})
+    above, below = Engine(start, seed), Engine(start, seed)
+    for up_there, down_here in zip(from_above, from_below):
+        set_driver(above, driver, up_there)
+        set_driver(below, driver, down_here)
+        for _ in range(hold_days):
+            above.step()
+            below.step()
+    rows, measured = [], []
+    for day in range(1, stay_days + 1):
+        above.step()
+        below.step()
+        measured.append((prevalences(above), prevalences(below)))
+        if day % MEASURE_DAYS == 0:
+            means = _means(measured)  # ramp's town = from above, control = from below
+            rows.append({"seed": seed, "level": float(levels[at]), "days_at_level": day,
+                         **{f"{k}_from_above": means[k] for k, _ in OUTCOMES},
+                         **{f"{k}_from_below": means[f"control_{k}"] for k, _ in OUTCOMES}})
+            measured = []
+    return pd.DataFrame(rows)
+
+
+def stay_gaps(stays: pd.DataFrame) -> pd.DataFrame:
+    """From above minus from below, percentage points, per level and day of the stay (mean over seeds)."""
+    out = stays[["seed", "level", "days_at_level"]].copy()
+    for key, _ in OUTCOMES:
+        out[key] = 100 * (stays[f"{key}_from_above"] - stays[f"{key}_from_below"])
+    return out.groupby(["level", "days_at_level"], as_index=False)[[k for k, _ in OUTCOMES]].mean()
+
+
 def verdict(gap: pd.DataFrame, tail_gap_pp: float, noise_pp: float, short: int,
             long: int, outcome: str = "chronic_pain") -> tuple[str, dict]:
     """Judged per outcome (chronic pain, with its slow memory sensitisation; depression, with
@@ -171,16 +216,19 @@ def verdict(gap: pd.DataFrame, tail_gap_pp: float, noise_pp: float, short: int,
 
 JUDGED = ("chronic_pain", "depression")
 """The outcomes with a verdict: each has a slow memory that could hold a second state."""
-SHORT_VERDICT = {"two": "two branches", "no lasting": "lag only, no second branch", "no hysteresis": "no hysteresis"}
+SHORT_VERDICT = {"two branches over a middle range": "two branches over a middle range", "two": "two branches",
+                 "a very slow lag": "very slow lag over a middle range", "no lasting": "lag only, no second branch", "no hysteresis": "no hysteresis"}
 
 
 def short_verdict(text: str) -> str:
     return next(v for k, v in SHORT_VERDICT.items() if text.startswith(k))
 
 
-def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, threshold_pp: dict) -> Figure:
-    fig = Figure(figsize=(17, 4.9), layout="constrained")
-    axes = fig.subplots(1, len(OUTCOMES) + 1)
+def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, threshold_pp: dict,
+           stays: pd.DataFrame | None = None) -> Figure:
+    with_stay = stays is not None and len(stays) > 0
+    fig = Figure(figsize=(21 if with_stay else 17, 4.9), layout="constrained")
+    axes = fig.subplots(1, len(OUTCOMES) + 1 + with_stay)
     holds = sorted(table["hold_days"].unique())
     styles = {holds[0]: dict(lw=1.2, alpha=0.55, ms=4), holds[-1]: dict(lw=2.0, alpha=1.0, ms=6)}
     low = float(table["level"].min())
@@ -202,7 +250,22 @@ def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, thr
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel("% of people (mean of the last 90 days of each hold)")
     axes[0].legend(fontsize=8)
-    ax = axes[-1]
+    if with_stay:
+        ax = axes[-1]
+        for (key, level), part in stay_gaps(stays).melt(
+                id_vars=["level", "days_at_level"], value_vars=list(JUDGED), var_name="outcome").groupby(
+                ["outcome", "level"]):
+            colour = "#d35400" if key == "chronic_pain" else "#2874a6"
+            ax.plot(part["days_at_level"] / 365.25, part["value"], color=colour, marker="o", ms=3,
+                    ls="-" if key == "depression" else "--", label=f"{dict(OUTCOMES)[key]} at {driver} = {level:g}")
+        for key, colour in zip(JUDGED, ("#d35400", "#2874a6")):
+            ax.axhspan(-threshold_pp[key], threshold_pp[key], color=colour, alpha=0.08)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xlabel("years at that level")
+        ax.set_ylabel("came down from above minus came up from below, % points")
+        ax.set_title("held at the widest gap: does it close?", fontsize=11)
+        ax.legend(fontsize=8)
+    ax = axes[-2] if with_stay else axes[-1]
     gap = tail_gaps(tail)
     for key, colour in zip(JUDGED, ("#d35400", "#2874a6")):
         ax.plot(gap["days_after_ramp"] / 365.25, gap[key], color=colour, marker="o", ms=3,
@@ -213,7 +276,7 @@ def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, thr
     ax.set_ylim(-top, top)
     ax.set_xlabel("years after returning to the lowest level")
     ax.set_ylabel("ramped town minus control town, % points")
-    ax.set_title("does the gap close? (shaded: below a gap that counts)", fontsize=11)
+    ax.set_title("does the gap close? (shaded: too small to count)", fontsize=11)
     ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=11)
     return fig
@@ -262,6 +325,41 @@ def run(argv=None):
     late = late[late["days_after_ramp"] > late["days_after_ramp"].max() / 2]
     judged = {key: verdict(gap, float(late[key].mean()), tail_noise_pp(tail, key), *holds, outcome=key)
               for key in JUDGED}
+    # the stay: where a long-hold gap counts, two towns meet at its widest level and stay there
+    chosen = {}
+    long_gap = gap[gap["hold_days"] == holds[-1]]
+    inner = long_gap[(long_gap["level"] > levels[0]) & (long_gap["level"] < levels[-1])]
+    for key, (_, numbers) in judged.items():
+        if len(inner) and numbers["largest_gap_pp"][holds[-1]] >= numbers["threshold_pp"]:
+            chosen[key] = float(inner.loc[inner[key].idxmax(), "level"])
+    stays = [stay(scenario, seed, own.driver, levels, int(np.argmin(np.abs(levels - level))), holds[-1],
+                  3 * holds[-1]) for level in sorted(set(chosen.values())) for seed in range(args.seeds)]
+    stays = pd.concat(stays, ignore_index=True) if stays else pd.DataFrame(
+        columns=["seed", "level", "days_at_level", *(f"{k}_{side}" for k, _ in OUTCOMES
+                                                     for side in ("from_above", "from_below"))])
+    stayed = {}
+    if chosen:
+        sg = stay_gaps(stays)
+        for key, level in chosen.items():
+            part = sg[sg["level"] == level]
+            second = part[part["days_at_level"] > part["days_at_level"].max() / 2]
+            late_stay = float(second[key].mean())
+            # still closing? the trend over the second half, in points a year
+            slope = float(np.polyfit(second["days_at_level"] / 365.25, second[key], 1)[0]) if len(second) > 1 else 0.0
+            first = float(part[key].iloc[0])
+            stayed[key] = (level, first, late_stay, slope)
+            text, numbers = judged[key]
+            years = 3 * holds[-1] / 365.25
+            if late_stay >= numbers["threshold_pp"]:
+                side = (f"held at {own.driver} = {level:g}, {dict(OUTCOMES)[key]} is still {late_stay:.1f} points "
+                        f"higher in a town that came down from above than in one that came up from below "
+                        f"{years:.0f} years on")
+                if late_stay + slope * years >= numbers["threshold_pp"]:
+                    text = f"two branches over a middle range: {side}; at the lowest level the town comes back"
+                else:
+                    text = (f"a very slow lag over a middle range: {side}, but closing by {-slope:.2f} points a "
+                            "year; at the lowest level the town comes back")
+            judged[key] = (text, numbers)
     title = (f"Ramp {own.driver} {low:g} -> {high:g} -> {low:g}, {args.agents:,} people, {args.seeds} seed(s): "
              + "; ".join(f"{dict(OUTCOMES)[k]}: {short_verdict(t)}" for k, (t, _) in judged.items()))
     lines = [
@@ -290,6 +388,16 @@ def run(argv=None):
             "wobble of a 90-day mean late in the tail).",
             "",
         ]
+        if key in stayed:
+            level, first, late_stay, slope = stayed[key]
+            lines += [
+                f"Held at the widest gap ({own.driver} = {level:g}): a town that came down from above is "
+                f"{first:+.1f} points of {label} above one that came up from below after its first "
+                f"{MEASURE_DAYS} days there, and {late_stay:+.1f} points in the second half of "
+                f"{3 * holds[-1]} days there, changing by {slope:+.2f} points a year over that half "
+                "(`hysteresis_stay.csv`).",
+                "",
+            ]
     drift = {key: float(raw.loc[raw["hold_days"] == holds[-1], key].mean() -
                         gap.loc[gap["hold_days"] == holds[-1], key].mean()) for key in JUDGED}
     lines += [
@@ -308,12 +416,13 @@ def run(argv=None):
     def write(tmp: Path) -> None:
         table.to_csv(tmp / "hysteresis.csv", index=False)
         tail.to_csv(tmp / "hysteresis_tail.csv", index=False)
+        stays.to_csv(tmp / "hysteresis_stay.csv", index=False)
         (tmp / "summary.md").write_text(summary, encoding="utf-8")
-        save(figure(table, tail, own.driver, title, thresholds), tmp / "hysteresis.png")
+        save(figure(table, tail, own.driver, title, thresholds, stays), tmp / "hysteresis.png")
 
     write_atomically(out, write)
     print(summary)
-    print(f"wrote hysteresis.csv, hysteresis_tail.csv, hysteresis.png, summary.md to {out}")
+    print(f"wrote hysteresis.csv, hysteresis_tail.csv, hysteresis_stay.csv, hysteresis.png, summary.md to {out}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,23 @@ def test_ramp_goes_up_then_down_the_same_levels():
     assert not np.allclose(table[keys].to_numpy()[1:3], table[[f"control_{k}" for k in keys]].to_numpy()[1:3])
 
 
+def test_stay_brings_two_towns_to_one_level_on_the_same_day():
+    levels = np.array([0.0, 0.75, 1.5])
+    small = Scenario(n_agents=150, burn_in_days=30)
+    hold = hysteresis.MEASURE_DAYS
+    top = hysteresis.stay(small, 0, "injury_rate_per_year", levels, at=2, hold_days=20, stay_days=2 * hold)
+    # at the top both towns took the same path: the same seed gives the same town, exactly
+    keys = ["chronic_pain", "depression", "comorbid"]
+    assert np.array_equal(top[[f"{k}_from_above" for k in keys]].to_numpy(),
+                          top[[f"{k}_from_below" for k in keys]].to_numpy())
+    assert list(top["days_at_level"]) == [hold, 2 * hold] and (top["level"] == 1.5).all()
+    middle = hysteresis.stay(small, 0, "injury_rate_per_year", levels, at=1, hold_days=20, stay_days=hold)
+    assert not np.array_equal(middle[[f"{k}_from_above" for k in keys]].to_numpy(),
+                              middle[[f"{k}_from_below" for k in keys]].to_numpy())
+    gap = hysteresis.stay_gaps(middle)
+    assert gap["level"].tolist() == [0.75]
+
+
 def test_gaps_against_the_control_remove_a_shared_drift():
     rows = []
     for leg, level, drift in (("up", 0.0, 0.0), ("up", 1.0, 0.01), ("down", 0.0, 0.02)):
@@ -86,7 +103,7 @@ def test_script_runs_and_writes(tmp_path, monkeypatch, capsys):
     hysteresis.run(["--quick", "--agents", "100", "--levels", "3", "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "**Verdict, chronic pain:**" in out and "**Verdict, depression:**" in out
-    for name in ("hysteresis.csv", "hysteresis_tail.csv", "hysteresis.png", "summary.md"):
+    for name in ("hysteresis.csv", "hysteresis_tail.csv", "hysteresis_stay.csv", "hysteresis.png", "summary.md"):
         assert (tmp_path / name).stat().st_size > 0, name
     table = pd.read_csv(tmp_path / "hysteresis.csv")
     assert sorted(table["hold_days"].unique()) == [20, 60]
