@@ -17,6 +17,7 @@ parameter sliders read their default and range from :data:`sim.parameters.PARAME
 
 from __future__ import annotations
 
+import abc
 import inspect
 import io
 import warnings
@@ -112,7 +113,7 @@ def nice_top(value: float, step: float) -> float:
     return step * max(1.0, np.ceil(value / step))
 
 
-class Plot:
+class Plot(abc.ABC):
     """A figure built once (``build``), refreshed in place (``update``) and drawn by blitting."""
 
     size = (5.6, 4.0)
@@ -130,11 +131,13 @@ class Plot:
         self._background = None
         self._limits = None
 
+    @abc.abstractmethod
     def build(self, model: DashboardModel) -> None:
-        raise NotImplementedError
+        """Create the figure's artists (once)."""
 
+    @abc.abstractmethod
     def update(self, model: DashboardModel) -> None:
-        raise NotImplementedError
+        """Refresh the artists' data from the model (every step)."""
 
     def animate(self, *artists):
         """Mark artists that change every step: they are left out of the background."""
