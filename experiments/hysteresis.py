@@ -78,11 +78,26 @@ def set_driver(engine: Engine, driver: str, level: float) -> None:
     engine.p = engine.scenario.params()
 
 
-def _means(measured: list) -> dict:
-    """Mean prevalences of the ramp's town and the control town over the measured days."""
-    ramp_days, control_days = np.mean([m[0] for m in measured], axis=0), np.mean([m[1] for m in measured], axis=0)
-    return {**{key: float(v) for (key, _), v in zip(OUTCOMES, ramp_days)},
-            **{f"control_{key}": float(v) for (key, _), v in zip(OUTCOMES, control_days)}}
+def side_by_side(first: Engine, second: Engine, days: int) -> list[tuple[list, list]]:
+    """Step two towns together for ``days``; each day's prevalences of both, as (first, second)."""
+    pairs = []
+    for _ in range(days):
+        first.step()
+        second.step()
+        pairs.append((prevalences(first), prevalences(second)))
+    return pairs
+
+
+def _means(pairs: list, first: str = "{}", second: str = "control_{}") -> dict:
+    """Mean prevalences of both towns over ``pairs``, keyed by the outcome in each name pattern."""
+    means = np.mean([p[0] for p in pairs], axis=0), np.mean([p[1] for p in pairs], axis=0)
+    return {pattern.format(key): float(v) for pattern, town in zip((first, second), means)
+            for (key, _), v in zip(OUTCOMES, town)}
+
+
+def _windows(pairs: list) -> list[tuple[int, list]]:
+    """Each whole MEASURE_DAYS window of ``pairs``: (its last day, its days)."""
+    return [(end, pairs[end - MEASURE_DAYS:end]) for end in range(MEASURE_DAYS, len(pairs) + 1, MEASURE_DAYS)]
 
 
 def ramp(scenario: Scenario, seed: int, driver: str, levels, hold_days: int,
@@ -97,21 +112,10 @@ def ramp(scenario: Scenario, seed: int, driver: str, levels, hold_days: int,
     rows = []
     for leg, level in path:
         set_driver(engine, driver, level)
-        measured = []
-        for day in range(hold_days):
-            engine.step()
-            control.step()
-            if day >= hold_days - MEASURE_DAYS:
-                measured.append((prevalences(engine), prevalences(control)))
-        rows.append({"seed": seed, "hold_days": hold_days, "leg": leg, "level": float(level), **_means(measured)})
-    tail, measured = [], []
-    for day in range(1, tail_days + 1):
-        engine.step()
-        control.step()
-        measured.append((prevalences(engine), prevalences(control)))
-        if day % MEASURE_DAYS == 0:
-            tail.append({"seed": seed, "days_after_ramp": day, **_means(measured)})
-            measured = []
+        last_days = side_by_side(engine, control, hold_days)[-MEASURE_DAYS:]
+        rows.append({"seed": seed, "hold_days": hold_days, "leg": leg, "level": float(level), **_means(last_days)})
+    tail = [{"seed": seed, "days_after_ramp": day, **_means(days)}
+            for day, days in _windows(side_by_side(engine, control, tail_days))]
     return pd.DataFrame(rows), pd.DataFrame(tail)
 
 
@@ -164,20 +168,10 @@ def stay(scenario: Scenario, seed: int, driver: str, levels, at: int, hold_days:
     for up_there, down_here in zip(from_above, from_below):
         set_driver(above, driver, up_there)
         set_driver(below, driver, down_here)
-        for _ in range(hold_days):
-            above.step()
-            below.step()
-    rows, measured = [], []
-    for day in range(1, stay_days + 1):
-        above.step()
-        below.step()
-        measured.append((prevalences(above), prevalences(below)))
-        if day % MEASURE_DAYS == 0:
-            means = _means(measured)  # ramp's town = from above, control = from below
-            rows.append({"seed": seed, "level": float(levels[at]), "days_at_level": day,
-                         **{f"{k}_from_above": means[k] for k, _ in OUTCOMES},
-                         **{f"{k}_from_below": means[f"control_{k}"] for k, _ in OUTCOMES}})
-            measured = []
+        side_by_side(above, below, hold_days)
+    rows = [{"seed": seed, "level": float(levels[at]), "days_at_level": day,
+             **_means(days, "{}_from_above", "{}_from_below")}
+            for day, days in _windows(side_by_side(above, below, stay_days))]
     return pd.DataFrame(rows)
 
 
