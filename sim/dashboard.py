@@ -283,7 +283,7 @@ class HistogramPlot(Plot):
 PERSON_PANELS = (
     ("pain_nrs", "pain NRS", scales.CHRONIC_PAIN_NRS, (0, 10)),
     ("phq9", "PHQ-9", scales.DEPRESSION_PHQ9, (0, 27)),
-    ("activity_min_week", "activity\nmin/week", 150.0, None),
+    ("activity_min_week", "activity\nmin/week", scales.ACTIVE_MIN_WEEK, None),
     ("sleep_psqi", "sleep\nPSQI", scales.POOR_SLEEP_PSQI, (0, 21)),
     ("crp_mg_l", "CRP mg/L", scales.HIGH_CRP_MG_L, None),
 )

@@ -93,7 +93,7 @@ def _summaries(pop, p) -> dict[str, float]:
         hist[-1] += np.bincount(_bins(np.log(crp), *_CRP_LOG_RANGE), minlength=_BINS)
         shares["poor_sleep"] += int(np.count_nonzero(pop.poor_sleep[rows] * 21.0 > scales.POOR_SLEEP_PSQI))
         shares["high_crp"] += int(np.count_nonzero(crp > scales.HIGH_CRP_MG_L))
-        shares["active_150"] += int(np.count_nonzero(pop.activity[rows] * p.activity_max_min_week >= 150.0))
+        shares["active_150"] += int(np.count_nonzero(pop.activity[rows] * p.activity_max_min_week >= scales.ACTIVE_MIN_WEEK))
         for name in LATENT_MEANS:
             total[name] += float(getattr(pop, name)[rows].sum())
     row = {}

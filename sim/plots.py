@@ -15,7 +15,7 @@ from . import scales  # noqa: E402
 PANELS = (
     ("pain_nrs", "Pain (NRS 0-10)", scales.CHRONIC_PAIN_NRS, "chronic-pain threshold"),
     ("phq9", "Depressive symptoms (PHQ-9 0-27)", scales.DEPRESSION_PHQ9, "depression threshold"),
-    ("activity_min_week", "Activity (min/week)", 150.0, "WHO minimum"),
+    ("activity_min_week", "Activity (min/week)", scales.ACTIVE_MIN_WEEK, "WHO minimum"),
     ("sleep_psqi", "Sleep problems (PSQI 0-21)", scales.POOR_SLEEP_PSQI, "poor-sleeper cut-off"),
     ("crp_mg_l", "Inflammation (hs-CRP mg/L)", scales.HIGH_CRP_MG_L, "high CRP"),
 )

@@ -38,6 +38,8 @@ PAIN_REMISSION_DAYS = 90
 DEPRESSION_REMISSION_DAYS = 56
 POOR_SLEEP_PSQI = 5.0
 HIGH_CRP_MG_L = 3.0
+ACTIVE_MIN_WEEK = 150.0
+"""Minutes of moderate activity a week that count as active (WHO 2020 guideline: 150-300)."""
 ACUTE_NRS = 3.0
 ACUTE_TISSUE = 0.1
 """An acute episode: tissue input >= 0.1 (an injury in the last weeks), NRS >= 3, not chronic."""

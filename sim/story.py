@@ -352,7 +352,7 @@ def comparison_lines(records: list[PersonRecord]) -> list[str]:
 PANELS = (
     ("pain_nrs", "pain (NRS 0-10)", scales.CHRONIC_PAIN_NRS, (0, 10)),
     ("phq9", "low mood (PHQ-9 0-27)", scales.DEPRESSION_PHQ9, (0, 27)),
-    ("activity_min_week", "activity (min/week)", 150.0, None),
+    ("activity_min_week", "activity (min/week)", scales.ACTIVE_MIN_WEEK, None),
     ("sleep_psqi", "sleep problems (PSQI 0-21)", scales.POOR_SLEEP_PSQI, (0, 21)),
     ("crp_mg_l", "inflammation (hs-CRP mg/L)", scales.HIGH_CRP_MG_L, None),
 )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import epi
+from . import epi, scales
 from .engine import Engine
 from .scenario import Scenario
 from .trials import virtual_trial
@@ -172,7 +172,7 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     sup0 = s.wave("social_support")[0]
     out["lonely_dep_or"] = epi.cohort_risk(s, sup0 <= np.quantile(sup0, 0.2), "depression_onset", ~dep0, 365,
                                            strata).odds_ratio
-    out["active_dep_rr"] = epi.cohort_risk(s, s.wave("activity_min_week")[0] >= 150, "depression_onset", ~dep0,
+    out["active_dep_rr"] = epi.cohort_risk(s, s.wave("activity_min_week")[0] >= scales.ACTIVE_MIN_WEEK, "depression_onset", ~dep0,
                                            follow, strata).rr
     out["poor_sleep_dep_rr"] = epi.cohort_risk(s, s.wave("sleep_psqi")[0] > 5, "depression_onset", ~dep0, 365).rr
     cp, psqi, crp, dep = s.wave("chronic_pain"), s.wave("sleep_psqi"), s.wave("crp_mg_l"), s.wave("depressed")
