@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-import sim.engine as engine_module
+import sim.core.engine as engine_module
 from sim import Scenario, simulate
-from sim.engine import Engine
-from sim.state import STATE_NAMES
+from sim.core.engine import Engine
+from sim.core.state import STATE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC_START, DOC_END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"

@@ -36,8 +36,8 @@ def rate(seconds_per_round: list[float], steps: int) -> str:
 
 
 def model_and_server(agents: int, rounds: int, steps: int) -> None:
-    from sim import dashboard
-    from sim.dashboard_model import DashboardModel
+    from sim.teaching import dashboard
+    from sim.teaching.dashboard_model import DashboardModel
 
     started = time.perf_counter()
     model = DashboardModel(n_agents=agents)
@@ -69,7 +69,7 @@ def in_browser(agents: int, seconds: float, render_interval: int) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from sim.dashboard_server import free_port
+    from sim.teaching.dashboard_server import free_port
 
     chromium = os.environ.get("PAINLOOP_CHROMIUM", "/usr/bin/chromium")
     port = free_port()

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import sim.engine as E
+import sim.core.engine as E
 from sim import Scenario, simulate
-from sim.noise import standard_normal_f32
-from sim.shocks import draw_shocks
+from sim.core.noise import standard_normal_f32
+from sim.core.shocks import draw_shocks
 seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 16
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
 OUT = Path(__file__).resolve().parent / "results" / "noise_check.json"

@@ -5,7 +5,7 @@ people and in one process, the two loops a fused kernel would replace:
 
 * the transcendental floor of one day's update: 10 of the 11 sigmoids a person needs (10
   relaxing states and sensitisation), as a compiled per-person loop, against the whole blocked NumPy
-  :func:`sim.engine.advance` (which also does every rule's arithmetic);
+  :func:`sim.core.engine.advance` (which also does every rule's arithmetic);
 * the network mean over ~10 ties a person, as a compiled CSR loop without weights, against
   SciPy's CSR product that the engine uses.
 
@@ -42,7 +42,7 @@ def main() -> int:
         print("numba is not installed: pip install numba")
         return 1
     from sim import Scenario
-    from sim.engine import BLOCK, Engine, advance
+    from sim.core.engine import BLOCK, Engine, advance
 
     def make_ten_sigmoids(dtype):
         one, step = dtype(1.0), dtype(0.1)  # frozen as constants of the kernel's own float type

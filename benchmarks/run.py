@@ -76,7 +76,7 @@ def _timed_windows(step, windows: int, days: int) -> dict:
 
 def _day_bytes(engine) -> int:
     """Bytes one day's update must read or write at least once (the bandwidth floor)."""
-    from sim.state import STATE_NAMES, STATES
+    from sim.core.state import STATE_NAMES, STATES
 
     pop, net, st = engine.pop, engine.network, engine.status
     n = pop.n
@@ -110,7 +110,7 @@ def work(spec: dict) -> dict:
 
     import sim  # noqa: F401  (imports counted in the baseline)
     from sim import PainLoopModel, Scenario
-    from sim.engine import Engine
+    from sim.core.engine import Engine
 
     baseline = _rss_bytes()
     out = {"spec": spec, "rss_baseline_bytes": baseline, "load_before": os.getloadavg()}
@@ -151,7 +151,7 @@ def work(spec: dict) -> dict:
             marks.append({"days": mark, "seconds": time.perf_counter() - t})
         out["checkpoints"] = marks
     elif kind == "outputs":
-        from sim.outputs import daily_row
+        from sim.running.outputs import daily_row
 
         engine = Engine(Scenario(n_agents=spec["n"], burn_in_days=0), seed=1,
                         precision=spec["precision"])
@@ -162,8 +162,8 @@ def work(spec: dict) -> dict:
             spec["days"])
         out["row_over_step"] = out["daily_row"]["median_s_per_day"] / out["step"]["median_s_per_day"]
     elif kind == "network":
-        from sim.network import small_world
-        from sim.streams import stream
+        from sim.core.network import small_world
+        from sim.core.streams import stream
 
         t = time.perf_counter()
         net = small_world(spec["n"], spec["degree"], 0.1, stream(1, "network"), np.float32)
@@ -288,7 +288,7 @@ def _per_agent(bytes_: float, n: int) -> str:
 
 
 def tabulate(results: list[dict], env: dict) -> str:
-    from sim.parameters import DEFAULTS
+    from sim.core.parameters import DEFAULTS
 
     burn_days = DEFAULTS["burn_in_days"]
     ok = [r for r in results if "error" not in r]

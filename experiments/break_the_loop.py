@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 from matplotlib.figure import Figure
 from scipy import stats
 
 from sim import Scenario, rule_names
-from sim.outputs import write_atomically
-from sim.plots import save
-from sim.runner import run_experiment
+from sim.running.outputs import write_atomically
+from sim.running.plots import save
+from sim.running.runner import run_experiment
 
 OUTCOMES = {"comorbid": "pain + depression (points)", "chronic_pain": "chronic pain (points)",
             "depression": "depression (points)", "depression_ratio": "depression ratio, CP vs no CP"}

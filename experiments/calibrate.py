@@ -2,7 +2,7 @@
 
 Stage 1 (natural history) fits FIT_PARAMETERS -- and three group scales, each multiplying a
 documented group of rule weights together (the mood loop, pain -> mood, mood -> pain) -- to the
-survey targets marked ``fit`` in :mod:`sim.targets` plus the two mood-dynamics targets, by CMA-ES
+survey targets marked ``fit`` in :mod:`sim.studies.targets` plus the two mood-dynamics targets, by CMA-ES
 (the ``cma`` package; the search runs in steps of 15% of each default) on the loss
 sum(weight * ((model - published) / half the band)^2). Every evaluation uses the same seeds
 (common random numbers), so the loss is a deterministic function of the parameters.
@@ -25,14 +25,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 
 from sim import Scenario
-from sim.engine import Engine
-from sim.epi import Survey
-from sim.parameters import DEFAULTS, PARAMS
-from sim.targets import TARGETS, survey_measures
-from sim.trials import virtual_trial
+from sim.core.engine import Engine
+from sim.studies.epi import Survey
+from sim.core.parameters import DEFAULTS, PARAMS
+from sim.studies.targets import TARGETS, survey_measures
+from sim.studies.trials import virtual_trial
 
 ROOT = Path(__file__).resolve().parent.parent
 FIT_PARAMETERS = (

@@ -6,10 +6,10 @@ pain. Writes summary.csv, headline.md, arms_over_time.png, forest.png and the ra
 Same as ``painloop compare``.
 """
 
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 
 from sim import Scenario
-from sim.compare import compare
+from sim.studies.compare import compare
 
 
 def run(argv=None):

@@ -8,14 +8,14 @@ zero-coverage arm, which is the baseline exactly). Writes dose_response.csv and 
 from pathlib import Path
 
 import numpy as np
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 from matplotlib.figure import Figure
 
 from sim import Scenario
-from sim.analysis import summarise
-from sim.outputs import write_atomically
-from sim.plots import save
-from sim.runner import run_experiment
+from sim.studies.analysis import summarise
+from sim.running.outputs import write_atomically
+from sim.running.plots import save
+from sim.running.runner import run_experiment
 
 COVERAGES = (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
 SESSIONS = (0.5, 1.0, 2.0, 3.0, 5.0)

@@ -27,16 +27,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sim.errors import InputError
-from sim.parameters import PARAMS
-from sim.outputs import write_atomically
-from sim.plots import save
-from sim.runner import git_commit
-from sim.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
+from sim.core.errors import InputError
+from sim.core.parameters import PARAMS
+from sim.running.outputs import write_atomically
+from sim.running.plots import save
+from sim.running.runner import git_commit
+from sim.studies.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
                              factors, morris, rank_agreement, sobol, top_factors)
 
 QUICK = dict(trajectories=4, top=3, sobol_n=32, burn_in_days=1_095, screen_burn_in_days=1_095, default_seeds=3)

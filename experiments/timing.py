@@ -9,14 +9,14 @@ timing.csv and timing.png.
 
 from pathlib import Path
 
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 from matplotlib.figure import Figure
 
 from sim import Scenario
-from sim.analysis import summarise
-from sim.outputs import write_atomically
-from sim.plots import ARM_COLOURS, save
-from sim.runner import run_experiment
+from sim.studies.analysis import summarise
+from sim.running.outputs import write_atomically
+from sim.running.plots import ARM_COLOURS, save
+from sim.running.runner import run_experiment
 
 WEEKS = (26, 52, 104)
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import check_writable, main, parse_args
+from sim.running.scripts import check_writable, main, parse_args
 from matplotlib.figure import Figure
 
 from sim import Scenario
-from sim.outputs import write_atomically
-from sim.plots import save
-from sim.stability import bistable_shares, injury_course
+from sim.running.outputs import write_atomically
+from sim.running.plots import save
+from sim.studies.stability import bistable_shares, injury_course
 
 SEVERITIES = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DAYS = 730

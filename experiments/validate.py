@@ -6,7 +6,7 @@ validation.md, validation_measured.csv and figures into --out (default docs).
 
 import sys
 
-from common import main
+from sim.running.scripts import main
 
 from sim.cli import main as cli_main
 

@@ -10,16 +10,16 @@ Public API::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .agents import Person
-from .errors import InputError
-from .interventions import EFFECTS, intervention_names
-from .model import PainLoopModel
-from .outputs import Result
-from .parameters import PARAMETERS, parameter_names
-from .rules import RULES, rule_names
-from .runner import run_experiment
-from .scenario import Scenario
-from .simulate import simulate
+from sim.running.agents import Person
+from sim.core.errors import InputError
+from sim.interventions import EFFECTS, intervention_names
+from sim.running.model import PainLoopModel
+from sim.running.outputs import Result
+from sim.core.parameters import PARAMETERS, parameter_names
+from sim.core.rules import RULES, rule_names
+from sim.running.runner import run_experiment
+from sim.core.scenario import Scenario
+from sim.running.simulate import simulate
 
 try:
     __version__ = version("painloop")

@@ -10,13 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import InputError
+from sim.core.errors import InputError
 
 USER_ERROR = 2
 
 
 def _scenario(args):
-    from .scenario import Scenario
+    from sim.core.scenario import Scenario
 
     scenario = Scenario.from_toml(args.scenario) if args.scenario else Scenario()
     changes = {}
@@ -46,9 +46,9 @@ def _summary_lines(result) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    from .outputs import check_writable, write_atomically
-    from .plots import core_states_figure, save
-    from .simulate import simulate
+    from sim.running.outputs import check_writable, write_atomically
+    from sim.running.plots import core_states_figure, save
+    from sim.running.simulate import simulate
 
     scenario = _scenario(args)
     out = check_writable(args.out)
@@ -75,8 +75,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare
-    from .outputs import check_writable
+    from sim.studies.compare import compare
+    from sim.running.outputs import check_writable
 
     scenario = _scenario(args)
     out = check_writable(args.out)
@@ -96,8 +96,8 @@ def cmd_compare(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .outputs import check_writable
-    from .validation import validate
+    from sim.running.outputs import check_writable
+    from sim.studies.validation import validate
 
     out = check_writable(args.out)
     ev = validate(_scenario(args) if args.scenario else None, out=out, quick=args.quick)
@@ -110,7 +110,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from .parameters import PARAMETERS
+    from sim.core.parameters import PARAMETERS
 
     for p in PARAMETERS:
         if args.group and p.group != args.group:
@@ -120,7 +120,7 @@ def cmd_params(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from .rules import RULES
+    from sim.core.rules import RULES
 
     for r in RULES:
         links = ", ".join(f"{c} -({'+' if s > 0 else '-'})-> {e}" for c, e, s in r.edges)
@@ -129,7 +129,7 @@ def cmd_rules(args) -> int:
 
 
 def cmd_diagram(args) -> int:
-    from .loop_diagram import causal_graph, find_loops, write_loop_diagram
+    from sim.teaching.loop_diagram import causal_graph, find_loops, write_loop_diagram
 
     paths = write_loop_diagram(args.out, args.off, stem=args.name)
     loops = find_loops(causal_graph(args.off))
@@ -142,9 +142,9 @@ def cmd_diagram(args) -> int:
 
 
 def cmd_story(args) -> int:
-    from .outputs import write_atomically
-    from .plots import save
-    from .story import DEFAULT_AGENTS, compare, comparison_lines, follow, story_figure, story_lines
+    from sim.running.outputs import write_atomically
+    from sim.running.plots import save
+    from sim.teaching.story import DEFAULT_AGENTS, compare, comparison_lines, follow, story_figure, story_lines
 
     scenario = _scenario(args)
     if args.agents is None and "n_agents" not in scenario.overrides:
@@ -174,7 +174,7 @@ def cmd_story(args) -> int:
 
 
 def cmd_odd(args) -> int:
-    from . import odd
+    from sim.teaching import odd
 
     text = odd.read(args.path)
     if args.check:
@@ -193,13 +193,13 @@ def cmd_odd(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    from .dashboard_server import serve
+    from sim.teaching.dashboard_server import serve
 
     return serve(args.host, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .interventions import intervention_names
+    from sim.interventions import intervention_names
 
     parser = argparse.ArgumentParser(prog="painloop", description=(
         "Agent-based simulation of the vicious cycle between chronic back pain and depression."))

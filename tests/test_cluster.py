@@ -9,8 +9,8 @@ import pytest
 
 from conftest import small
 from sim import InputError
-from sim.cluster import address, run_on_dask
-from sim.runner import run_experiment
+from sim.running.cluster import address, run_on_dask
+from sim.running.runner import run_experiment
 
 pytest.importorskip("distributed")
 
@@ -119,9 +119,9 @@ def test_address_parsing():
 def test_no_scheduler_at_the_address_is_an_input_error(tmp_path, monkeypatch):
     import socket
 
-    import sim.cluster
+    import sim.running.cluster
 
-    monkeypatch.setattr(sim.cluster, "CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr(sim.running.cluster, "CONNECT_TIMEOUT", "2s")
     with socket.socket() as s:  # a port on this machine that nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -9,10 +9,10 @@ import pytest
 pytest.importorskip("solara")
 
 from sim import PARAMETERS, rule_names  # noqa: E402
-from sim.dashboard_model import (DEFAULT_FOLLOW, FOLLOW_CHOICES, SLIDER_PARAMETERS,  # noqa: E402
+from sim.teaching.dashboard_model import (DEFAULT_FOLLOW, FOLLOW_CHOICES, SLIDER_PARAMETERS,  # noqa: E402
                                  DashboardModel)
-from sim.parameters import PARAMS  # noqa: E402
-from sim.story import candidates, follow  # noqa: E402
+from sim.core.parameters import PARAMS  # noqa: E402
+from sim.teaching.story import candidates, follow  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 QUICK = {"n_agents": 500, "burn_in_days": 200}
@@ -21,9 +21,9 @@ QUICK = {"n_agents": 500, "burn_in_days": 200}
 
 @pytest.fixture(scope="module")
 def app():
-    import sim.dashboard
+    import sim.teaching.dashboard
 
-    return sim.dashboard
+    return sim.teaching.dashboard
 
 
 def test_app_imports_and_its_model_runs_ten_steps(app):
@@ -59,7 +59,7 @@ def test_histograms_count_everyone(app):
 
 
 def test_network_colours_follow_categories(app):
-    from sim.categories import colour_array
+    from sim.teaching.categories import colour_array
 
     model = DashboardModel(**QUICK)
     plot = app.NetworkPlot(model)

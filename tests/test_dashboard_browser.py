@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
 SERVER_START_S = 240
 UI_TIMEOUT_MS = 120_000
 IMAGES = ("network", "prevalence", "person", "histograms", "loops")
-"""The dashboard's pictures in page order (sim.dashboard.COMPONENTS)."""
+"""The dashboard's pictures in page order (sim.teaching.dashboard.COMPONENTS)."""
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,8 +44,8 @@ def mesa_can_show_the_model() -> bool:
 
     if not isinstance(getattr(Model, "scenario", None), property):  # Mesa 3.3: no such attribute
         return True
-    from sim.dashboard_model import DashboardModel
-    from sim.scenario import Scenario
+    from sim.teaching.dashboard_model import DashboardModel
+    from sim.core.scenario import Scenario
 
     return not isinstance(DashboardModel(n_agents=500, burn_in_days=0).scenario, Scenario)
 
@@ -58,7 +58,7 @@ def dashboard_url(tmp_path_factory):
     if os.environ.get("PAINLOOP_DASHBOARD_URL"):  # a dashboard someone already started
         yield os.environ["PAINLOOP_DASHBOARD_URL"]
         return
-    from sim.dashboard_server import free_port
+    from sim.teaching.dashboard_server import free_port
 
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     port = free_port()

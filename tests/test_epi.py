@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from conftest import small
-from sim import epi
-from sim.engine import Engine
+from sim.studies import epi
+from sim.core.engine import Engine
 
 
 class FakeSurvey:

@@ -1,18 +1,13 @@
-"""experiments/hysteresis.py: the ramp changes the driver the way a scenario would, the legs and
+"""sim.studies.hysteresis (experiments/hysteresis.py): the ramp changes the driver the way a scenario would, the legs and
 gaps are computed as stated, the verdict follows its rule, and the script runs end to end."""
-
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import InputError, Scenario
-from sim.engine import Engine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
-import hysteresis  # noqa: E402
+from sim.core.engine import Engine
+from sim.studies import hysteresis
 
 
 def test_set_driver_rebuilds_params_and_validates():

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import small
 from sim import InputError, Scenario, intervention_names, simulate
-from sim.engine import Engine
+from sim.core.engine import Engine
 from sim.interventions import EFFECTS, FIELDS, IN_TREATMENT
 
 KINDS = intervention_names()
@@ -43,7 +43,7 @@ def test_no_ineligible_person_is_ever_treated(eligibility):
         interventions=[{"kind": "cbt", "eligibility": eligibility, "enrolment": "rolling"}])
     engine = Engine(scenario, seed=4)
     delivery = engine.deliveries["cbt"]
-    from sim.cohort import eligible
+    from sim.core.eligibility import eligible
 
     for _ in range(60):
         before = delivery.start.copy()

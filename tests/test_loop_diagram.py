@@ -6,8 +6,8 @@ import pytest
 
 from sim import InputError, rule_names
 from sim.cli import main
-from sim.loop_diagram import causal_graph, find_loops, loop_diagram_figure, loop_rules
-from sim.rules import RULES
+from sim.teaching.loop_diagram import causal_graph, find_loops, loop_diagram_figure, loop_rules
+from sim.core.rules import RULES
 
 
 def test_every_rule_edge_is_an_arrow_with_its_sign():
@@ -109,8 +109,8 @@ def test_canonical_loops_do_not_depend_on_networkx_order():
 def test_layout_places_every_state_even_without_a_hint(monkeypatch):
     import numpy as np
 
-    import sim.loop_diagram as ld
-    from sim.state import STATE_NAMES
+    import sim.teaching.loop_diagram as ld
+    from sim.core.state import STATE_NAMES
 
     assert set(ld.LAYOUT_HINTS) <= set(STATE_NAMES), "a layout hint names no state"
     hints = dict(ld.LAYOUT_HINTS)

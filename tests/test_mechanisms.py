@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim import Scenario, rule_names
-from sim.engine import Engine
+from sim.core.engine import Engine
 
 N, BURN_IN = 3000, 900
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import parameter_values, small
 from sim import PARAMETERS, PainLoopModel, Scenario, rule_names, simulate
-from sim.engine import Engine
-from sim.state import STATE_NAMES
+from sim.core.engine import Engine
+from sim.core.state import STATE_NAMES
 
 RUN_PARAMS = {"n_agents", "days", "burn_in_days"}
 BOUNDED_STATES = [s for s in STATE_NAMES if s != "pain_drift"]
@@ -65,7 +65,7 @@ def test_states_stay_in_bounds_for_any_parameters(data):
         assert np.isfinite(x).all(), name
         assert (x >= 0).all() and (x <= 1).all(), name
     assert np.isfinite(engine.pop.pain_drift).all()
-    from sim.outputs import daily_row
+    from sim.running.outputs import daily_row
 
     row = daily_row(0, engine.pop, engine.status, engine.p)
     undefined_when_empty = {"depression_if_chronic_pain", "depression_if_no_chronic_pain", "depression_ratio"}

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from sim import InputError, PARAMETERS, rule_names
-from sim import odd
+from sim.teaching import odd
 from sim.cli import main
 from sim.interventions import EFFECTS, FIELDS
-from sim.parameters import Param
-from sim.state import STATE_NAMES, TRAIT_NAMES
+from sim.core.parameters import Param
+from sim.core.state import STATE_NAMES, TRAIT_NAMES
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 OTHER_NAMES = {"disabled_rules", "tie_support"}
@@ -45,17 +45,17 @@ def test_odd_names_nothing_that_no_longer_exists(text):
 
 
 def test_a_new_parameter_makes_odd_stale(text, monkeypatch):
-    import sim.parameters
+    import sim.core.parameters
 
     extra = Param("teaching_test_weight", 1.0, "logit/unit", 0.0, 2.0, "test", "a new parameter", "rules")
-    monkeypatch.setattr(sim.parameters, "PARAMETERS", (*sim.parameters.PARAMETERS, extra))
+    monkeypatch.setattr(sim.core.parameters, "PARAMETERS", (*sim.core.parameters.PARAMETERS, extra))
     assert "parameters" in odd.stale_blocks(text)
 
 
 def test_a_removed_rule_makes_odd_stale(text, monkeypatch):
-    import sim.rules
+    import sim.core.rules
 
-    monkeypatch.setattr(sim.rules, "RULES", sim.rules.RULES[:-1])
+    monkeypatch.setattr(sim.core.rules, "RULES", sim.core.rules.RULES[:-1])
     stale = odd.stale_blocks(text)
     assert "rules" in stale
 

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import small
 from sim import InputError, Scenario, simulate
-from sim.analysis import summarise
-from sim.engine import Engine
-from sim.runner import run_experiment
+from sim.studies.analysis import summarise
+from sim.core.engine import Engine
+from sim.running.runner import run_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,7 @@ def test_processes_executor_equals_serial(tmp_path):
 
 
 def test_a_failing_job_is_reported_and_loses_nothing(tmp_path, monkeypatch):
-    import sim.runner as runner
+    import sim.running.runner as runner
 
     real = runner.run_arm
 
@@ -104,7 +104,7 @@ def test_a_killed_run_resumes_to_the_same_table(tmp_path):
         import sys
         sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
         from test_runner import arms
-        from sim.runner import run_experiment
+        from sim.running.runner import run_experiment
         run_experiment(arms(n=1500, days=60), seeds=4, out=sys.argv[1], progress=False)
     """))
     killed = tmp_path / "killed"

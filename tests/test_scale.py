@@ -6,15 +6,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import sim.engine as engine_module
+import sim.core.engine as engine_module
 from conftest import small
 from sim import PainLoopModel, Scenario, simulate
-from sim.engine import Engine
-from sim.network import small_world
-from sim.noise import standard_normal_f32
-from sim.scales import RollingMean
-from sim.state import STATE_NAMES
-from sim.streams import stream
+from sim.core.engine import Engine
+from sim.core.network import small_world
+from sim.core.noise import standard_normal_f32
+from sim.core.scales import RollingMean
+from sim.core.state import STATE_NAMES
+from sim.core.streams import stream
 
 
 def test_block_size_changes_no_number(monkeypatch):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from conftest import parameter_values
 from sim import PARAMETERS, InputError, Scenario, rule_names
-from sim.parameters import PARAMS
+from sim.core.parameters import PARAMS
 
 
 def test_every_parameter_is_documented():

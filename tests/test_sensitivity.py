@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from sim import InputError, Scenario
-from sim.analysis import summarise
-from sim.parameters import PARAMS
-from sim.runner import run_experiment
-from sim.sensitivity import (GROUPS, OUTPUTS, ModelRunner, Setting, evaluate, factors, morris, rank_agreement,
+from sim.studies.analysis import summarise
+from sim.core.parameters import PARAMS
+from sim.running.runner import run_experiment
+from sim.studies.sensitivity import (GROUPS, OUTPUTS, ModelRunner, Setting, evaluate, factors, morris, rank_agreement,
                              sobol, top_factors)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ TINY = dict(n_agents=400, burn_in_days=200)
 
 def unit_factors(k):
     """k factors on [0, 1] (built by hand: the synthetic models below need no parameter table)."""
-    from sim.sensitivity import Factor
+    from sim.studies.sensitivity import Factor
 
     return [Factor(f"x{i}", "rules", 0.5, 0.0, 1.0, False) for i in range(k)]
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim import Scenario
-from sim.stability import bistable_shares, injury_course
+from sim.studies.stability import bistable_shares, injury_course
 
 
 def test_a_share_of_people_has_two_stable_states_in_pain():

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import small
-from sim import scales
+from sim.core import scales
 from sim.cli import main
-from sim.engine import Engine
-from sim.story import (BASELINE_DAYS, _WatchedEngine, candidates, follow, story_figure,
+from sim.core.engine import Engine
+from sim.teaching.story import (BASELINE_DAYS, _WatchedEngine, candidates, follow, story_figure,
                        story_lines, week_line)
 
 
@@ -128,7 +128,7 @@ def test_story_command_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys
 
 
 def test_with_an_intervention_same_person_same_days_before_it(town):
-    from sim.story import compare
+    from sim.teaching.story import compare
 
     without, with_it = compare(town, seed=1, kind="exercise", weeks=6, who="vulnerable", severity=1.0)
     assert without.person == with_it.person

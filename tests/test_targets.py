@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.targets import TARGETS, evaluate, measure
+from sim.studies.targets import TARGETS, evaluate, measure
 
 
 def test_targets_cover_the_evidence_items():

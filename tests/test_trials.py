@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from sim import InputError, Scenario
-from sim.trials import pooled, virtual_trial
+from sim.studies.trials import pooled, virtual_trial
 
 WORLD = Scenario(n_agents=4000, burn_in_days=900, days=120)
 
@@ -44,7 +44,7 @@ def test_dropout_reported_for_treated_arms(trial):
 
 
 def test_only_arm_members_are_treated():
-    from sim.engine import Engine
+    from sim.core.engine import Engine
     from sim.interventions import make_intervention
 
     engine = Engine(WORLD.replace(n_agents=1000, burn_in_days=100), seed=3)

@@ -10,7 +10,6 @@ kind with stepped care, and a sampled panel, so that they take a few seconds.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,12 +48,13 @@ def golden_runs(folder=None):
     import pandas as pd
 
     import sim
-    from sim.engine import Engine
-    from sim.epi import Survey
-    from sim.sensitivity import Setting, evaluate
-    from sim.story import compare
-    from sim.targets import survey_measures
-    from sim.trials import virtual_trial
+    from sim.core.engine import Engine
+    from sim.studies.epi import Survey
+    from sim.studies.hysteresis import ramp
+    from sim.studies.sensitivity import Setting, evaluate
+    from sim.teaching.story import compare
+    from sim.studies.targets import survey_measures
+    from sim.studies.trials import virtual_trial
 
     scenario = golden_scenario()
     vector = sim.simulate(scenario, seed=7, panel_every=30, panel_agents=50)
@@ -72,9 +72,6 @@ def golden_runs(folder=None):
     outputs = evaluate({"pain_to_sleep_weight": 0.5},
                        Setting(n_agents=300, burn_in_days=150, seeds=(0, 1), weeks=6))
     sensitivity = pd.DataFrame({"output": np.arange(len(outputs)), "value": outputs})
-    sys.path.insert(0, str(ROOT / "experiments"))
-    from hysteresis import ramp
-
     legs, tail = ramp(small, 6, "stress_bias", [-4.0, -2.0], hold_days=100, tail_days=180)
     return {"daily": vector.daily, "panel": vector.panel, "agents_daily": agents.daily,
             "experiment": experiment, "trial": trial, "survey": measures, "story": story,
@@ -82,7 +79,6 @@ def golden_runs(folder=None):
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT))
     for stem, table in golden_runs().items():
         path = HERE / f"{stem}.parquet"
         table.to_parquet(path, index=False)

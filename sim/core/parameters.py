@@ -1,0 +1,368 @@
+"""Every model parameter, declared once.
+
+Validation (:mod:`sim.core.scenario`), TOML loading, the dashboard sliders and the ODD parameter
+tables all read :data:`PARAMETERS`. Nothing else in the package may hold a default value.
+
+Conventions
+-----------
+* Internal states run from 0 (none) to 1 (scale maximum); :mod:`sim.core.scales` maps them to
+  clinical units. A rule *weight* is in log-odds of the effect's target per unit of the
+  cause on that 0-1 scale ("logit/unit"). A *bias* is the log-odds of a state's target when
+  every cause sits at its reference level.
+* Units are in the names where a name can carry them (``_days``, ``_per_year``, ``_nrs``,
+  ``_phq9``, ``_mg_l``, ``_min_week``).
+* ``source`` cites ``../shared/evidence.md`` where a number comes from there. Weights that no
+  study measures directly say so: they are fitted so the emergent outputs reproduce the
+  calibration targets (``experiments/calibrate.py``), with the evidence that fixes their sign
+  and relative size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its default, unit, allowed range, source and meaning."""
+
+    name: str
+    default: float | int
+    unit: str
+    low: float
+    high: float
+    source: str
+    meaning: str
+    group: str
+
+    @property
+    def kind(self) -> type:
+        return int if isinstance(self.default, int) else float
+
+    def range_text(self) -> str:
+        return f"[{self.low:g}, {self.high:g}]"
+
+
+CAL = "fitted to calibration targets 1-3 and 6 (experiments/calibrate.py)"
+"""Source text for weights that no single study measures; see the module docstring."""
+
+
+def _p(group, name, default, unit, low, high, source, meaning):
+    return Param(name, default, unit, low, high, source, meaning, group)
+
+
+PARAMETERS: tuple[Param, ...] = (
+    # ---- run --------------------------------------------------------------------------
+    _p("run", "n_agents", 20_000, "people", 1, 10_000_000,
+       "choice: 20k gives prevalences to +-0.3 percentage points",
+       "number of adults simulated"),
+    _p("run", "days", 365, "days", 1, 36_500,
+       "choice: one year covers the 12/26/52-week outcomes trials report",
+       "simulated days reported after the burn-in (day 0 is the first reported day)"),
+    _p("run", "burn_in_days", 2_190, "days", 0, 36_500,
+       "measured: after 6 years chronic pain is 0.3 points (0.1-0.8 by seed) below a 30-year burn-in; depression "
+       "still creeps up (4.9% at 6 years, 6.1% at 30, 10,000 people, 4 seeds) as the people who cope "
+       "least accumulate in long episodes; the calibration was fitted at this burn-in "
+       "(tests/test_calibration.py; docs/ODD.md, Initialization)",
+       "days simulated before day 0 so day 0 is the long-run state, not the initial guess"),
+    # ---- social network -----------------------------------------------------------------
+    _p("network", "network_mean_degree", 10, "ties", 2, 100,
+       "Dunbar's 'sympathy group' of 12-15 close ties; 10 keeps the network sparse",
+       "mean number of close social ties per person (small-world network)"),
+    _p("network", "network_rewire_prob", 0.1, "probability", 0.0, 1.0,
+       "Watts & Strogatz 1998: 0.01-0.1 gives short paths with high clustering",
+       "share of ring-lattice ties rewired to a random person"),
+    # ---- time constants ------------------------------------------------------------------
+    _p("time", "pain_tau_days", 2.0, "days", 0.5, 30.0,
+       "Edwards 2008: sleep and mood move next-day pain; pain follows its drivers within days",
+       "time constant of pain relaxing to its target"),
+    _p("time", "tissue_healing_tau_days", 19.7719, "days", 5.0, 120.0,
+       "Pengel 2003: pain -58% in a month; Costa 2012 52 -> 23/100 by 6 weeks",
+       "time constant of healing of the nociceptive input of an acute back injury"),
+    _p("time", "sensitisation_up_tau_days", 90.0, "days", 10.0, 720.0,
+       "DESIGN feasibility note: ~90 days up; chronic pain is defined at 3 months",
+       "time constant of central sensitisation building up while pain persists"),
+    _p("time", "sensitisation_down_tau_days", 150.0, "days", 10.0, 1_440.0,
+       "DESIGN feasibility note: ~120 days down; Costa 2012 plateau of persistent LBP",
+       "time constant of central sensitisation fading once pain stops"),
+    _p("time", "low_mood_tau_days", 14.0, "days", 1.0, 120.0,
+       "PHQ-9 asks about the last 2 weeks; SSRI effects separate from placebo in week 1-2 (Taylor 2006)",
+       "time constant of depressive symptom load relaxing to its target"),
+    _p("time", "activity_tau_days", 7.0, "days", 1.0, 60.0,
+       "activity is reported per week (WHO 2020)",
+       "time constant of physical activity relaxing to its target"),
+    _p("time", "poor_sleep_tau_days", 3.0, "days", 1.0, 30.0,
+       "Edwards 2008: sleep responds to the previous day's pain",
+       "time constant of sleep quality relaxing to its target"),
+    _p("time", "inflammation_tau_days", 21.0, "days", 2.0, 180.0,
+       "CRP half-life is ~19 h but low-grade inflammation tracks weeks of exposure (Fedewa 2017: trials of 8+ weeks)",
+       "time constant of low-grade inflammation relaxing to its target"),
+    _p("time", "stress_tau_days", 30.0, "days", 3.0, 365.0,
+       "Kendler 1998: a life event acts most in the month it happens",
+       "time constant of stress (HPA activation) relaxing after a life event"),
+    _p("time", "deconditioning_tau_days", 60.0, "days", 7.0, 365.0,
+       "detraining takes weeks; Hayden 2021 exercise effects measured at ~12 weeks",
+       "time constant of deconditioning (muscle weakness) following activity"),
+    _p("time", "social_support_tau_days", 30.0, "days", 3.0, 365.0,
+       "choice: relationships change over weeks to months, not days",
+       "time constant of perceived social support"),
+    _p("time", "rumination_tau_days", 21.0, "days", 3.0, 365.0,
+       "Nolen-Hoeksema 2000: rumination prolongs depressive episodes over weeks; a slower memory "
+       "than mood (14 days) so episodes outlast their trigger",
+       "time constant of rumination following low mood"),
+    _p("time", "mood_recovery_tau_days", 81.3743, "days", 10.0, 720.0,
+       "DESIGN feasibility note: a ~90-day adaptation state ends most untreated episodes within months",
+       "time constant of the slow recovery (coping, help-seeking) that builds during low mood"),
+    # ---- baselines and traits ----------------------------------------------------------------
+    _p("baseline", "pain_bias", -3.496, "logit", -10.0, 5.0, CAL,
+       "log-odds of the pain target with no injury, sensitisation or other driver"),
+    _p("baseline", "pain_sensitivity_sd", 0.7375, "logit", 0.0, 3.0, CAL,
+       "between-person SD of pain sensitivity (trait), added to the pain drive"),
+    _p("baseline", "low_mood_bias", -3.0614, "logit", -10.0, 5.0, CAL,
+       "log-odds of the low-mood target with every driver at its reference level"),
+    _p("baseline", "mood_vulnerability_sd", 0.6941, "logit", 0.0, 3.0, CAL,
+       "between-person SD of vulnerability to low mood (trait)"),
+    _p("baseline", "activity_bias", -0.85, "logit", -6.0, 6.0,
+       "Bull 2020: 27.5% of adults below 150 min/week; median near 200 min/week",
+       "log-odds of the activity target (share of 600 min/week) with no pain or low mood"),
+    _p("baseline", "habitual_activity_sd", 0.8, "logit", 0.0, 3.0,
+       "Bull 2020: 27.5% insufficiently active at the population median used above",
+       "between-person SD of habitual activity (trait)"),
+    _p("baseline", "poor_sleep_bias", -1.9, "logit", -6.0, 6.0,
+       "Buysse 1989: PSQI > 5 in roughly a third of community adults",
+       "log-odds of the poor-sleep target (share of PSQI 21) with no pain or low mood"),
+    _p("baseline", "inflammation_bias", -1.5, "logit", -6.0, 6.0,
+       "choice: inflammation is low (0.18 of its range) at rest",
+       "log-odds of the inflammation target at reference stress and activity"),
+    _p("baseline", "stress_bias", -2.5, "logit", -6.0, 6.0,
+       "choice: baseline HPA activation is low (0.08 of its range)",
+       "log-odds of the stress target between life events"),
+    _p("baseline", "deconditioning_bias", -1.5, "logit", -6.0, 6.0,
+       "choice: deconditioning is low (0.18) at the WHO reference activity",
+       "log-odds of the deconditioning target at the reference activity level"),
+    _p("baseline", "social_support_bias", 1.0, "logit", -6.0, 6.0,
+       "choice: most adults report adequate support (UCLA-3 short form below cut-off)",
+       "log-odds of the social-support target with engaged ties and no pain or low mood"),
+    _p("baseline", "sociability_sd", 0.7, "logit", 0.0, 3.0,
+       "choice: loneliness varies widely between people (Hughes 2004 3-9 scale)",
+       "between-person SD of sociability (trait)"),
+    _p("baseline", "coping_sd", 0.5949, "log units", 0.0, 3.0,
+       "evidence 2: most untreated episodes remit within months but a minority becomes chronic "
+       "(HUNT: chronic course 7%), which needs people to differ in how they recover; size " + CAL,
+       "between-person SD of the log of each person's recovery strength (trait 'coping')"),
+    _p("baseline", "crp_median_mg_l", 1.2, "mg/L", 0.1, 10.0,
+       "Pearson 2003: 1-3 mg/L is average; population median ~1.2-1.5 mg/L",
+       "median personal baseline hs-CRP"),
+    _p("baseline", "crp_log_sd", 0.9, "ln(mg/L)", 0.0, 3.0,
+       "Osimo 2019: CRP > 3 mg/L in ~20% of controls needs a wide log-normal baseline",
+       "between-person SD of log baseline hs-CRP"),
+    _p("baseline", "crp_inflammation_fold", 3.0, "fold", 1.0, 20.0,
+       "Dowlati 2010 / Haapakoski 2015: CRP d 0.47 in depression; a full inflammatory load triples CRP",
+       "factor by which CRP rises from its personal baseline at inflammation 1"),
+    # ---- daily noise -------------------------------------------------------------------------
+    _p("noise", "pain_noise_sd", 0.5921, "logit/day", 0.0, 3.0,
+       "Edwards 2008: day-to-day pain varies by about 1 NRS point in chronic pain",
+       "SD of the daily random push on the pain target"),
+    _p("noise", "low_mood_noise_sd", 0.3, "logit/day", 0.0, 3.0,
+       "van de Leemput 2014: daily emotions fluctuate around each person's state",
+       "SD of the daily random push on the low-mood target"),
+    _p("noise", "poor_sleep_noise_sd", 0.8, "logit/day", 0.0, 3.0,
+       "Edwards 2008: 78% of nights 6-9 h, the rest outside",
+       "SD of the daily random push on the poor-sleep target"),
+    _p("noise", "activity_noise_sd", 0.5, "logit/day", 0.0, 3.0,
+       "choice: activity varies from week to week",
+       "SD of the daily random push on the activity target"),
+    _p("noise", "pain_drift_sd", 0.492, "logit", 0.0, 3.0,
+       "Nahin 2023 / Magni 1993: chronic pain turns over (10-30% of cases leave per year); "
+       "size " + CAL,
+       "stationary SD of the slow drift added to the pain drive"),
+    _p("noise", "pain_drift_tau_days", 195.0, "days", 7.0, 1_825.0,
+       "choice: chronic pain waxes and wanes over months",
+       "correlation time of the slow pain drift"),
+    # ---- shocks ----------------------------------------------------------------------------------
+    _p("shocks", "injury_rate_per_year", 0.4527, "1/year", 0.0, 5.0,
+       "Hoy 2012: 1-month LBP prevalence 23%; Pengel 2003: 73% recur within a year",
+       "rate of new acute back-pain episodes (injury or strain) per person with a well-conditioned back"),
+    _p("shocks", "injury_severity_mean", 0.4989, "tissue units", 0.05, 1.0,
+       "Costa 2012: mean pain 52/100 at onset of acute LBP",
+       "mean nociceptive input of an acute episode (exponential, capped at 1)"),
+    _p("shocks", "injury_hazard_ratio_deconditioned", 2.5, "ratio", 1.0, 10.0,
+       "weak muscles and poor posture (seed); depression predicts later onset of back pain (evidence 1)",
+       "injury hazard at full deconditioning relative to none (log-linear in between)"),
+    _p("shocks", "life_event_rate_per_year", 1.0, "1/year", 0.0, 12.0,
+       "Kendler 1999: about one month in twelve holds a stressful life event",
+       "rate of stressful life events (loss, conflict, job, money, illness) per person"),
+    _p("shocks", "life_event_severity_mean", 0.1882, "stress units", 0.01, 1.0,
+       "Kendler 1999: monthly MDD onset 0.9% with no event vs 3.4% with one",
+       "mean rise in stress from one life event (exponential, stress capped at 1)"),
+    # ---- feedback rules ------------------------------------------------------------------------
+    _p("rules", "injury_to_pain_weight", 7.0, "logit/unit", 0.0, 20.0,
+       "Costa 2012: a typical injury (0.55) raises pain from ~NRS 0.5 to ~5",
+       "pain drive per unit of nociceptive input from an acute injury"),
+    _p("rules", "pain_to_sensitisation_per_nrs", 1.95, "logit/NRS", 0.0, 5.0, CAL,
+       "steepness of the sensitisation switch: drive per NRS point of current pain"),
+    _p("rules", "sensitisation_bias", -4.4009, "logit", -20.0, 0.0, CAL,
+       "log-odds of the sensitisation target with no pain (switch point = -bias / steepness NRS)"),
+    _p("rules", "sensitisation_to_pain_weight", 2.1862, "logit/unit", 0.0, 10.0, CAL,
+       "pain drive per unit of central sensitisation (nociplastic pain)"),
+    _p("rules", "mood_to_sensitivity_weight", 0.2502, "logit/unit", 0.0, 10.0,
+       "Pinheiro 2016 / Wong 2022: depression predicts chronicity of LBP (sign); size " + CAL,
+       "sensitisation drive per unit of low mood (serotonin/norepinephrine)"),
+    _p("rules", "mood_to_muscle_tension_weight", 0.1335, "logit/unit", 0.0, 10.0,
+       "seed: depression increases muscle tension; Wong 2022 pain beta 0.11; size " + CAL,
+       "pain drive per unit of low mood through muscle tension"),
+    _p("rules", "mood_to_activity_weight", 1.1459, "logit/unit", 0.0, 10.0,
+       "Pearce 2022 and behavioural activation theory (sign); size " + CAL,
+       "activity drive lost per unit of low mood (low motivation)"),
+    _p("rules", "inactivity_to_deconditioning_weight", 4.0, "logit/unit", 0.0, 20.0,
+       "choice: deconditioning doubles when activity falls from 150 to 50 min/week",
+       "deconditioning drive per unit of activity below the reference level"),
+    _p("rules", "deconditioning_to_pain_weight", 1.2, "logit/unit", 0.0, 10.0,
+       "Hayden 2021: exercise lowers CLBP pain 15/100, part of it through strength; size " + CAL,
+       "pain drive per unit of deconditioning"),
+    _p("rules", "activity_reference", 0.25, "share of 600 min/week", 0.0, 1.0,
+       "Bull 2020: WHO minimum 150 min/week = 0.25",
+       "activity level at which activity rules contribute nothing (switching them off holds this level)"),
+    _p("rules", "pain_to_activity_weight", 2.5, "logit/unit", 0.0, 10.0,
+       "Vlaeyen 2016 fear-avoidance; Bair 2008 disability days 18/3 mo with pain (sign); size " + CAL,
+       "activity drive lost per unit of pain (limitation and avoidance)"),
+    _p("rules", "pain_to_sleep_weight", 1.0, "logit/unit", 0.0, 10.0,
+       "Edwards 2008: pain -> sleep Z 3.1 (weaker than sleep -> pain Z 7.9)",
+       "poor-sleep drive per unit of pain"),
+    _p("rules", "mood_to_sleep_weight", 1.9099, "logit/unit", 0.0, 10.0,
+       "PHQ-9 item 3 (sleep) is a depressive symptom; bridge symptom in Yang 2022",
+       "poor-sleep drive per unit of low mood"),
+    _p("rules", "sleep_to_sensitivity_weight", 0.2002, "logit/unit", 0.0, 10.0,
+       "Schrimpf 2015: partial sleep loss raises spontaneous pain ES 0.30; Edwards 2008 Z 7.9",
+       "pain drive per unit of poor sleep (lower next-day pain thresholds)"),
+    _p("rules", "sleep_to_mood_weight", 1.1459, "logit/unit", 0.0, 10.0,
+       "insomnia predicts later depression (evidence 3c, direction); size " + CAL,
+       "low-mood drive per unit of poor sleep"),
+    _p("rules", "pain_to_social_support_weight", 0.181, "logit/unit", 0.0, 10.0,
+       "seed: pain strains relationships and makes people miss out; size " + CAL,
+       "social-support drive lost per unit of pain"),
+    _p("rules", "mood_to_social_support_weight", 1.528, "logit/unit", 0.0, 10.0,
+       "DESIGN: support shrinks as low mood withdraws a person; size " + CAL,
+       "social-support drive lost per unit of low mood (withdrawal)"),
+    _p("rules", "ties_to_social_support_weight", 1.5, "logit/unit", 0.0, 10.0,
+       "Cacioppo 2009: loneliness spreads through ties; size " + CAL,
+       "social-support drive per unit of mean support among one's ties"),
+    _p("rules", "support_reference", 0.7, "share", 0.0, 1.0,
+       "choice: typical support level of a well adult in this model",
+       "support level at which support rules contribute nothing"),
+    _p("rules", "support_to_mood_weight", 1.528, "logit/unit", 0.0, 10.0,
+       "Mann 2022: loneliness -> new depression aOR 2.3",
+       "low-mood drive lost per unit of social support above the reference"),
+    _p("rules", "support_to_stress_weight", 1.5, "logit/unit", 0.0, 10.0,
+       "seed: support buffers stress; Pfeiffer 2011 peer support SMD -0.59",
+       "stress drive lost per unit of social support above the reference"),
+    _p("rules", "pain_to_mood_weight", 0.1, "logit/unit", 0.0, 10.0,
+       "Glette 2021 OR 2.0 and Gerrits 2014 HR 1.3-4 for incident depression; size " + CAL,
+       "low-mood drive per unit of pain (frustration, hopelessness)"),
+    _p("rules", "pain_to_stress_weight", 0.0603, "logit/unit", 0.0, 10.0,
+       "seed: living with constant pain is draining; size " + CAL,
+       "stress drive per unit of pain"),
+    _p("rules", "mood_to_stress_weight", 1.1459, "logit/unit", 0.0, 10.0,
+       "seed: chronic stress is common in depression; size " + CAL,
+       "stress drive per unit of low mood"),
+    _p("rules", "stress_to_mood_weight", 2.6717, "logit/unit", 0.0, 10.0,
+       "Kendler 1999: OR 5.6 for MDD onset in the month of a severe event",
+       "low-mood drive per unit of stress (HPA activation)"),
+    _p("rules", "stress_to_inflammation_weight", 3.0, "logit/unit", 0.0, 10.0,
+       "seed: chronic stress raises inflammation; Osimo 2019 CRP > 3 in 27% of depressed",
+       "inflammation drive per unit of stress"),
+    _p("rules", "inflammation_to_pain_weight", 0.8, "logit/unit", 0.0, 10.0,
+       "Lim 2020 / Morris 2020: CRP tracks pain in acute LBP (beta 0.17)",
+       "pain drive per unit of inflammation"),
+    _p("rules", "inflammation_to_mood_weight", 0.8, "logit/unit", 0.0, 10.0,
+       "Haapakoski 2015: CRP d 0.47 in depression (sickness behaviour)",
+       "low-mood drive per unit of inflammation"),
+    _p("rules", "activity_to_inflammation_weight", 1.5, "logit/unit", 0.0, 10.0,
+       "Fedewa 2017: exercise lowers CRP, ES 0.26",
+       "inflammation drive lost per unit of activity above the reference"),
+    _p("rules", "activity_to_mood_weight", 1.1459, "logit/unit", 0.0, 10.0,
+       "Pearce 2022: 150 min/week -> incident depression RR 0.75; Noetel 2024 g -0.4 to -0.6",
+       "low-mood drive lost per unit of activity above the reference"),
+    _p("rules", "mood_to_rumination_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, CAL,
+       "steepness of the rumination switch: drive per PHQ-9 point of current low mood"),
+    _p("rules", "rumination_bias", -7.4224, "logit", -20.0, 0.0, CAL,
+       "log-odds of the rumination target at PHQ-9 0 (switch point = -bias / steepness points)"),
+    _p("rules", "rumination_to_mood_weight", 3.246, "logit/unit", 0.0, 10.0,
+       "Hosenfeld 2015: depressed mood has two states in most people (needs a reinforcing loop); "
+       "size " + CAL,
+       "low-mood drive per unit of rumination"),
+    _p("rules", "mood_to_recovery_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, CAL,
+       "steepness of the slow recovery switch: drive per PHQ-9 point of current low mood"),
+    _p("rules", "mood_recovery_bias", -7.0, "logit", -20.0, 0.0, CAL,
+       "log-odds of the recovery target at PHQ-9 0 (switch point = -bias / steepness points)"),
+    _p("rules", "recovery_to_mood_weight", 3.7851, "logit/unit", 0.0, 10.0,
+       "evidence 2: untreated episodes often remit within months; size " + CAL,
+       "low-mood drive lost per unit of built-up recovery"),
+    # ---- intervention effect sizes ----------------------------------------------------------
+    _p("interventions", "exercise_effect", 1.089, "x", 0.0, 10.0,
+       "fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 weeks (experiments/calibrate.py)",
+       "scale of exercise's effects (sim.interventions.EFFECTS) for a full course"),
+    _p("interventions", "cbt_effect", 0.835, "x", 0.0, 10.0,
+       "fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment (experiments/calibrate.py)",
+       "scale of CBT's effects for a full course"),
+    _p("interventions", "mindfulness_effect", 0.835, "x", 0.0, 10.0,
+       "set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
+       "scale of mindfulness' effects for a full course"),
+    _p("interventions", "medication_effect", 0.903, "x", 0.0, 10.0,
+       "fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 weeks (experiments/calibrate.py)",
+       "scale of the SNRI's effects at the full dose"),
+    _p("interventions", "sleep_effect", 1.0, "x", 0.0, 10.0,
+       "no trial target in evidence.md: effects as sized in EFFECTS (CBT-I-like programme)",
+       "scale of the sleep programme's effects for a full course"),
+    _p("interventions", "social_support_effect", 3.306, "x", 0.0, 10.0,
+       "not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
+       "scale of peer support's effects for a full course"),
+    # ---- scales ----------------------------------------------------------------------------------
+    _p("scales", "pain_max_nrs", 9.0, "NRS", 5.0, 10.0,
+       "DESIGN feasibility note: without a ceiling the stuck state runs to NRS 10",
+       "ceiling of the pain target (NRS)"),
+    _p("scales", "low_mood_max_phq9", 24.0, "PHQ-9", 10.0, 27.0,
+       "DESIGN feasibility note: without a ceiling the stuck state runs to PHQ-9 27",
+       "ceiling of the low-mood target (PHQ-9)"),
+    _p("scales", "activity_max_min_week", 600.0, "min/week", 300.0, 1_500.0,
+       "Bull 2020: 150-300 min/week recommended; 600 is twice the upper recommendation",
+       "minutes of moderate activity per week at activity state 1"),
+)
+
+PARAMS: MappingProxyType = MappingProxyType({p.name: p for p in PARAMETERS})
+"""Parameters by name (read-only)."""
+
+DEFAULTS: MappingProxyType = MappingProxyType({p.name: p.default for p in PARAMETERS})
+"""Default value of every parameter by name (read-only)."""
+
+
+def parameter_names() -> list[str]:
+    """Names of all parameters, in table order."""
+    return [p.name for p in PARAMETERS]
+
+
+class Params:
+    """A run's parameter values as attributes (what the rules read), plus derived kinetics.
+
+    ``rate[state]`` is the share of the gap to its target a state closes in one day,
+    ``1 - exp(-1 / tau)`` (exact for a target held constant over the day); ``ceiling[state]`` is
+    the top of its target on the internal 0-1 scale.
+    """
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+        self.rate = {}
+        for name in ("pain", "low_mood", "activity", "poor_sleep", "inflammation", "stress",
+                     "deconditioning", "social_support", "rumination", "mood_recovery"):
+            self.rate[name] = -math.expm1(-1.0 / values[f"{name}_tau_days"])
+        self.rate_sensitisation_up = -math.expm1(-1.0 / values["sensitisation_up_tau_days"])
+        self.rate_sensitisation_down = -math.expm1(-1.0 / values["sensitisation_down_tau_days"])
+        self.tissue_decay = math.exp(-1.0 / values["tissue_healing_tau_days"])
+        self.drift_decay = math.exp(-1.0 / values["pain_drift_tau_days"])
+        self.drift_innovation_sd = values["pain_drift_sd"] * math.sqrt(-math.expm1(-2.0 / values["pain_drift_tau_days"]))
+        self.ceiling = {"pain": values["pain_max_nrs"] / 10.0, "low_mood": values["low_mood_max_phq9"] / 27.0}
+
+    def values(self) -> dict:
+        return {name: self.__dict__[name] for name in PARAMS}

@@ -1,0 +1,160 @@
+"""Scenarios: validated parameter values, switched-off rules and interventions, with TOML I/O.
+
+A scenario file is flat TOML: parameter names as top-level keys, an optional ``name`` and
+``description``, an optional ``disabled_rules = [...]`` and optional ``[[interventions]]``
+tables. Anything else is an error that names the file, the key, the value and what is allowed.
+
+    name = "exercise for chronic pain"
+    n_agents = 5000
+    disabled_rules = ["pain_to_sleep"]
+
+    [[interventions]]
+    kind = "exercise"
+    coverage = 0.5
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
+from sim.core.errors import InputError
+from sim.core.parameters import DEFAULTS, PARAMS, Param, Params
+from sim.core.rules import RULES_BY_NAME, rule_names
+
+_META_KEYS = ("name", "description", "disabled_rules", "interventions")
+
+
+def _suggest(key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_value(param: Param, value, where: str = ""):
+    """Return ``value`` as the parameter's type, or raise ValueError naming key, value and range."""
+    kind = param.kind
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{where}parameter '{param.name}' = {value!r} must be a number "
+                         f"({kind.__name__}) in {param.range_text()} {param.unit}")
+    if kind is int and value != int(value):
+        raise InputError(f"{where}parameter '{param.name}' = {value!r} must be a whole number "
+                         f"in {param.range_text()} {param.unit}")
+    if not (param.low <= value <= param.high):
+        raise InputError(f"{where}parameter '{param.name}' = {value!r} is outside the allowed range "
+                         f"{param.range_text()} {param.unit}")
+    return kind(value)
+
+
+class Scenario:
+    """A validated set of parameter values (defaults for the rest), rules switched off and
+    interventions. Immutable: :meth:`replace` returns a changed copy.
+
+    >>> Scenario(n_agents=5000, disabled_rules=["pain_to_sleep"]).n_agents
+    5000
+    """
+
+    def __init__(self, *, name: str = "", description: str = "", disabled_rules=(),
+                 interventions=(), _where: str = "", **overrides):
+        values = dict(DEFAULTS)
+        for key, value in overrides.items():
+            if key not in PARAMS:
+                raise InputError(f"{_where}unknown parameter '{key}'{_suggest(key, PARAMS)}; "
+                                 f"see `painloop params` for the {len(PARAMS)} parameters")
+            values[key] = check_value(PARAMS[key], value, _where)
+        if isinstance(disabled_rules, str):
+            disabled_rules = [disabled_rules]
+        for rule in disabled_rules:
+            if rule not in RULES_BY_NAME:
+                raise InputError(f"{_where}unknown rule '{rule}' in disabled_rules"
+                                 f"{_suggest(str(rule), RULES_BY_NAME)}; rules are: "
+                                 + ", ".join(rule_names()))
+        from sim.interventions import parse_interventions
+
+        self._values = values
+        self._overrides = {k: values[k] for k in overrides}
+        self.name = str(name)
+        self.description = str(description)
+        self.disabled_rules = tuple(r for r in rule_names() if r in set(disabled_rules))
+        self.interventions = parse_interventions(interventions, values, _where)
+
+    def __getattr__(self, key):
+        values = self.__dict__.get("_values", {})
+        if key in values:
+            return values[key]
+        raise AttributeError(f"Scenario has no parameter '{key}'{_suggest(key, values)}")
+
+    def __repr__(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in self._overrides.items()]
+        if self.disabled_rules:
+            parts.append(f"disabled_rules={list(self.disabled_rules)!r}")
+        if self.interventions:
+            parts.append(f"interventions=[{', '.join(i.name for i in self.interventions)}]")
+        return f"Scenario({', '.join(parts)})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Scenario) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(self.to_toml())
+
+    @property
+    def values(self) -> dict:
+        """Every parameter's value (defaults included)."""
+        return dict(self._values)
+
+    @property
+    def overrides(self) -> dict:
+        """The parameters this scenario sets explicitly."""
+        return dict(self._overrides)
+
+    def params(self) -> Params:
+        return Params(self._values)
+
+    def replace(self, **changes) -> Scenario:
+        """A copy with some parameters, rules or interventions changed."""
+        spec = self.to_dict()
+        spec.update(changes)
+        return Scenario(**spec)
+
+    def to_dict(self) -> dict:
+        spec = dict(self._overrides)
+        if self.name:
+            spec["name"] = self.name
+        if self.description:
+            spec["description"] = self.description
+        if self.disabled_rules:
+            spec["disabled_rules"] = list(self.disabled_rules)
+        if self.interventions:
+            spec["interventions"] = [i.to_dict() for i in self.interventions]
+        return spec
+
+    def to_toml(self) -> str:
+        """TOML text that :meth:`from_toml` reads back to an equal scenario (interventions as
+        ``[[interventions]]`` tables, the way people write them)."""
+        spec = self.to_dict()
+        tables = spec.pop("interventions", [])
+        parts = [tomli_w.dumps(spec)] if spec else []
+        parts += ["[[interventions]]\n" + tomli_w.dumps(table) for table in tables]
+        return "\n".join(parts)
+
+    @classmethod
+    def from_toml(cls, path) -> Scenario:
+        """Read and validate a scenario file; errors name the file, the key and the value."""
+        path = Path(path)
+        where = f"scenario file '{path}': "
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise InputError(f"{where}cannot be read ({err.strerror or err})") from None
+        try:
+            spec = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise InputError(f"{where}is not valid TOML ({err})") from None
+        for key, value in spec.items():
+            if isinstance(value, dict) and key not in _META_KEYS:
+                raise InputError(f"{where}unexpected table [{key}]; parameters are top-level keys "
+                                 f"and interventions are [[interventions]] tables")
+        return cls(_where=where, **spec)

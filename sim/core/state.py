@@ -1,0 +1,137 @@
+"""The population as arrays: one array per state and per trait, agents are indices.
+
+Every state runs from 0 to 1 on an internal scale whose direction is in its name (``low_mood``
+and ``poor_sleep`` rise as things get worse, ``social_support`` and ``activity`` rise as they
+get better). :mod:`sim.core.scales` maps them to clinical units. Traits are fixed per person and
+stored as standard-normal scores; the parameter table gives their spread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """One state variable of a person."""
+
+    name: str
+    meaning: str
+    core: bool
+    tau: str | None
+    """Parameter holding the relaxation time constant (None: the state has its own update)."""
+    noise: str | None = None
+    """Parameter holding the SD of the daily random push on the target, if any."""
+    bias: str | None = None
+    """Parameter holding the log-odds of the target when every cause is at its reference."""
+    trait: str | None = None
+    """Trait whose (scaled) score adds to this state's drive."""
+
+
+STATES: tuple[StateVar, ...] = (
+    StateVar("pain", "back-pain intensity; output as NRS 0-10", True,
+             "pain_tau_days", "pain_noise_sd", "pain_bias", "pain_sensitivity"),
+    StateVar("low_mood", "depressive symptom load (higher is worse); output as PHQ-9 0-27", True,
+             "low_mood_tau_days", "low_mood_noise_sd", "low_mood_bias", "mood_vulnerability"),
+    StateVar("activity", "moderate physical activity; output as minutes per week", True,
+             "activity_tau_days", "activity_noise_sd", "activity_bias", "habitual_activity"),
+    StateVar("poor_sleep", "sleep problems (higher is worse); output as PSQI 0-21", True,
+             "poor_sleep_tau_days", "poor_sleep_noise_sd", "poor_sleep_bias"),
+    StateVar("inflammation", "systemic low-grade inflammation; output as hs-CRP mg/L", True,
+             "inflammation_tau_days", bias="inflammation_bias"),
+    StateVar("stress", "HPA-axis activation after life events and from distress", False,
+             "stress_tau_days", bias="stress_bias"),
+    StateVar("sensitisation", "central pain sensitivity: the slow memory that makes pain chronic",
+             False, None, bias="sensitisation_bias"),
+    StateVar("deconditioning", "weak back muscles and poor posture from inactivity", False,
+             "deconditioning_tau_days", bias="deconditioning_bias"),
+    StateVar("social_support", "perceived connectedness (higher is better)", False,
+             "social_support_tau_days", bias="social_support_bias", trait="sociability"),
+    StateVar("tissue", "nociceptive input of an acute back injury; heals", False, None),
+    StateVar("pain_drift", "slow ups and downs of pain not explained by the other states "
+             "(workload, weather, care received): an Ornstein-Uhlenbeck process in log-odds", False,
+             None, "pain_drift_sd"),
+    StateVar("rumination", "negative thinking and hopelessness: the slow memory that keeps low mood "
+             "low", False, "rumination_tau_days", bias="rumination_bias"),
+    StateVar("mood_recovery", "slow coping and help-seeking that builds during low mood and "
+             "ends most episodes", False, "mood_recovery_tau_days", bias="mood_recovery_bias"),
+)
+STATE_NAMES: tuple[str, ...] = tuple(s.name for s in STATES)
+CORE_STATES: tuple[str, ...] = tuple(s.name for s in STATES if s.core)
+RELAXING: tuple[StateVar, ...] = tuple(s for s in STATES if s.tau is not None)
+"""States updated by the generic relax-to-target step (the others have their own update)."""
+
+
+@dataclass(frozen=True)
+class Trait:
+    name: str
+    meaning: str
+    spread: str
+    """Parameter scaling the standard-normal score into the drive it enters."""
+
+
+TRAITS: tuple[Trait, ...] = (
+    Trait("pain_sensitivity", "how readily this person feels pain", "pain_sensitivity_sd"),
+    Trait("mood_vulnerability", "how readily this person's mood drops", "mood_vulnerability_sd"),
+    Trait("habitual_activity", "how active this person is when well", "habitual_activity_sd"),
+    Trait("sociability", "how connected this person feels when well", "sociability_sd"),
+    Trait("crp_baseline", "personal baseline hs-CRP (log-normal score)", "crp_log_sd"),
+    Trait("coping", "how strongly this person's coping pulls them out of low mood", "coping_sd"),
+)
+TRAIT_NAMES: tuple[str, ...] = tuple(t.name for t in TRAITS)
+_ROW_FIELDS = (*STATE_NAMES, *TRAIT_NAMES, "tie_support")
+
+
+class Population:
+    """Arrays of states and traits for ``n`` people (one entry per person, of ``dtype``).
+
+    Attribute access (``pop.pain``) returns the array itself, so the feedback rules read a
+    population exactly as they read one :class:`sim.running.agents.Person`. ``dtype`` is the engine's
+    precision: float64 by default, float32 to halve memory and memory traffic at 10^6 people
+    (docs/performance.md measures what it changes).
+    """
+
+    def __init__(self, n: int, traits: dict[str, np.ndarray], dtype=np.float64):
+        self.n = int(n)
+        self.dtype = np.dtype(dtype)
+        for name in STATE_NAMES:
+            setattr(self, name, np.zeros(self.n, dtype=self.dtype))
+        for name in TRAIT_NAMES:
+            setattr(self, name, np.asarray(traits[name], dtype=self.dtype))
+        self.tie_support = np.zeros(self.n, dtype=self.dtype)
+
+    def states(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in STATE_NAMES}
+
+    def copy_states(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name).copy() for name in STATE_NAMES}
+
+    def set_states(self, values: dict[str, np.ndarray], rows: slice = slice(None)) -> None:
+        """Write ``values`` (whole arrays, or the rows ``rows`` of each state) in place."""
+        for name, value in values.items():
+            getattr(self, name)[rows] = value
+
+    def rows(self, rows: slice) -> Rows:
+        """A view of a contiguous block of people that reads like a population (no copies)."""
+        return Rows(self, rows)
+
+
+class Rows:
+    """States, traits and ``tie_support`` of a block of people, as views into the population.
+
+    The engine updates the population one block at a time so that the rules' temporaries fit in
+    the CPU cache instead of streaming a dozen 8 MB arrays through memory per operation.
+    """
+
+    def __init__(self, pop: Population, rows: slice):
+        for name in _ROW_FIELDS:
+            setattr(self, name, getattr(pop, name)[rows])
+        self.n = len(self.pain)
+
+
+def draw_traits(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Standard-normal trait scores, one row per trait, from the ``traits`` stream."""
+    z = rng.standard_normal((len(TRAITS), n))
+    return {t.name: z[i] for i, t in enumerate(TRAITS)}

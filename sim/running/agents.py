@@ -1,0 +1,88 @@
+"""People as Mesa agents: each :class:`Person` is a view of one row of the engine's arrays.
+
+Reading ``person.pain`` reads ``engine.pop.pain[person.index]``; writing it writes that entry.
+Mesa's ``model.agents``, AgentSet queries and DataCollector therefore see the same numbers the
+vectorised engine updates. :meth:`Person.update` is the per-agent path: the person applies the
+same shocks and the same rule functions (:func:`sim.core.engine.advance`) to its own scalars.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.core import scales
+from sim.core.engine import advance
+from sim.core.shocks import apply_shocks
+from sim.core.state import STATE_NAMES, TRAIT_NAMES
+
+
+def _row_property(name: str, doc: str):
+    def get(self):
+        return getattr(self.engine.pop, name)[self.index]
+
+    def set(self, value):
+        getattr(self.engine.pop, name)[self.index] = value
+
+    return property(get, set, doc=doc)
+
+
+class Person(mesa.Agent):
+    """One adult, identified by ``index`` into the population arrays."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def engine(self):
+        return self.model.engine
+
+    # -- clinical views (read-only) ------------------------------------------------------------
+    @property
+    def pain_nrs(self) -> float:
+        return float(scales.pain_nrs(self.pain))
+
+    @property
+    def phq9(self) -> float:
+        return float(scales.phq9(self.low_mood))
+
+    @property
+    def chronic_pain(self) -> bool:
+        return bool(self.engine.status.chronic_pain[self.index])
+
+    @property
+    def depressed(self) -> bool:
+        return bool(self.engine.status.depressed[self.index])
+
+    @property
+    def category(self) -> str:
+        """'well', 'pain', 'depressed' or 'both' (chronic pain and/or depression)."""
+        return ("well", "pain", "depressed", "both")[int(self.chronic_pain) + 2 * int(self.depressed)]
+
+    @property
+    def tie_support(self) -> float:
+        """Mean social support of this person's ties (their own if they have none)."""
+        ties = self.engine.network.neighbours(self.index)
+        support = self.engine.pop.social_support
+        return float(support[ties].mean()) if ties.size else float(support[self.index])
+
+    def update(self, shocks, noise: np.ndarray) -> None:
+        """Per-agent path of one day: apply this person's shocks, then the rules, to its scalars.
+
+        Reads start-of-day states (its own and its ties'), writes the next-day values into
+        ``engine.next``; the model swaps them in once every person has updated.
+        """
+        i, engine = self.index, self.engine
+        apply_shocks(self, shocks.injury[i], shocks.life_event[i])
+        gains = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in engine.gains.items()}
+        offsets = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in engine.offsets.items()}
+        new = advance(self, noise[:, i], engine.p, engine.rules, gains, offsets)
+        for name, value in new.items():
+            engine.next[name][i] = value
+
+
+for _name in STATE_NAMES:
+    setattr(Person, _name, _row_property(_name, f"state '{_name}' (internal 0-1 scale)"))
+for _name in TRAIT_NAMES:
+    setattr(Person, _name, _row_property(_name, f"trait '{_name}' (standard-normal score)"))

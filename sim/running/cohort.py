@@ -1,0 +1,53 @@
+"""A followed cohort: the people eligible on one day, and their outcomes the way trials report them.
+
+Experiments compare arms on the *same* people: everyone who meets ``eligibility`` on
+``cohort_day`` (arms share the population up to that day, so the cohort is identical in every
+arm), whether or not they were offered or took up an intervention (intention to treat).
+
+Daily cohort metrics (prefix ``cohort_``):
+
+* ``cohort_size``; means ``cohort_pain_nrs_mean``, ``cohort_phq9_mean``,
+  ``cohort_activity_min_week_mean``, ``cohort_sleep_psqi_mean``, ``cohort_crp_mg_l_mean``;
+* ``cohort_pain_responder``: share with NRS at least 30% below their cohort-day NRS;
+* ``cohort_phq9_responder``: share with PHQ-9 at least 50% below their cohort-day PHQ-9;
+* ``cohort_remission``: share of those depressed on the cohort day whose PHQ-9 is now < 5;
+* ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core import scales
+from sim.core.eligibility import COHORTS, eligible  # noqa: F401 (COHORTS: the cohorts one can follow)
+
+
+class Cohort:
+    """The people meeting ``kind`` on the day this is built, with their baseline values."""
+
+    def __init__(self, kind: str, pop, status, p):
+        self.kind = kind
+        self.who = np.flatnonzero(eligible(kind, pop, status))
+        values = scales.clinical(pop, p)
+        self.baseline_nrs = values["pain_nrs"][self.who]
+        self.baseline_phq9 = values["phq9"][self.who]
+        self.baseline_depressed = status.depressed[self.who]
+
+    def metrics(self, pop, status, p) -> dict[str, float]:
+        who = self.who
+        row = {"cohort_size": float(who.size)}
+        if who.size == 0:
+            return row
+        values = {k: v[who] for k, v in scales.clinical(pop, p).items()}
+        for key in scales.CLINICAL_KEYS:
+            row[f"cohort_{key}_mean"] = float(values[key].mean())
+        nrs, phq = values["pain_nrs"], values["phq9"]
+        row["cohort_pain_responder"] = float(np.mean(nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * self.baseline_nrs))
+        row["cohort_phq9_responder"] = float(np.mean(phq <= (1 - scales.PHQ9_RESPONSE_SHARE) * self.baseline_phq9))
+        was = self.baseline_depressed
+        row["cohort_remission"] = float(np.mean(phq[was] < scales.PHQ9_REMISSION)) if was.any() else np.nan
+        cp, dep = status.chronic_pain[who], status.depressed[who]
+        row["cohort_chronic_pain"] = float(cp.mean())
+        row["cohort_depression"] = float(dep.mean())
+        row["cohort_comorbid"] = float(np.mean(cp & dep))
+        return row

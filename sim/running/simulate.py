@@ -1,0 +1,127 @@
+"""``simulate``: one run of one scenario with one seed, returning a :class:`sim.running.outputs.Result`."""
+
+from __future__ import annotations
+
+import platform
+import time
+
+import numpy as np
+import pandas as pd
+
+from sim.core.engine import PRECISIONS, Engine
+from sim.core.errors import InputError
+from sim.running.outputs import PanelWriter, Result
+from sim.core.scenario import Scenario
+from sim.core.streams import stream
+
+ENGINES = ("vector", "agents")
+
+
+def _version() -> str:
+    from sim import __version__
+
+    return __version__
+
+
+def _check_count(name: str, value, low: int = 1) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                              or value < low):
+        raise InputError(f"{name} = {value!r} must be a whole number >= {low}")
+
+
+def panel_sample(n: int, k: int | None, seed: int) -> np.ndarray | None:
+    """The ``k`` people (sorted row numbers) a sampled panel follows, from the ``panel`` stream.
+
+    Its own stream, so sampling the panel changes no draw of the model.
+    """
+    if k is None or k >= n:
+        return None
+    return np.sort(stream(seed, "panel").choice(n, size=k, replace=False))
+
+
+def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vector",
+             panel_every: int | None = None, progress: bool = False, *,
+             precision: str = "float64", panel_agents: int | None = None,
+             panel_path=None) -> Result:
+    """Run ``scenario`` (default: all defaults) with ``seed`` and return its :class:`Result`.
+
+    Args:
+        engine: ``"vector"`` updates the whole arrays each day; ``"agents"`` builds a
+            :class:`sim.PainLoopModel` whose Persons each apply the rules to their own scalars.
+            The burn-in always runs on the arrays (both paths agree; the per-agent path is
+            for teaching and checking, not speed).
+        panel_every: also record a panel wave every ``panel_every`` days (and on day 0).
+        progress: show a progress bar over burn-in and reported days.
+        precision: ``"float64"`` (default) or ``"float32"``: the engine's float type
+            (docs/performance.md gives its speed and what it changes).
+        panel_agents: follow only this many people in the panel (a sample drawn from the
+            ``panel`` stream) instead of everyone.
+        panel_path: stream the panel to this Parquet file, one row group per wave, instead of
+            holding it in memory as ``result.panel`` (which is then None); memory stays
+            O(people) however many waves are recorded.
+    """
+    scenario = Scenario() if scenario is None else scenario
+    if engine not in ENGINES:
+        raise InputError(f"engine = {engine!r} must be one of {ENGINES}")
+    if precision not in PRECISIONS:
+        raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
+    if panel_every is not None and (isinstance(panel_every, bool) or not isinstance(panel_every, int)
+                                    or panel_every < 1):
+        raise InputError(f"panel_every = {panel_every!r} must be a whole number of days >= 1")
+    _check_count("panel_agents", panel_agents)
+    if (panel_agents is not None or panel_path is not None) and panel_every is None:
+        raise InputError("panel_agents and panel_path need panel_every (days between panel waves)")
+    who = panel_sample(scenario.n_agents, panel_agents, seed)
+    writer = PanelWriter(panel_path) if panel_every and panel_path is not None else None
+    waves = []
+
+    def record(run):
+        wave = run.panel_wave(who)
+        if writer is not None:
+            writer.write(wave)
+        else:
+            waves.append(wave)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=scenario.burn_in_days + scenario.days, unit="day",
+                   desc=f"{scenario.n_agents:,} people", mininterval=0.5)
+    started = time.perf_counter()
+    try:
+        if engine == "vector":
+            run = Engine(scenario, seed, progress=bar, precision=precision)
+            advance_day = run.step
+        else:
+            from sim.running.model import PainLoopModel
+
+            model = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision)
+            run, advance_day = model.engine, model.step
+        burn_in_seconds = time.perf_counter() - started
+        rows = [run.daily_row()]
+        if panel_every:
+            record(run)
+        for day in range(1, scenario.days + 1):
+            advance_day()
+            rows.append(run.daily_row())
+            if panel_every and day % panel_every == 0:
+                record(run)
+            if bar is not None:
+                bar.update(1)
+        if writer is not None:
+            writer.close()
+    finally:
+        if writer is not None:
+            writer.abort()
+        if bar is not None:
+            bar.close()
+    meta = {"seed": seed, "engine": engine, "precision": precision, "n_agents": scenario.n_agents,
+            "days": scenario.days, "burn_in_days": scenario.burn_in_days, "version": _version(),
+            "python": platform.python_version(),
+            "seconds_total": round(time.perf_counter() - started, 3),
+            "seconds_burn_in": round(burn_in_seconds, 3)}
+    if writer is not None:
+        meta["panel_path"] = str(writer.path)
+    panel = pd.concat(waves, ignore_index=True) if waves else None
+    return Result(pd.DataFrame(rows), scenario, seed, engine, panel, meta)

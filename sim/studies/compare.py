@@ -1,0 +1,107 @@
+"""The intervention comparison: the main job (``painloop compare``).
+
+Arms (all offered on day 0 to people with chronic pain, coverage 1, each with its default
+delivery from :mod:`sim.interventions`): ``baseline`` (usual care, nothing added); every
+intervention alone; the combinations in :data:`COMBINATIONS`; and stepped care (exercise first,
+CBT added at week 6 for those without a pain or mood response). A scenario file's own
+interventions, if any, form one more arm named after the scenario.
+
+Outputs in the result folder (besides the runner's store): ``summary.csv`` (every arm, week and
+outcome with paired differences and 95% intervals), ``headline.md`` (arms x outcomes at weeks 12,
+26 and 52), ``arms_over_time.png`` and ``forest.png``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.studies.analysis import DEFAULT_WEEKS, OUTCOMES, SHARES, headline, summarise
+from sim.interventions import intervention_names
+from sim.running.outputs import write_atomically
+from sim.running.plots import arms_over_time_figure, forest_figure, save
+from sim.running.runner import run_experiment
+from sim.core.scenario import Scenario
+
+COMBINATIONS = {
+    "exercise+cbt": ("exercise", "cbt"),
+    "exercise+medication": ("exercise", "medication"),
+    "mindfulness+sleep": ("mindfulness", "sleep"),
+    "exercise+cbt+social_support": ("exercise", "cbt", "social_support"),
+}
+STEPPED_CARE = [{"kind": "exercise"},
+                {"kind": "cbt", "step_up_from": "exercise", "step_up_week": 6, "response": "either"}]
+QUICK = {"n_agents": 4_000, "seeds": 3}
+FULL_SEEDS = 10
+FIGURE_OUTCOMES = {"cohort_pain_nrs_mean": "pain, NRS (cohort mean)",
+                   "cohort_phq9_mean": "PHQ-9 (cohort mean)",
+                   "cohort_pain_responder": "pain responders",
+                   "cohort_depression": "depression in cohort",
+                   "chronic_pain": "chronic pain (population)",
+                   "comorbid": "pain + depression (population)"}
+FOREST_OUTCOMES = {"cohort_pain_nrs_mean": "pain, NRS", "cohort_phq9_mean": "PHQ-9",
+                   "cohort_pain_responder": "pain responders", "comorbid": "pain + depression"}
+
+
+def standard_arms(base: Scenario, eligibility: str = "chronic_pain") -> dict[str, Scenario]:
+    """baseline, each intervention alone, the combinations and stepped care, built on ``base``."""
+    plain = base.replace(interventions=())
+    arms = {"baseline": plain}
+    offer = {"eligibility": eligibility, "start_day": 0}
+    for kind in intervention_names():
+        arms[kind] = plain.replace(interventions=[{"kind": kind, **offer}])
+    for name, kinds in COMBINATIONS.items():
+        arms[name] = plain.replace(interventions=[{"kind": k, **offer} for k in kinds])
+    arms["stepped_care"] = plain.replace(interventions=[{**s, **offer} for s in STEPPED_CARE])
+    if base.interventions:
+        arms[base.name.replace(" ", "_") or "scenario"] = base
+    return arms
+
+
+@dataclass
+class Comparison:
+    folder: Path
+    summary: pd.DataFrame
+    headlines: dict[int, pd.DataFrame]
+    failed: list
+
+
+def compare(base: Scenario | None = None, out="results/compare", quick: bool = False,
+            seeds: int | None = None, executor: str = "processes", progress: bool = True) -> Comparison:
+    """Run the standard comparison and write its tables and figures into ``out``."""
+    base = Scenario() if base is None else base
+    if quick:
+        base = base.replace(n_agents=min(base.n_agents, QUICK["n_agents"]))
+    n_seeds = seeds if seeds is not None else (QUICK["seeds"] if quick else FULL_SEEDS)
+    arms = standard_arms(base)
+    result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
+                            progress=progress)
+    summary = summarise(result.table, baseline="baseline", weeks=DEFAULT_WEEKS, n_agents=base.n_agents)
+    weeks = sorted(summary["week"].unique())
+    headlines = {int(w): headline(summary, week=int(w)) for w in weeks}
+    wide = result.wide()
+    windows = sorted({(i.start_day, i.start_day + i.duration_days)
+                      for s in arms.values() for i in s.interventions if i.step_up_from is None})
+    title = (f"painloop compare: {base.n_agents:,} people, {n_seeds} seeds; offered on day 0 to "
+             f"people with chronic pain")
+
+    def write(tmp: Path) -> None:
+        summary.to_csv(tmp / "summary.csv", index=False)
+        lines = [f"# {title}", "",
+                 "Each cell: arm mean (paired difference to baseline [95% interval over seeds]). "
+                 "Shares in percent; pain on NRS 0-10; PHQ-9 0-27.", ""]
+        for week, table in headlines.items():
+            lines += [f"## Week {week}", "", table.to_markdown(), ""]
+        (tmp / "headline.md").write_text("\n".join(lines), encoding="utf-8")
+        save(arms_over_time_figure(wide, FIGURE_OUTCOMES, windows=windows, title=title,
+                                   percent=SHARES), tmp / "arms_over_time.png")
+        save(forest_figure(summary, week=weeks[0], outcomes=FOREST_OUTCOMES, title=title,
+                           percent=SHARES), tmp / "forest.png")
+
+    write_atomically(Path(out), write)
+    return Comparison(Path(out), summary, headlines, result.failed)
+
+
+__all__ = ["COMBINATIONS", "OUTCOMES", "compare", "standard_arms"]

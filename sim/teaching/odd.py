@@ -1,0 +1,189 @@
+"""docs/ODD.md, kept true to the code: its tables are generated here and written between markers.
+
+ODD.md is prose (the ODD protocol of Grimm et al. 2006, 2020) with generated blocks::
+
+    <!-- generated: parameters -->
+    ...table written by `painloop odd`...
+    <!-- end generated: parameters -->
+
+``painloop odd`` rewrites every block from the code (the prose around them is left as written);
+``painloop odd --check`` fails when a block is stale, so a parameter, rule, state, intervention
+or schedule step that changed in the code without ODD.md following is caught by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from sim.core.errors import InputError
+
+MARKER = re.compile(r"<!-- generated: (?P<name>[a-z_]+) -->\n(?P<body>.*?)<!-- end generated: (?P=name) -->",
+                    re.S)
+DEFAULT_PATH = Path("docs/ODD.md")
+
+
+def rst_to_markdown(text: str) -> str:
+    """The reStructuredText of docstrings as Markdown: ``x`` -> `x`, :role:`x` -> `x`."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", text)
+    return text.replace("``", "`")
+
+
+def _cell(text: str) -> str:
+    return rst_to_markdown(" ".join(str(text).split())).replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def state_table() -> str:
+    from sim.core.state import STATES
+
+    rows = [[f"`{s.name}`", "core" if s.core else "latent", s.meaning,
+             f"`{s.tau}`" if s.tau else "own update", f"`{s.noise}`" if s.noise else "",
+             f"`{s.bias}`" if s.bias else "", f"`{s.trait}`" if s.trait else ""]
+            for s in STATES]
+    return _table(["state", "kind", "meaning (internal scale 0-1)", "time constant", "daily noise",
+                   "baseline", "trait"], rows)
+
+
+def trait_table() -> str:
+    from sim.core.state import TRAITS
+
+    return _table(["trait", "meaning", "spread"],
+                  [[f"`{t.name}`", t.meaning, f"`{t.spread}`"] for t in TRAITS])
+
+
+def parameter_table() -> str:
+    from sim.core.parameters import PARAMETERS
+
+    blocks = []
+    for group in dict.fromkeys(p.group for p in PARAMETERS):
+        rows = [[f"`{p.name}`", f"{p.default:g}", p.unit, p.range_text(), p.meaning, p.source]
+                for p in PARAMETERS if p.group == group]
+        blocks.append(f"**{group}**\n\n" + _table(["parameter", "default", "unit", "range", "meaning",
+                                                    "source"], rows))
+    return "\n\n".join(blocks)
+
+
+def schedule() -> str:
+    """The daily schedule, as the engine's docstring states it."""
+    from sim.core import engine
+
+    doc = engine.__doc__
+    start = doc.index("1. **")
+    end = doc.index("\n\n", start)
+    return rst_to_markdown(doc[start:end].rstrip())
+
+
+def rule_list() -> str:
+    from sim.core.parameters import PARAMS
+    from sim.core.rules import RULES
+
+    items = []
+    for k, rule in enumerate(RULES, start=1):
+        links = ", ".join(f"{c} &rarr; {e} ({'+' if s > 0 else '&minus;'})" for c, e, s in rule.edges)
+        params = ", ".join(f"`{name}` = {PARAMS[name].default:g} {PARAMS[name].unit}" for name in rule.params)
+        items.append(f"{k}. **`{rule.name}`** ({links}). {_cell(rule.mechanism)} Parameters: {params}.")
+    return "\n".join(items)
+
+
+def loop_list() -> str:
+    from sim.teaching.loop_diagram import causal_graph, find_loops, loop_rules
+
+    graph = causal_graph()
+    loops = find_loops(graph)
+    n_r = sum(lp.sign > 0 for lp in loops)
+    rows = [[lp.label, lp.kind, len(lp.nodes), lp.text().replace(" -> ", " &rarr; "),
+             ", ".join(f"`{r}`" for r in loop_rules(lp, graph))] for lp in loops]
+    return (f"{len(loops)} feedback loops: {n_r} reinforcing, {len(loops) - n_r} balancing "
+            f"(picture: `docs/causal_loops.png`, drawn by `painloop diagram`).\n\n"
+            + _table(["loop", "kind", "links", "path", "rules"], rows))
+
+
+def intervention_table() -> str:
+    from sim.interventions import DELIVERY_DEFAULTS, EFFECTS
+
+    rows = []
+    for kind, effect in EFFECTS.items():
+        gains = ", ".join(f"`{r}` x{g:g}" for r, g in effect.gains.items()) or "-"
+        offsets = ", ".join(f"`{s}` {o:+g}" for s, o in effect.offsets.items()) or "-"
+        d = DELIVERY_DEFAULTS[kind]
+        delivery = (f"{d['duration_days']} days, {d['sessions_per_week']:g}/week, uptake {d['uptake']:g}, "
+                    f"adherence {d['adherence']:g}, dropout {d['dropout']:g}")
+        rows.append([f"`{kind}`", effect.summary, gains, offsets, delivery, effect.source])
+    return _table(["kind", "what it does", "rule gains", "drive offsets (logit)", "default delivery",
+                   "source"], rows)
+
+
+def intervention_fields() -> str:
+    from sim.interventions import FIELDS
+
+    rows = []
+    for f in FIELDS.values():
+        allowed = (", ".join(f.kind) if isinstance(f.kind, tuple)
+                   else f"[{f.low:g}, {f.high:g}] {f.unit}" if f.low is not None else "text")
+        rows.append([f"`{f.name}`", allowed, f.meaning])
+    return _table(["field", "allowed", "meaning"], rows)
+
+
+GENERATORS = {
+    "states": state_table,
+    "traits": trait_table,
+    "schedule": schedule,
+    "rules": rule_list,
+    "loops": loop_list,
+    "parameters": parameter_table,
+    "interventions": intervention_table,
+    "intervention_fields": intervention_fields,
+}
+"""Every generated block of ODD.md, by the name in its markers."""
+
+
+def render(text: str) -> str:
+    """``text`` with every generated block rewritten from the code."""
+    found = [m.group("name") for m in MARKER.finditer(text)]
+    unknown = sorted(set(found) - set(GENERATORS))
+    if unknown:
+        raise InputError(f"ODD.md has a generated block '{unknown[0]}' that no generator writes; "
+                         f"blocks are: {', '.join(GENERATORS)}")
+    missing = [name for name in GENERATORS if name not in found]
+    if missing:
+        raise InputError(f"ODD.md has no generated block '{missing[0]}'; add "
+                         f"<!-- generated: {missing[0]} --> ... <!-- end generated: {missing[0]} -->")
+    return MARKER.sub(lambda m: (f"<!-- generated: {m['name']} -->\n{GENERATORS[m['name']]()}\n"
+                                 f"<!-- end generated: {m['name']} -->"), text)
+
+
+def stale_blocks(text: str) -> list[str]:
+    """Names of the blocks whose text differs from what the code generates now."""
+    fresh = {m["name"]: m["body"] for m in MARKER.finditer(render(text))}
+    return [m["name"] for m in MARKER.finditer(text) if m["body"] != fresh[m["name"]]]
+
+
+def read(path) -> str:
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"ODD file '{path}' cannot be read ({err.strerror or err})") from None
+
+
+def write(path, text: str) -> None:
+    """Replace ``path`` by ``text`` all at once (a temporary file beside it, then a rename)."""
+    path = Path(path)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".odd-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, mode)  # mkstemp makes it private; keep the document's own permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
