@@ -36,7 +36,7 @@ for parts in sorted(modules, key=order):
     page = Path(*parts, "index.md") if package else Path(*parts).with_suffix(".md")
     nav[parts] = page.as_posix()
     with mkdocs_gen_files.open(Path("reference", page), "w") as f:
-        f.write(f"# `{'.'.join(parts)}`\n\n::: {'.'.join(parts)}\n")
+        f.write(f"::: {'.'.join(parts)}\n")
         if len(parts) == 1:
             f.write("    options:\n      show_submodules: false\n")
 
