@@ -1,10 +1,12 @@
 """The API reference is generated from the docstrings, so every public name must have one, in
 one style (Google: ``Args:``, ``Returns:``, ``Examples:``), and the package's front door --
-what ``import sim`` exports -- must show its parameters, what it returns and an example.
+what ``import sim`` exports -- must show its parameters, what it returns and an example. The
+examples run here as doctests, so the reference never shows one that no longer works.
 
 A failure lists every name that falls short, so one run shows all the work to do.
 """
 
+import doctest
 import importlib
 import inspect
 import pkgutil
@@ -95,3 +97,19 @@ def test_the_front_door_shows_arguments_returns_and_an_example(name):
         wanted.append("Returns:")
     missing = [section for section in wanted if section not in doc]
     assert not missing, f"sim.{name}: its docstring lacks {', '.join(missing)}"
+
+
+def doctests():
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    for module in modules():
+        for test in finder.find(module, globs={**vars(module), "sim": sim}):
+            if test.examples:
+                yield test
+
+
+@pytest.mark.parametrize("test", list(doctests()), ids=lambda t: t.name)
+def test_docstring_examples_run(test):
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    failed, attempted = runner.summarize(verbose=False)
+    assert attempted and not failed, f"{test.name}: {failed} of {attempted} examples failed (printed above)"

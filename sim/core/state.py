@@ -103,9 +103,11 @@ class Population:
         self.tie_support = np.zeros(self.n, dtype=self.dtype)
 
     def states(self) -> dict[str, np.ndarray]:
+        """The state arrays by name (the arrays themselves, not copies)."""
         return {name: getattr(self, name) for name in STATE_NAMES}
 
     def copy_states(self) -> dict[str, np.ndarray]:
+        """A copy of every state array by name."""
         return {name: getattr(self, name).copy() for name in STATE_NAMES}
 
     def set_states(self, values: dict[str, np.ndarray], rows: slice = slice(None)) -> None:

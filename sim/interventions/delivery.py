@@ -124,7 +124,15 @@ EFFECTS: dict[str, Effect] = {e.kind: e for e in (
 
 
 def intervention_names() -> list[str]:
-    """The built-in intervention kinds."""
+    """The built-in intervention kinds.
+
+    Returns:
+        The kinds, as in :data:`EFFECTS`; each is the ``kind`` of an intervention specification.
+
+    Examples:
+        >>> "exercise" in sim.intervention_names()
+        True
+    """
     return list(EFFECTS)
 
 

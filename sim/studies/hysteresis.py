@@ -217,11 +217,20 @@ SHORT_VERDICT = {"two branches over a middle range": "two branches over a middle
 
 
 def short_verdict(text: str) -> str:
+    """The one-word form of a verdict sentence, for tables and figure titles."""
     return next(v for k, v in SHORT_VERDICT.items() if text.startswith(k))
 
 
 def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, threshold_pp: dict,
            stays: pd.DataFrame | None = None) -> Figure:
+    """The hysteresis figure: each outcome against the driver level on the way up and on the way
+    down (one line per hold length, the never-ramped control town marked), the gap to the control
+    town in the years after the ramp, and, when there is a stay, the gap between the two towns
+    held at the widest level.
+
+    Returns:
+        A matplotlib Figure.
+    """
     with_stay = stays is not None and len(stays) > 0
     fig = Figure(figsize=(21 if with_stay else 17, 4.9), layout="constrained")
     axes = fig.subplots(1, len(OUTCOMES) + 1 + with_stay)
@@ -279,6 +288,12 @@ def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, thr
 
 
 def run(argv=None):
+    """The command line of ``experiments/hysteresis.py``: parse ``argv``, run, write the tables
+    and the figure.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     import argparse
 
     extra = argparse.ArgumentParser(add_help=False)

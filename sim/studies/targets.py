@@ -42,6 +42,7 @@ class Target:
     """Factor for display (100 for shares shown in percent)."""
 
     def within(self, x: float) -> bool:
+        """Whether ``x`` lies inside the target's band (NaN never does)."""
         return bool(np.isfinite(x) and self.low <= x <= self.high)
 
 

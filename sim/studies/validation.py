@@ -34,6 +34,9 @@ def _fmt(x: float, scale: float) -> str:
 
 
 def table_markdown(ev: pd.DataFrame) -> str:
+    """The validation table in Markdown: each target, published value, band, model with its
+    interval over seeds, within or not, and whether calibration used it.
+    """
     lines = ["| # | target | published | band | model [95% interval over seeds] | within | used |",
              "|---|---|---|---|---|---|---|"]
     for _, r in ev.iterrows():
@@ -75,6 +78,12 @@ def targets_figure(ev: pd.DataFrame) -> Figure:
 
 
 def acute_course_figure(measured: pd.DataFrame) -> Figure:
+    """The acute back-pain course of the model's inception cohort (weeks 6, 26 and 52) against
+    Costa 2012's pooled cohorts.
+
+    Returns:
+        A matplotlib Figure.
+    """
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
     weeks = [6, 26, 52]
