@@ -79,9 +79,15 @@ class Survey(Observer):
 
     @property
     def days(self) -> int:
+        """Days observed so far."""
         return self.engine.day - self.start_day
 
     def run(self, days: int) -> Survey:
+        """Advance the engine ``days`` days with the survey watching.
+
+        Returns:
+            The survey itself, so that ``Survey(engine).run(365)`` reads as one step.
+        """
         self.engine.run(days)
         return self
 
@@ -138,6 +144,7 @@ class Survey(Observer):
         return np.asarray(self.waves[key])
 
     def onset_days(self, kind: str) -> list[tuple[int, np.ndarray]]:
+        """Each day with onsets of ``kind``, with the people it happened to: ``[(day, rows), ...]``."""
         return self.events[kind]
 
     def first_day(self, kind: str, after: int | None = None) -> np.ndarray:
