@@ -188,7 +188,7 @@ class Engine:
     def delivery(self, spec, stream: str, restrict=None) -> Delivery:
         """A Delivery of ``spec`` in this run, drawing from the named stream."""
         return Delivery(spec, self.n, self.streams[stream], self.p.days, restrict=restrict,
-                        effect_scale=getattr(self.p, f"{spec.kind}_effect"))
+                        effect_scale=spec.effect_scale(self.p))
 
     def _start_well(self) -> None:
         drive = base_drives(self.pop, self.p)
