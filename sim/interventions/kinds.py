@@ -237,77 +237,88 @@ def intervention_names() -> list[str]:
 
 BUILT_IN: tuple[InterventionKind, ...] = (
     InterventionKind(
-        Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
-               "less avoidance, exercise-induced hypoalgesia",
-               gains={"pain_to_activity": 0.6},
-               offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
-                        "inflammation": -3.0},
-               reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
-               source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
-                      "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
-                      "own anti-inflammatory effect (the inflammation offset)"),
-        dict(duration_days=84, sessions_per_week=2.0, uptake=0.8, adherence=0.7, dropout=0.18,
-             onset_days=21.0, fade_days=120.0, residual=0.2),
-        1.089, "fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 weeks (experiments/calibrate.py)",
-        "scale of exercise's effects (sim.interventions.KINDS) for a full course"),
+        effect=Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
+                      "less avoidance, exercise-induced hypoalgesia",
+                      gains={"pain_to_activity": 0.6},
+                      offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
+                               "inflammation": -3.0},
+                      reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
+                      source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
+                             "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
+                             "own anti-inflammatory effect (the inflammation offset)"),
+        delivery=dict(duration_days=84, sessions_per_week=2.0, uptake=0.8, adherence=0.7, dropout=0.18,
+                      onset_days=21.0, fade_days=120.0, residual=0.2),
+        effect_size=1.089,
+        effect_size_source=("fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 "
+                            "weeks (experiments/calibrate.py)"),
+        effect_size_meaning="scale of exercise's effects (sim.interventions.KINDS) for a full course"),
     InterventionKind(
-        Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
-               "less catastrophising (pain amplified less), behavioural activation, less fear-avoidance, "
-               "lower stress",
-               gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
-               offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5, "pain": -0.35, "sensitisation": -0.2},
-               reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-               source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment; at follow-up "
-                      "only the mood effect remains, -0.26); Cuijpers 2014",
-               lasting=("pain_to_mood", "mood_to_rumination", "low_mood")),
-        dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
-             onset_days=21.0, fade_days=180.0, residual=0.3),
-        0.835, "fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment (experiments/calibrate.py)",
-        "scale of CBT's effects for a full course"),
+        effect=Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
+                      "less catastrophising (pain amplified less), behavioural activation, less fear-avoidance, "
+                      "lower stress",
+                      gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
+                      offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5, "pain": -0.35,
+                               "sensitisation": -0.2},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment; at follow-up "
+                             "only the mood effect remains, -0.26); Cuijpers 2014",
+                      lasting=("pain_to_mood", "mood_to_rumination", "low_mood")),
+        delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
+                      onset_days=21.0, fade_days=180.0, residual=0.3),
+        effect_size=0.835,
+        effect_size_source=("fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment "
+                            "(experiments/calibrate.py)"),
+        effect_size_meaning="scale of CBT's effects for a full course"),
     InterventionKind(
-        Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
-               "less rumination, pain perceived differently, better sleep",
-               gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
-               offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
-               reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-               source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019",
-               lasting=("pain_to_mood", "mood_to_rumination", "low_mood", "stress")),
-        dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.7, dropout=0.2,
-             onset_days=21.0, fade_days=180.0, residual=0.3),
-        0.835, "set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
-        "scale of mindfulness' effects for a full course"),
+        effect=Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
+                      "less rumination, pain perceived differently, better sleep",
+                      gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
+                      offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019",
+                      lasting=("pain_to_mood", "mood_to_rumination", "low_mood", "stress")),
+        delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.7, dropout=0.2,
+                      onset_days=21.0, fade_days=180.0, residual=0.3),
+        effect_size=0.835,
+        effect_size_source="set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
+        effect_size_meaning="scale of mindfulness' effects for a full course"),
     InterventionKind(
-        Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
-               "sensitivity; effect stops soon after the drug does",
-               gains={},
-               offsets={"low_mood": -0.25, "sensitisation": -0.6, "pain": -0.3},
-               reference_sessions_per_week=7.0, half_dose_sessions_per_week=3.0,
-               source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1; SMD 0.29, "
-                      "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),
-        dict(duration_days=84, sessions_per_week=7.0, uptake=0.8, adherence=0.8, dropout=0.25,
-             onset_days=14.0, fade_days=21.0, residual=0.0),
-        0.903, "fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 weeks (experiments/calibrate.py)",
-        "scale of the SNRI's effects at the full dose"),
+        effect=Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
+                      "sensitivity; effect stops soon after the drug does",
+                      gains={},
+                      offsets={"low_mood": -0.25, "sensitisation": -0.6, "pain": -0.3},
+                      reference_sessions_per_week=7.0, half_dose_sessions_per_week=3.0,
+                      source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1; SMD 0.29, "
+                             "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),
+        delivery=dict(duration_days=84, sessions_per_week=7.0, uptake=0.8, adherence=0.8, dropout=0.25,
+                      onset_days=14.0, fade_days=21.0, residual=0.0),
+        effect_size=0.903,
+        effect_size_source=("fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 "
+                            "weeks (experiments/calibrate.py)"),
+        effect_size_meaning="scale of the SNRI's effects at the full dose"),
     InterventionKind(
-        Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
-               gains={"pain_to_sleep": 0.7},
-               offsets={"poor_sleep": -1.5, "activity": 0.3, "stress": -0.2},
-               reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-               source="Finan 2013; Edwards 2008 (sleep -> next-day pain); Schrimpf 2015"),
-        dict(duration_days=42, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
-             onset_days=14.0, fade_days=120.0, residual=0.4),
-        1.0, "no trial target in evidence.md: effects as sized in the kind's Effect (CBT-I-like programme)",
-        "scale of the sleep programme's effects for a full course"),
+        effect=Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
+                      gains={"pain_to_sleep": 0.7},
+                      offsets={"poor_sleep": -1.5, "activity": 0.3, "stress": -0.2},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Finan 2013; Edwards 2008 (sleep -> next-day pain); Schrimpf 2015"),
+        delivery=dict(duration_days=42, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
+                      onset_days=14.0, fade_days=120.0, residual=0.4),
+        effect_size=1.0,
+        effect_size_source=("no trial target in evidence.md: effects as sized in the kind's Effect "
+                            "(CBT-I-like programme)"),
+        effect_size_meaning="scale of the sleep programme's effects for a full course"),
     InterventionKind(
-        Effect("social_support", "peer support groups: new and strengthened ties, stress buffered",
-               gains={},
-               offsets={"social_support": 1.5, "stress": -0.3},
-               reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-               source="Pfeiffer 2011 (peer support SMD -0.59 on depressive symptoms); Mann 2022"),
-        dict(duration_days=84, sessions_per_week=1.0, uptake=0.6, adherence=0.7, dropout=0.2,
-             onset_days=28.0, fade_days=90.0, residual=0.3),
-        3.306, "not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
-        "scale of peer support's effects for a full course"),
+        effect=Effect("social_support", "peer support groups: new and strengthened ties, stress buffered",
+                      gains={},
+                      offsets={"social_support": 1.5, "stress": -0.3},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Pfeiffer 2011 (peer support SMD -0.59 on depressive symptoms); Mann 2022"),
+        delivery=dict(duration_days=84, sessions_per_week=1.0, uptake=0.6, adherence=0.7, dropout=0.2,
+                      onset_days=28.0, fade_days=90.0, residual=0.3),
+        effect_size=3.306,
+        effect_size_source="not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
+        effect_size_meaning="scale of peer support's effects for a full course"),
 )
 
 for _kind in BUILT_IN:
