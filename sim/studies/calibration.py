@@ -12,8 +12,10 @@ virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; S
 weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
 response; mindfulness takes CBT's scale (Cherkin 2016).
 
-``--write`` puts the result into sim/parameters.py as the new defaults and writes the fit report
-docs/calibration.md. Without it the script only reports.
+Run it as ``python experiments/calibrate.py [--quick] [--write]``. ``--write`` puts the result
+into ``sim/core/parameters.py`` (the one table) as the new defaults and writes the fit report
+``docs/calibration.md``; ``--apply FITTED_JSON`` writes an earlier fit's defaults without fitting.
+Without either the script only reports (``calibration.md`` and ``fitted.json`` in --out).
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from sim.running.scripts import check_writable, main, parse_args
 
-from sim import Scenario
+from sim.core import parameters
 from sim.core.engine import Engine
-from sim.studies.epi import Survey
 from sim.core.parameters import DEFAULTS, PARAMS
+from sim.core.scenario import Scenario
+from sim.running.scripts import DOCS, check_writable, parse_args
+from sim.studies.epi import Survey
 from sim.studies.targets import TARGETS, survey_measures
 from sim.studies.trials import virtual_trial
 
-ROOT = Path(__file__).resolve().parent.parent
+PARAMETERS_FILE = Path(parameters.__file__).resolve()
+"""The module that holds the parameter table, whose defaults ``--write`` replaces."""
 FIT_PARAMETERS = (
     "pain_bias", "sensitisation_bias", "sensitisation_to_pain_weight", "pain_sensitivity_sd",
     "injury_rate_per_year", "injury_severity_mean", "tissue_healing_tau_days", "pain_drift_sd",
@@ -150,9 +154,9 @@ def stage2(values: dict, seeds, n_agents, trial_n, log) -> dict:
     return out
 
 
-def write_defaults(values: dict) -> None:
-    """Replace default values in sim/parameters.py (the one table) with the fitted ones."""
-    path = ROOT / "sim" / "parameters.py"
+def write_defaults(values: dict, path: Path = PARAMETERS_FILE) -> None:
+    """Replace default values in the parameter table's source (``path``) with the fitted ones;
+    nothing is written unless every one of them is found."""
     text = path.read_text(encoding="utf-8")
     for name, value in values.items():
         kind = PARAMS[name].kind
@@ -183,7 +187,7 @@ def run(argv=None):
     if args.apply:
         fitted = json.loads(Path(args.apply).read_text(encoding="utf-8"))
         write_defaults(fitted)
-        print(f"wrote {len(fitted)} defaults from {args.apply} to sim/parameters.py")
+        print(f"wrote {len(fitted)} defaults from {args.apply} to {PARAMETERS_FILE}")
         return fitted
     lines = []
 
@@ -225,11 +229,8 @@ def run(argv=None):
     (Path(out) / "fitted.json").write_text(json.dumps(changed, indent=2), encoding="utf-8")
     if args.write:
         write_defaults(changed)
-        (ROOT / "docs").mkdir(exist_ok=True)
-        (ROOT / "docs" / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-        log(f"wrote {len(changed)} new defaults to sim/parameters.py and docs/calibration.md")
+        DOCS.mkdir(exist_ok=True)
+        (DOCS / "calibration.md").write_text("\n".join(report), encoding="utf-8")
+        log(f"wrote {len(changed)} new defaults to {PARAMETERS_FILE} and {DOCS / 'calibration.md'}")
     return changed
 
-
-if __name__ == "__main__":
-    raise SystemExit(main(run))
