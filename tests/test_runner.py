@@ -1,6 +1,7 @@
 """The experiment runner: common random numbers, resumable store, failures, executors."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -100,15 +101,16 @@ def test_a_failing_job_is_reported_and_loses_nothing(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_table(tmp_path):
     script = tmp_path / "run.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(textwrap.dedent("""
         import sys
-        sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
         from test_runner import arms
         from sim.running.runner import run_experiment
         run_experiment(arms(n=1500, days=60), seeds=4, out=sys.argv[1], progress=False)
     """))
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, str(script), str(killed)])
+    # the child finds this checkout's package and these tests the ordinary way, through PYTHONPATH
+    path = os.pathsep.join([str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])
+    proc = subprocess.Popen([sys.executable, str(script), str(killed)], env={**os.environ, "PYTHONPATH": path})
     deadline = time.time() + 300
     while time.time() < deadline and len(list((killed / "jobs").glob("*.parquet"))) < 3:
         time.sleep(0.05)

@@ -27,8 +27,14 @@ Until a window is full (fewer than 90 or 14 days observed) the definitions use t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+NRS_MAX = 10.0
+PHQ9_MAX = 27.0
+PSQI_MAX = 21.0
+"""Tops of the clinical scales: internal state 1 is NRS 10, PHQ-9 27, PSQI 21."""
 CHRONIC_PAIN_NRS = 4.0
 HIGH_IMPACT_NRS = 6.0
 PAIN_WINDOW_DAYS = 90
@@ -52,25 +58,19 @@ PHQ9_RESPONSE_SHARE = 0.50
 
 
 def pain_nrs(pain):
-    """Pain on the 0-10 numeric rating scale (NRS), from the internal 0-1 state."""
-    return 10.0 * pain
+    return NRS_MAX * pain
 
 
 def phq9(low_mood):
-    """Depressive symptoms on the PHQ-9 (0-27), from the internal 0-1 low-mood state."""
-    return 27.0 * low_mood
+    return PHQ9_MAX * low_mood
 
 
 def activity_min_week(activity, p):
-    """Moderate activity in minutes a week, from the internal 0-1 state (``p``: parameters,
-    for ``activity_max_min_week``).
-    """
     return p.activity_max_min_week * activity
 
 
 def sleep_psqi(poor_sleep):
-    """Sleep problems on a PSQI-like 0-21 score, from the internal 0-1 poor-sleep state."""
-    return 21.0 * poor_sleep
+    return PSQI_MAX * poor_sleep
 
 
 def crp_mg_l(inflammation, crp_baseline, p):
@@ -78,7 +78,38 @@ def crp_mg_l(inflammation, crp_baseline, p):
     return p.crp_median_mg_l * np.exp(p.crp_log_sd * crp_baseline + np.log(p.crp_inflammation_fold) * inflammation)
 
 
-CLINICAL_KEYS = ("pain_nrs", "phq9", "activity_min_week", "sleep_psqi", "crp_mg_l")
+@dataclass(frozen=True)
+class Panel:
+    """How one core output is shown on a chart: its labels, its case threshold and its scale."""
+
+    key: str
+    """Output name (a key of :func:`clinical`)."""
+    label: str
+    """Axis label with the scale's range, for full-size figures."""
+    short: str
+    """Axis label for small panels."""
+    threshold: float
+    """The line that marks a case (chronic pain, depression, inactive, poor sleeper, high CRP)."""
+    threshold_name: str
+    """What the threshold line is called in a legend."""
+    top: float | None
+    """Top of a fixed scale; None where the scale has no top (the axis grows with the data)."""
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("pain_nrs", f"pain (NRS 0-{NRS_MAX:g})", "pain NRS", CHRONIC_PAIN_NRS,
+          "chronic-pain threshold", NRS_MAX),
+    Panel("phq9", f"low mood (PHQ-9 0-{PHQ9_MAX:g})", "PHQ-9", DEPRESSION_PHQ9,
+          "depression threshold", PHQ9_MAX),
+    Panel("activity_min_week", "activity (min/week)", "activity\nmin/week", ACTIVE_MIN_WEEK,
+          "WHO minimum", None),
+    Panel("sleep_psqi", f"sleep problems (PSQI 0-{PSQI_MAX:g})", "sleep\nPSQI", POOR_SLEEP_PSQI,
+          "poor-sleeper cut-off", PSQI_MAX),
+    Panel("crp_mg_l", "inflammation (hs-CRP mg/L)", "CRP mg/L", HIGH_CRP_MG_L, "high CRP", None),
+)
+"""The five core outputs as every figure charts them (a run's figure, the story, the dashboard)."""
+
+CLINICAL_KEYS = tuple(panel.key for panel in PANELS)
 
 
 def clinical(pop, p) -> dict[str, np.ndarray]:
@@ -103,7 +134,6 @@ class DayCount:
         self.seen = 0
 
     def push(self, held: np.ndarray) -> None:
-        """Add today's yes/no per person; the day that leaves the window stops counting."""
         held = held.astype(np.uint8)
         if self.seen >= self.window:
             self.count -= np.unpackbits(self.bits[self.pos], count=self.n)
@@ -133,7 +163,6 @@ class RollingMean:
         self.seen = 0
 
     def push(self, value: np.ndarray) -> None:
-        """Add today's values per person; the day that leaves the window stops counting."""
         row = self.ring[self.pos]
         if self.seen >= self.window:
             self.total -= row
@@ -143,7 +172,6 @@ class RollingMean:
         self.seen += 1
 
     def mean(self) -> np.ndarray:
-        """Each person's mean over the days in the window so far."""
         return self.total / max(min(self.seen, self.window), 1)
 
 
@@ -183,7 +211,6 @@ class ClinicalStatus:
         self.events = {}
 
     def update(self, pop) -> None:
-        """Take in today's states (``pop``) and update every case definition and its events."""
         nrs = pain_nrs(pop.pain)
         self.pain_days.push(nrs >= CHRONIC_PAIN_NRS)
         self.high_pain_days.push(nrs >= HIGH_IMPACT_NRS)

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.studies.analysis import DEFAULT_WEEKS, OUTCOMES, SHARES, headline, summarise
+from sim.core.scenario import Scenario
 from sim.interventions import intervention_names
 from sim.running.outputs import write_atomically
 from sim.running.plots import arms_over_time_figure, forest_figure, save
 from sim.running.runner import run_experiment
-from sim.core.scenario import Scenario
+from sim.running.scripts import check_writable, parse_args
+from sim.studies.analysis import DEFAULT_WEEKS, OUTCOMES, SHARES, headline, summarise
 
 COMBINATIONS = {
     "exercise+cbt": ("exercise", "cbt"),
@@ -34,7 +35,7 @@ COMBINATIONS = {
 STEPPED_CARE = [{"kind": "exercise"},
                 {"kind": "cbt", "step_up_from": "exercise", "step_up_week": 6, "response": "either"}]
 QUICK = {"n_agents": 4_000, "seeds": 3}
-FULL_SEEDS = 10
+FULL = {"n_agents": 20_000, "seeds": 10}
 FIGURE_OUTCOMES = {"cohort_pain_nrs_mean": "pain, NRS (cohort mean)",
                    "cohort_phq9_mean": "PHQ-9 (cohort mean)",
                    "cohort_pain_responder": "pain responders",
@@ -74,7 +75,7 @@ def compare(base: Scenario | None = None, out="results/compare", quick: bool = F
     base = Scenario() if base is None else base
     if quick:
         base = base.replace(n_agents=min(base.n_agents, QUICK["n_agents"]))
-    n_seeds = seeds if seeds is not None else (QUICK["seeds"] if quick else FULL_SEEDS)
+    n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
     arms = standard_arms(base)
     result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
                             progress=progress)
@@ -104,4 +105,19 @@ def compare(base: Scenario | None = None, out="results/compare", quick: bool = F
     return Comparison(Path(out), summary, headlines, result.failed)
 
 
-__all__ = ["COMBINATIONS", "OUTCOMES", "compare", "standard_arms"]
+def run(argv=None) -> Comparison:
+    """The command line ``experiments/compare_interventions.py`` (``painloop compare`` with the
+    script's shared options): the standard comparison on a population of the default scenario."""
+    args = parse_args("compare_interventions", "Compare interventions and strategies for people with chronic "
+                      "pain (the main job).", QUICK["n_agents"], FULL["n_agents"], QUICK["seeds"],
+                      FULL["seeds"], argv)
+    out = check_writable(args.out)
+    result = compare(Scenario(n_agents=args.agents), out=out, seeds=args.seeds,
+                     executor=args.executor, progress=not args.quiet)
+    for week, table in result.headlines.items():
+        print(f"\nweek {week}\n{table.to_markdown()}")
+    print(f"\nwrote {out}")
+    return result
+
+
+__all__ = ["COMBINATIONS", "OUTCOMES", "compare", "run", "standard_arms"]

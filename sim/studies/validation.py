@@ -18,12 +18,14 @@ from matplotlib.figure import Figure
 
 from sim.running.outputs import write_atomically
 from sim.running.plots import save
+from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
 from sim.studies.targets import TARGETS, evaluate, measure
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200}
-NOTES = Path(__file__).resolve().parent.parent / "docs" / "validation_notes.md"
+NOTES = DOCS / "validation_notes.md"
+"""Hand-written discussion appended to the generated report."""
 
 
 def _fmt(x: float, scale: float) -> str:

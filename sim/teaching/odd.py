@@ -42,7 +42,6 @@ def _table(header: list[str], rows: list[list]) -> str:
 
 
 def state_table() -> str:
-    """The ODD table of states: kind, meaning, time constant, noise, baseline and trait."""
     from sim.core.state import STATES
 
     rows = [[f"`{s.name}`", "core" if s.core else "latent", s.meaning,
@@ -54,7 +53,6 @@ def state_table() -> str:
 
 
 def trait_table() -> str:
-    """The ODD table of traits: meaning and spread between people."""
     from sim.core.state import TRAITS
 
     return _table(["trait", "meaning", "spread"],
@@ -62,7 +60,6 @@ def trait_table() -> str:
 
 
 def parameter_table() -> str:
-    """The ODD parameter tables, one per group: default, unit, range, meaning, source."""
     from sim.core.parameters import PARAMETERS
 
     blocks = []
@@ -85,7 +82,6 @@ def schedule() -> str:
 
 
 def rule_list() -> str:
-    """The ODD list of feedback rules in schedule order: links, mechanism and parameters."""
     from sim.core.parameters import PARAMS
     from sim.core.rules import RULES
 
@@ -98,7 +94,6 @@ def rule_list() -> str:
 
 
 def loop_list() -> str:
-    """The ODD table of feedback loops: kind, length, path and the rules that make it."""
     from sim.teaching.loop_diagram import causal_graph, find_loops, loop_rules
 
     graph = causal_graph()
@@ -112,30 +107,27 @@ def loop_list() -> str:
 
 
 def intervention_table() -> str:
-    """The ODD table of intervention kinds: what each does, its rule gains and offsets, default
-    delivery and source.
-    """
-    from sim.interventions import DELIVERY_DEFAULTS, EFFECTS
+    from sim.interventions import KINDS
 
     rows = []
-    for kind, effect in EFFECTS.items():
+    for kind in KINDS.values():
+        effect = kind.effect
         gains = ", ".join(f"`{r}` x{g:g}" for r, g in effect.gains.items()) or "-"
         offsets = ", ".join(f"`{s}` {o:+g}" for s, o in effect.offsets.items()) or "-"
-        d = DELIVERY_DEFAULTS[kind]
+        d = kind.delivery
         delivery = (f"{d['duration_days']} days, {d['sessions_per_week']:g}/week, uptake {d['uptake']:g}, "
                     f"adherence {d['adherence']:g}, dropout {d['dropout']:g}")
-        rows.append([f"`{kind}`", effect.summary, gains, offsets, delivery, effect.source])
+        rows.append([f"`{kind.name}`", effect.summary, gains, offsets, delivery, effect.source])
     return _table(["kind", "what it does", "rule gains", "drive offsets (logit)", "default delivery",
                    "source"], rows)
 
 
 def intervention_fields() -> str:
-    """The ODD table of delivery fields: allowed values and meaning."""
     from sim.interventions import FIELDS
 
     rows = []
     for f in FIELDS.values():
-        allowed = (", ".join(f.kind) if isinstance(f.kind, tuple)
+        allowed = (", ".join(f.kind) if f.choices
                    else f"[{f.low:g}, {f.high:g}] {f.unit}" if f.low is not None else "text")
         rows.append([f"`{f.name}`", allowed, f.meaning])
     return _table(["field", "allowed", "meaning"], rows)
@@ -176,7 +168,6 @@ def stale_blocks(text: str) -> list[str]:
 
 
 def read(path) -> str:
-    """The ODD document's text; an unreadable file is an `InputError` naming it."""
     path = Path(path)
     try:
         return path.read_text(encoding="utf-8")
