@@ -59,6 +59,7 @@ class Field:
 
     @property
     def choices(self) -> bool:
+        """Whether the field takes one of a list of names (rather than a number or a text)."""
         return not isinstance(self.kind, type)
 
     def check(self, value, where: str = ""):
@@ -137,6 +138,9 @@ class Effect:
     course; None: all of them. The others fade to nothing."""
 
     def lasts(self, name: str) -> bool:
+        """Whether the part of the effect named ``name`` (a rule gain or a drive offset) lasts
+        after the course ends, at the kind's residual level.
+        """
         return self.lasting is None or name in self.lasting
 
     def dose(self, attended_per_week):
@@ -160,6 +164,7 @@ class InterventionKind:
 
     @property
     def name(self) -> str:
+        """The kind's name, as a scenario's ``kind`` names it."""
         return self.effect.kind
 
     @property
@@ -222,7 +227,16 @@ def remove_kind(name: str) -> None:
 
 
 def intervention_names() -> list[str]:
-    """The intervention kinds, in declaration order."""
+    """The intervention kinds, in declaration order.
+
+    Returns:
+        The kinds' names, as in :data:`KINDS`; each is the ``kind`` of an intervention
+        specification.
+
+    Examples:
+        >>> "exercise" in sim.intervention_names()
+        True
+    """
     return list(_KINDS)
 
 

@@ -80,6 +80,15 @@ def _survey(args) -> dict:
 
 
 def loss(measured: list[dict]) -> tuple[float, dict]:
+    """The calibration loss of survey measurements over seeds: the weighted sum over fit targets
+    of ((model - published) / half the band)^2.
+
+    Args:
+        measured: one dict of survey statistics per seed.
+
+    Returns:
+        The loss, and per target its model value and standardised error.
+    """
     targets = SURVEY_FIT + [t for t in TARGETS if t.id in EXTRA_FIT]
     total, parts = 0.0, {}
     for t in targets:
@@ -92,6 +101,21 @@ def loss(measured: list[dict]) -> tuple[float, dict]:
 
 
 def stage1(seeds, n, years, max_evals, pool, log, sigma=1.0):
+    """Stage 1: fit the natural-history parameters and group scales by CMA-ES, in steps of 15%
+    of each default, every evaluation on the same seeds (common random numbers).
+
+    Args:
+        seeds: the seeds every evaluation runs with.
+        n: people per run.
+        years: years each survey follows.
+        max_evals: evaluations allowed (0: only the loss at the defaults).
+        pool: an executor whose ``map`` runs the surveys.
+        log: a function that takes one line of progress.
+        sigma: CMA-ES's initial step, in units of those steps.
+
+    Returns:
+        The loss at the defaults, and the best point found with its loss and per-target parts.
+    """
     import cma
 
     names = list(FIT_PARAMETERS) + list(GROUPS)
@@ -196,6 +220,11 @@ def _options(parser) -> None:
 
 
 def run(argv=None):
+    """The command line of ``experiments/calibrate.py``: fit, or apply a fit with ``--apply``.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     args = parse_args("calibrate", __doc__.splitlines()[0], 2_000, 3_000, 2, 2, argv,
                       extra=_options)
     out = check_writable(args.out)
