@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.core import scales
+from sim.core import checks, scales
 from sim.core.eligibility import COHORTS, eligible
 from sim.core.errors import InputError
 from sim.core.rules import RULES_BY_NAME
@@ -227,23 +227,13 @@ class Intervention:
 
 
 def _check_field(f: Field, value, where: str):
+    label = f"field '{f.name}'"
     if isinstance(f.kind, tuple):
-        if value not in f.kind:
-            raise InputError(f"{where}field '{f.name}' = {value!r} must be one of {', '.join(f.kind)}")
-        return value
+        return checks.choice(value, label, f.kind, where=where)
     if f.kind is str:
-        if not isinstance(value, str) or not value:
-            raise InputError(f"{where}field '{f.name}' = {value!r} must be a non-empty string")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{where}field '{f.name}' = {value!r} must be a number in "
-                         f"[{f.low:g}, {f.high:g}] {f.unit}")
-    if f.kind is int and value != int(value):
-        raise InputError(f"{where}field '{f.name}' = {value!r} must be a whole number of {f.unit}")
-    if not (f.low <= value <= f.high):
-        raise InputError(f"{where}field '{f.name}' = {value!r} is outside the allowed range "
-                         f"[{f.low:g}, {f.high:g}] {f.unit}")
-    return f.kind(value)
+        return checks.text(value, label, where=where, allow_empty=False)
+    return f.kind(checks.number(value, label, f.low, f.high, unit=f.unit, where=where,
+                                whole=f.kind is int))
 
 
 def make_intervention(spec, where: str = "") -> Intervention:
@@ -272,9 +262,11 @@ def parse_interventions(specs, run_values: dict, where: str = "") -> tuple[Inter
     """Validate a scenario's interventions, including checks across fields and interventions."""
     if isinstance(specs, (dict, Intervention)):
         specs = [specs]
+    if not isinstance(specs, (list, tuple)):
+        raise InputError(f"{where}interventions = {specs!r} must be a list of [[interventions]] tables")
     out = []
     for i, spec in enumerate(specs):
-        label = spec.get("name", spec.get("kind", "?")) if isinstance(spec, dict) else spec.name
+        label = spec.get("name", spec.get("kind", "?")) if isinstance(spec, dict) else getattr(spec, "name", "?")
         at = f"{where}interventions[{i}] ('{label}'): "
         item = make_intervention(spec, at)
         days = run_values["days"]
