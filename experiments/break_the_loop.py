@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim import Scenario, rule_names
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.runner import run_experiment
 
@@ -73,7 +73,7 @@ def run(argv=None):
         table.to_csv(tmp / "break_the_loop.csv", index=False)
         save(fig, tmp / "break_the_loop.png")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
     show = table[table["outcome"] == "comorbid"].set_index("rule_off").loc[["full_model", *order]]
     print((show[["value", "diff", "diff_lo", "diff_hi"]] * 100).round(2).to_markdown())
     print(f"\nwrote {out}")

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from sim import Scenario
 from sim.studies.analysis import summarise
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.runner import run_experiment
 
@@ -65,7 +65,7 @@ def run(argv=None):
         table.to_csv(tmp / "dose_response.csv", index=False)
         save(fig, tmp / "dose_response.png")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
     print(table[table["outcome"] == "cohort_pain_nrs_mean"].to_markdown(index=False))
     print(f"\nwrote {out}")
     return table

@@ -33,7 +33,7 @@ from matplotlib.patches import Patch
 
 from sim.core.errors import InputError
 from sim.core.parameters import PARAMS
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.runner import git_commit
 from sim.studies.sensitivity import (GROUPS, OUTPUTS, WEEKS, ModelRunner, Setting, check_sizes, evaluate, factor_table,
@@ -171,7 +171,7 @@ def run(argv=None):
         save(morris_fig, tmp / "morris.png")
         (tmp / "sensitivity.md").write_text(report, encoding="utf-8")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
     for stale, written in (("sobol.csv", s), ("sobol.png", s), ("burn_in_check.csv", check)):
         if written is None:  # left by an earlier run with other options: it would not match
             (Path(out) / stale).unlink(missing_ok=True)

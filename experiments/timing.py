@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from sim import Scenario
 from sim.studies.analysis import summarise
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import ARM_COLOURS, save
 from sim.running.runner import run_experiment
 
@@ -67,7 +67,7 @@ def run(argv=None):
         table.to_csv(tmp / "timing.csv", index=False)
         save(fig, tmp / "timing.png")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
     print(table.round(4).to_markdown(index=False))
     print(f"\nwrote {out}")
     return table

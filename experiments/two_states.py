@@ -17,7 +17,7 @@ from sim.running.scripts import check_writable, main, parse_args
 from matplotlib.figure import Figure
 
 from sim import Scenario
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
 from sim.studies.stability import bistable_shares, injury_course
 
@@ -75,7 +75,7 @@ def run(argv=None):
         table.to_csv(tmp / "two_states.csv", index=False)
         save(fig, tmp / "two_states.png")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
     print(f"bistable in pain: {100 * shares['pain']:.1f}%, in mood: {100 * shares['mood']:.1f}% "
           f"of {args.agents:,}; person {person['index']} traits "
           + ", ".join(f"{k} {v:+.2f}" for k, v in traits.items()))

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from sim.core.errors import InputError
-from sim.running.outputs import check_writable
+from sim.running.files import check_writable
 
 
 def parse_args(name: str, description: str, quick_agents: int, full_agents: int, quick_seeds: int,

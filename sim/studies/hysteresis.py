@@ -45,7 +45,7 @@ from matplotlib.figure import Figure
 from sim import Scenario
 from sim.core.engine import Engine
 from sim.core.errors import InputError
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.core.parameters import PARAMS
 from sim.running.plots import save
 from sim.running.scripts import check_writable, parse_args
@@ -416,6 +416,6 @@ def run(argv=None):
         (tmp / "summary.md").write_text(summary, encoding="utf-8")
         save(figure(table, tail, own.driver, title, thresholds, stays), tmp / "hysteresis.png")
 
-    write_atomically(out, write)
+    write_into(out, write)
     print(summary)
     print(f"wrote hysteresis.csv, hysteresis_tail.csv, hysteresis_stay.csv, hysteresis.png, summary.md to {out}")
