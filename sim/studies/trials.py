@@ -138,7 +138,7 @@ def virtual_trial(scenario: Scenario | None = None, arms: dict | None = None,
     if not weeks or weeks[0] < 1 or weeks[-1] * 7 > scenario.days:
         raise InputError(f"follow_up_weeks = {follow_up_weeks!r} must be weeks within the run "
                          f"(days = {scenario.days}, so at most {scenario.days // 7})")
-    checks.whole(n, "n (participants)", 2 * len(arms))
+    checks.whole(n, "n", 2 * len(arms), unit="participants")
     seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
     control = controls[0]
     out = []

@@ -64,7 +64,7 @@ def is_loopback(host: str) -> bool:
 
 
 def _check_port(host: str, port: int) -> int:
-    port = checks.whole(port, "port (0: any free port)", 0, 65535)
+    port = checks.whole(port, "--port", 0, 65535)
     return _bind(host, port)
 
 

@@ -166,7 +166,7 @@ def follow(scenario: Scenario, seed: int, *, person: int | None = None, who: str
     engine, watch = watched_town(scenario, seed)
     if person is None:
         person = choose_person(engine, seed, candidates(engine, who))
-    person = checks.whole(person, "person (a row number)", 0, engine.n - 1)
+    person = checks.whole(person, "person", 0, engine.n - 1, unit="(a row number)")
     severity = float(engine.p.injury_severity_mean if severity is None else severity)
     rows = [_row(values, person, day) for day, values in watch.recent]
     rows[-1]["injury"] = severity
