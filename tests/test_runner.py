@@ -147,7 +147,7 @@ def test_paired_differences_and_intervals(tmp_path):
     ({"arms": {"bad name": Scenario()}}, "arm name 'bad name'"),
     ({"arms": {"a": {"n_agents": 3}}}, "arm 'a' must be a Scenario"),
     ({"seeds": [1, 1]}, "repeats a seed"),
-    ({"seeds": [-1]}, "non-negative"),
+    ({"seeds": [-1]}, r"seed = -1 is outside the allowed range \[0, inf\]"),
     ({"executor": "gpu"}, "executor = 'gpu'"),
     ({"cohort": "sad"}, "cohort = 'sad'"),
 ])
@@ -161,7 +161,7 @@ def test_bad_runner_input(tmp_path, kwargs, message):
 
 def test_folder_of_another_experiment_is_refused(tmp_path):
     run_experiment({"baseline": small()}, seeds=1, out=tmp_path, progress=False)
-    with pytest.raises(InputError, match="holds results of a different arm 'baseline'"):
+    with pytest.raises(InputError, match=r"other settings \(arm 'baseline': n_agents 300 there, 301 here\); use --overwrite"):
         run_experiment({"baseline": small(n_agents=301)}, seeds=1, out=tmp_path, progress=False)
 
 

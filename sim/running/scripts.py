@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.running.outputs import check_writable, write_atomically
+from sim.running.files import check_writable, write_into
 from sim.running.plots import save
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def write_table_and_figure(out, name: str, table, fig) -> None:
         table.to_csv(tmp / f"{name}.csv", index=False)
         save(fig, tmp / f"{name}.png")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
 
 
 __all__ = ["DOCS", "ROOT", "check_writable", "main", "parse_args", "write_table_and_figure"]

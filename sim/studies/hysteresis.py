@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 from sim import Scenario
 from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.core.parameters import PARAMS
 from sim.running.plots import save
 from sim.running.scripts import check_writable, parse_args
@@ -480,7 +480,7 @@ def run(argv=None) -> Hysteresis:
         (tmp / "summary.md").write_text(text, encoding="utf-8")
         save(figure(h.table, h.tail, h.driver, title(h), h.thresholds, h.stays), tmp / "hysteresis.png")
 
-    write_atomically(out, write)
+    write_into(out, write)
     print(text)
     print(f"wrote hysteresis.csv, hysteresis_tail.csv, hysteresis_stay.csv, hysteresis.png, summary.md to {out}")
     return h

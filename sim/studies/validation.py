@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
@@ -139,7 +139,7 @@ def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, 
 
 
 def _write_merging_figures(out: Path, write) -> None:
-    """Like write_atomically, but the figures join an existing ``figures/`` folder."""
+    """Like write_into, but the figures join an existing ``figures/`` folder."""
     def staged(tmp: Path) -> None:
         write(tmp)
         figures = out / "figures"
@@ -148,4 +148,4 @@ def _write_merging_figures(out: Path, write) -> None:
             item.replace(figures / item.name)
         (tmp / "figures").rmdir()
 
-    write_atomically(out, staged)
+    write_into(out, staged)

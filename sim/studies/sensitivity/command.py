@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.core.errors import InputError
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.scripts import check_writable, parse_args
 from sim.studies.sensitivity.methods import (GROUPS, OUTPUTS, ModelRunner, Setting, check_sizes, evaluate,
@@ -173,7 +173,7 @@ def run(argv=None):
         save(morris_fig, tmp / "morris.png")
         (tmp / "sensitivity.md").write_text(report, encoding="utf-8")
 
-    write_atomically(Path(out), write)
+    write_into(Path(out), write)
     for stale, written in (("sobol.csv", s), ("sobol.png", s), ("burn_in_check.csv", check)):
         if written is None:  # left by an earlier run with other options: it would not match
             (Path(out) / stale).unlink(missing_ok=True)
