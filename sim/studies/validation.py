@@ -27,7 +27,7 @@ QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200}
 SHOWN = (-1.5, 2.5)
 """Range of the targets figure, in band widths; model values beyond it are drawn at its edge."""
-NOTES = Path(__file__).resolve().parent.parent / "docs" / "validation_notes.md"
+NOTES = Path(__file__).resolve().parents[2] / "docs" / "validation_notes.md"
 
 
 def _fmt(x: float, scale: float) -> str:
@@ -85,8 +85,7 @@ def targets_figure(ev: pd.DataFrame) -> Figure:
     ax.set_xlim(SHOWN[0] - 0.1, SHOWN[1] + 0.1)
     ax.axvline(0, color="grey", lw=0.5)
     ax.axvline(1, color="grey", lw=0.5)
-    ax.set_xlabel("position relative to the acceptance band (0 = lower edge, 1 = upper edge; "
-                  "a triangle: the model lies further out, in that direction)")
+    ax.set_xlabel("position in the band (0 = lower edge, 1 = upper edge; triangle: further out that way)")
     ax.set_title("painloop vs published figures: grey band = acceptance band, diamond = published value,\n"
                  "dot = model (mean over seeds) with 95% interval; green within band, red outside", fontsize=9)
     return fig
@@ -112,9 +111,16 @@ def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, 
     started = time.time()
     measured = measure(scenario, seeds=settings["seeds"], n_agents=settings["n_agents"],
                        trial_n=settings["trial_n"])
+    return write_report(measured, out, quick, (time.time() - started) / 60)
+
+
+def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minutes: float = np.nan) -> pd.DataFrame:
+    """Write ``validation.md``, its figures and the measured table into ``out`` from the per-seed
+    statistics of :func:`sim.studies.targets.measure` (so a report can be remade from
+    ``validation_measured.csv`` after the notes change, without measuring again)."""
+    settings = QUICK if quick else FULL
     ev = evaluate(measured)
     rep = reported(measured)
-    minutes = (time.time() - started) / 60
     share = ev["within"].mean()
     fit, check = ev[ev["fit"]], ev[~ev["fit"]]
     text = ["# Validation against published figures", "",
