@@ -10,7 +10,7 @@ from scipy import stats
 
 import sim.core.engine as engine_module
 from conftest import small
-from sim import PainLoopModel, Scenario, simulate
+from sim import PainLoopModel, simulate
 from sim.core.engine import Engine
 from sim.core.network import small_world
 from sim.core.noise import standard_normal_f32

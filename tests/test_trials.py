@@ -1,7 +1,6 @@
 """Virtual trials: randomisation inside one world, effects with the right sign, bad input."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim import InputError, Scenario

@@ -6,7 +6,6 @@ import platform
 import time
 
 import numpy as np
-import pandas as pd
 
 from sim.core.engine import PRECISIONS, Engine
 from sim.core.errors import InputError
