@@ -12,12 +12,13 @@ virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; S
 weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
 response; mindfulness takes CBT's scale (Cherkin 2016).
 
-``--write`` puts the result into sim/core/parameters.py as the new defaults, writes the
-calibration record sim/core/calibration_record.json (each run: id, method, command, people,
-seeds, loss, targets; each fitted value -- the provenance the parameter table shows, and what
-tests/test_provenance.py holds the defaults to) and the fit report docs/calibration.md. Without it
-the script only reports. The search starts from the current defaults, so a rerun from a checkout
-whose defaults are already fitted starts at its optimum: the record says which start a run had.
+``--write`` puts the result into the declared defaults (sim/core/parameters.py; each kind's
+effect size in sim/interventions/kinds.py), writes the calibration record
+sim/core/calibration_record.json (each run: id, method, command, people, seeds, loss, targets;
+each fitted value -- the provenance the parameter table shows, and what tests/test_provenance.py
+holds the defaults to) and the fit report docs/calibration.md. Without it the script only
+reports. The search starts from the current defaults, so a rerun from a checkout whose defaults
+are already fitted starts at its optimum: the record says which start a run had.
 """
 
 from __future__ import annotations
@@ -170,23 +171,29 @@ def stage2_loss(last: dict) -> float:
     return float(sum(((last[k] - PRIMARY[k][3]) / PRIMARY[k][3]) ** 2 for k in PRIMARY))
 
 
-PARAMETERS_FILE = ROOT / "sim" / "core" / "parameters.py"
+DEFAULT_PATTERNS = {
+    # Model parameters are rows of the table in sim/core/parameters.py; an intervention's effect
+    # size is declared with its kind in sim/interventions/kinds.py (the entry's effect_size).
+    "sim/core/parameters.py": lambda name: r'(_p\("[a-z]+", "%s", )([-0-9._e]+)(,)' % re.escape(name),
+    "sim/interventions/kinds.py": lambda name: (r'(Effect\("%s",.*?effect_size=)([-0-9._e]+)(,)'
+                                                % re.escape(name.removesuffix("_effect"))),
+}
 
 
-def replace_defaults(text: str, values: dict) -> str:
-    """The parameter table's source ``text`` with the defaults of ``values`` replaced."""
-    for name, value in values.items():
-        pattern = re.compile(r'(_p\("[a-z]+", "%s", )([-0-9._e]+)(,)' % re.escape(name))
-        text, count = pattern.subn(lambda m: m.group(1) + repr(literal(name, value)) + m.group(3), text)
-        if count != 1:
-            raise RuntimeError(f"could not find the default of {name} in {PARAMETERS_FILE}")
-    return text
-
-
-def write_defaults(values: dict) -> None:
-    """Replace default values in sim/core/parameters.py (the one table) with the fitted ones."""
-    text = PARAMETERS_FILE.read_text(encoding="utf-8")
-    PARAMETERS_FILE.write_text(replace_defaults(text, values), encoding="utf-8")
+def write_defaults(values: dict, root: Path = ROOT) -> None:
+    """Replace the declared defaults (the parameter table and the kinds' effect sizes) with the fitted ones."""
+    for where, pattern_of in DEFAULT_PATTERNS.items():
+        path = root / where
+        text = path.read_text(encoding="utf-8")
+        for name, value in values.items():
+            if (PARAMS[name].group == "interventions") != where.endswith("kinds.py"):
+                continue
+            written = repr(literal(name, value))
+            pattern = re.compile(pattern_of(name), re.S)
+            text, count = pattern.subn(lambda m: m.group(1) + written + m.group(3), text, count=1)
+            if count != 1:
+                raise RuntimeError(f"could not find the default of {name} in {path}")
+        path.write_text(text, encoding="utf-8")
 
 
 def _options(parser) -> None:
@@ -281,8 +288,8 @@ def run(argv=None):
         write_record(stage1_run, stage2_run, stage1_values,
                      {k: v for k, v in effects.items() if k != "mindfulness_effect"})
         (ROOT / "docs" / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-        log(f"wrote {len(fitted)} defaults to sim/core/parameters.py, the record {RECORD.name} and "
-            f"docs/calibration.md")
+        log(f"wrote {len(fitted)} defaults to the parameter table and the kinds, the record "
+            f"{RECORD.name} and docs/calibration.md")
     return changed
 
 

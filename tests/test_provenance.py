@@ -35,16 +35,21 @@ def test_each_run_says_how_it_ran():
             assert key in run, f"run {stage} does not record its {key}"
 
 
-def test_calibrate_writes_every_fitted_default_where_the_table_holds_it():
-    """`calibrate.py --write` finds each recorded parameter in the table and writes it as recorded:
-    writing today's record back leaves the table unchanged."""
+def test_calibrate_writes_every_fitted_default_where_it_is_declared(tmp_path):
+    """`calibrate.py --write` finds each recorded parameter where its default is declared (the
+    table, or an intervention kind) and writes it as recorded: writing today's record back into a
+    copy of those files leaves them unchanged."""
     import importlib.util
+    import shutil
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "experiments" / "calibrate.py"
-    spec = importlib.util.spec_from_file_location("calibrate", path)
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("calibrate", root / "experiments" / "calibrate.py")
     calibrate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(calibrate)
-    text = calibrate.PARAMETERS_FILE.read_text(encoding="utf-8")
-    values = {name: entry["value"] for name, entry in RECORD["parameters"].items()}
-    assert calibrate.replace_defaults(text, values) == text
+    for where in calibrate.DEFAULT_PATTERNS:
+        (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / where, tmp_path / where)
+    calibrate.write_defaults({name: entry["value"] for name, entry in RECORD["parameters"].items()}, tmp_path)
+    for where in calibrate.DEFAULT_PATTERNS:
+        assert (tmp_path / where).read_text(encoding="utf-8") == (root / where).read_text(encoding="utf-8"), where
