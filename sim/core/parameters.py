@@ -16,7 +16,7 @@ Conventions
   ``_phq9``, ``_mg_l``, ``_min_week``).
 * ``source`` says where the default comes from, and starts with its provenance when it was
   fitted: ``fitted (run ..., loss ...)`` names the calibration run in
-  ``docs/calibration_record.json`` that produced the value (``tests/test_provenance.py`` fails
+  ``sim/core/calibration_record.json`` that produced the value (``tests/test_provenance.py`` fails
   when a default and that record disagree). Every other default was set by hand, and its source
   gives the reason and the evidence (``../shared/evidence.md``) -- including values first fitted
   and later changed by hand, which say so.
