@@ -139,3 +139,20 @@ def test_no_life_events_means_no_event_months():
     s = epi.Survey(engine).run(90)
     assert sum(w.size for _, w in s.events["life_event"]) == 0
     assert np.isnan(epi.life_event_onsets(s)["onset_with_event"])
+
+
+def test_nahin_transitions_between_no_pain_some_pain_and_chronic_pain():
+    n, weeks = 6, 80
+    cp = np.zeros((weeks, n), bool)
+    nrs = np.full((weeks, n), 2.0)                        # everyone has some pain ...
+    nrs[:, :2] = 0.0                                      # ... but persons 0 and 1 never do
+    cp[60:, 0] = True                                     # person 0: pain-free, chronic a year later
+    cp[:, 4:] = True                                      # persons 4, 5: chronic throughout ...
+    cp[60:, 5] = False                                    # ... person 5 recovers after week 60
+    t = epi.annual_transitions(FakeSurvey({"chronic_pain": cp, "pain_nrs": nrs}))
+    lag, full = 52, epi.RECALL_WEEKS
+    baseline_waves = np.arange(full, weeks - lag)
+    later_chronic = baseline_waves + lag >= 60
+    assert t["pain_free_to_chronic"] == pytest.approx(later_chronic.mean() / 2)
+    assert t["non_chronic_to_chronic"] == pytest.approx(0.0)
+    assert t["chronic_persists"] == pytest.approx((1 + (~later_chronic).mean()) / 2)

@@ -313,20 +313,32 @@ def pain_free_3_months(s: Survey) -> np.ndarray:
 
 
 def annual_transitions(s: Survey) -> dict[str, float]:
-    """From each wave of the first year to the wave 52 weeks later (pooled).
+    """From each wave to the wave 52 weeks later (pooled over the survey's waves).
 
     ``chronic_pain_to_pain_free``: people with chronic pain who a year later report no pain in
-    the past 3 months, as Nahin 2023 counted them.
+    the past 3 months, as Nahin 2023 counted them. Nahin's three states -- pain-free (no pain in
+    the past 3 months), non-chronic pain (some pain, not chronic) and chronic pain -- give the
+    rest: ``pain_free_to_chronic``, ``non_chronic_to_chronic`` and ``chronic_persists`` (their
+    baseline waves start once a 3-month recall window is full).
     """
     cp = s.wave("chronic_pain")
     lag = 364 // s.every
     if cp.shape[0] <= lag:
         raise ValueError("the survey is shorter than a year")
     a, b = cp[:-lag], cp[lag:]
-    free_later = pain_free_3_months(s)[lag:] & ~b
-    return {"chronic_pain_incidence": float(b[~a].mean()),
-            "chronic_pain_exit": float((~b[a]).mean()),
-            "chronic_pain_to_pain_free": float(free_later[a].mean())}
+    free = pain_free_3_months(s)
+    free_later = free[lag:] & ~b
+    out = {"chronic_pain_incidence": float(b[~a].mean()),
+           "chronic_pain_exit": float((~b[a]).mean()),
+           "chronic_pain_to_pain_free": float(free_later[a].mean())}
+    full = RECALL_WEEKS * 7 // s.every
+    if cp.shape[0] > lag + full:
+        a0, b0, free0 = a[full:], b[full:], free[full:-lag] & ~a[full:]
+        non_chronic0 = ~free0 & ~a0
+        out.update({"pain_free_to_chronic": float(b0[free0].mean()) if free0.any() else np.nan,
+                    "non_chronic_to_chronic": float(b0[non_chronic0].mean()) if non_chronic0.any() else np.nan,
+                    "chronic_persists": float(b0[a0].mean()) if a0.any() else np.nan})
+    return out
 
 
 def high_impact_share(s: Survey) -> float:

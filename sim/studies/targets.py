@@ -276,6 +276,10 @@ REPORTED = {
                            "59.7% vs 47.8%; arm sizes not in the source read)",
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
+    "pain_free_to_chronic": "pain-free (no pain in 3 months) -> chronic pain a year later (Nahin 2023: 6.3%; "
+                            "interval not in the sources read)",
+    "non_chronic_to_chronic": "non-chronic pain -> chronic pain a year later (Nahin 2023: 14.9%)",
+    "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
     "cbp_onsets_after_injury": "share of new chronic back pain with an acute episode (injury) in the 6 months "
                                "before its onset (no inception-cohort figure found yet)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
@@ -310,6 +314,8 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
                                                      free_of_lbp)
     t = epi.annual_transitions(s)
     out["cp_incidence"], out["cp_to_pain_free"] = t["chronic_pain_incidence"], t["chronic_pain_to_pain_free"]
+    for key in ("pain_free_to_chronic", "non_chronic_to_chronic", "chronic_persists"):
+        out[key] = t.get(key, np.nan)
     a = epi.acute_course(s)
     out.update({"acute_pain_week_6": a.get("pain_100_week_6", np.nan),
                 "acute_pain_week_26": a.get("pain_100_week_26", np.nan),
