@@ -39,17 +39,14 @@ def test_calibrate_writes_every_fitted_default_where_it_is_declared(tmp_path):
     """`calibrate.py --write` finds each recorded parameter where its default is declared (the
     table, or an intervention kind) and writes it as recorded: writing today's record back into a
     copy of those files leaves them unchanged."""
-    import importlib.util
     import shutil
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("calibrate", root / "experiments" / "calibrate.py")
-    calibrate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(calibrate)
-    for where in calibrate.DEFAULT_PATTERNS:
+    from sim.studies import calibration
+
+    for where in calibration.DEFAULT_PATTERNS:
         (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(root / where, tmp_path / where)
-    calibrate.write_defaults({name: entry["value"] for name, entry in RECORD["parameters"].items()}, tmp_path)
-    for where in calibrate.DEFAULT_PATTERNS:
-        assert (tmp_path / where).read_text(encoding="utf-8") == (root / where).read_text(encoding="utf-8"), where
+        shutil.copy(calibration.ROOT / where, tmp_path / where)
+    calibration.write_defaults({name: entry["value"] for name, entry in RECORD["parameters"].items()}, tmp_path)
+    for where in calibration.DEFAULT_PATTERNS:
+        assert (tmp_path / where).read_text(encoding="utf-8") == (calibration.ROOT / where).read_text(
+            encoding="utf-8"), where

@@ -7,6 +7,10 @@ run and keeps, for each year, the mean over its days of each prevalence in each 
 :func:`drift` runs a scenario for ``years`` years after its burn-in and returns that table;
 :func:`largest_drift` is the criterion: the largest absolute difference between the last year's
 and the first year's prevalence over all outcomes and groups, in percentage points.
+
+Run it as ``python experiments/drift.py [--quick] [--seeds N] [--agents N] [--out DIR]``: 21 years
+(the first and the last are 20 apart; 5 with --quick), writing drift.csv (year, group, outcome,
+prevalence, seed) and drift.png, and printing the largest drift.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from matplotlib.figure import Figure
 
 from sim.core.engine import Engine, Observer
 from sim.core.scenario import Scenario
+from sim.running.scripts import parse_args, write_table_and_figure
 
 OUTCOMES = ("chronic_pain", "depressed")
 FIFTHS = 5
@@ -89,3 +94,14 @@ def drift_figure(table: pd.DataFrame) -> Figure:
     fig.suptitle(f"Largest drift over {d['years']} years: {d['points']:.2f} points ({d['outcome']}, {d['group']})",
                  fontsize=10)
     return fig
+
+
+def run(argv=None) -> dict:
+    args = parse_args("drift", __doc__.splitlines()[0], 2_000, 10_000, 1, 1, argv)
+    years = 5 if args.quick else 21
+    table = pd.concat([drift(Scenario(n_agents=args.agents), seed, years) for seed in range(args.seeds)],
+                      ignore_index=True)
+    d = largest_drift(table)
+    print(f"largest drift over {d['years']} years: {d['points']:.2f} points ({d['outcome']}, {d['group']})")
+    write_table_and_figure(args.out, "drift", table, drift_figure(table))
+    return d

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
+from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
 from sim.studies.targets import TARGETS, evaluate, measure, reported
 
@@ -27,7 +28,8 @@ QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200}
 SHOWN = (-1.5, 2.5)
 """Range of the targets figure, in band widths; model values beyond it are drawn at its edge."""
-NOTES = Path(__file__).resolve().parents[2] / "docs" / "validation_notes.md"
+NOTES = DOCS / "validation_notes.md"
+"""Hand-written discussion appended to the generated report."""
 
 
 def _fmt(x: float, scale: float) -> str:
@@ -160,7 +162,7 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
 
 
 def _write_merging_figures(out: Path, write) -> None:
-    """Like write_atomically, but the figures join an existing ``figures/`` folder."""
+    """Like write_into, but the figures join an existing ``figures/`` folder."""
     def staged(tmp: Path) -> None:
         write(tmp)
         figures = out / "figures"
@@ -169,4 +171,4 @@ def _write_merging_figures(out: Path, write) -> None:
             item.replace(figures / item.name)
         (tmp / "figures").rmdir()
 
-    write_atomically(out, staged)
+    write_into(out, staged)
