@@ -67,6 +67,7 @@ class Target:
 
     @property
     def fit(self) -> bool:
+        """Whether the shipped defaults depended on this target (``used`` is set)."""
         return self.used is not None
 
     def within(self, x: float) -> bool:
