@@ -23,22 +23,26 @@ def ce_plane_figure(totals, comparator: str, wtp, currency: str, title: str = ""
     colours = _colours(dict.fromkeys(totals["arm"]))
     fig = Figure(figsize=(10, 7), layout="constrained")
     ax = fig.subplots()
-    dq_all = []
+    dq_all, dc_all = [0.0], [0.0]
     for arm in arms:
         mine = totals[totals["arm"] == arm].set_index("seed")
         dq = mine["qalys"] - ref["qalys"].reindex(mine.index)
         dc = mine["cost"] - ref["cost"].reindex(mine.index)
         dq_all += list(dq)
+        dc_all += list(dc)
         ax.scatter(dq, dc, s=14, alpha=0.45, color=colours[arm])
         ax.scatter([dq.mean()], [dc.mean()], s=90, marker="X", color=colours[arm], edgecolor="black",
                    linewidth=0.6, label=arm, zorder=3)
-    span = max(abs(min(dq_all, default=0)), abs(max(dq_all, default=0)), 1e-4) * 1.15
-    q = np.linspace(-span, span, 2)
+    # Limits from the points (the threshold lines are clipped), so the arms do not shrink into a corner.
+    (q_lo, q_hi), (c_lo, c_hi) = (min(dq_all), max(dq_all)), (min(dc_all), max(dc_all))
+    q_pad, c_pad = 0.08 * max(q_hi - q_lo, 1e-4), 0.08 * max(c_hi - c_lo, 1.0)
+    q = np.array([q_lo - q_pad, q_hi + q_pad])
     for w, style in zip(wtp, ("--", ":", "-.", (0, (1, 3)))):
         ax.plot(q, w * q, color="grey", lw=1, ls=style, label=f"{sym}{w:,.0f} per QALY")
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlim(-span, span)
+    ax.set_xlim(*q)
+    ax.set_ylim(c_lo - c_pad, c_hi + c_pad)
     ax.set_xlabel(f"incremental QALYs per person vs {comparator}")
     ax.set_ylabel(f"incremental cost per person vs {comparator} ({sym})")
     ax.set_title(title or "Cost-effectiveness plane (dots: seeds; crosses: means)", fontsize=11)
