@@ -32,7 +32,6 @@ def make(kind, stream_name):
             buf = np.empty(self._noise.shape, dtype=np.float32)
             standard_normal_f32(rng, buf)
             self._noise[...] = buf
-        self.last_shocks = shocks
         return shocks, self._noise
     return draw_day
 variants = {"zig": make("zig", "noise"), "zig_alt": make("zig", "noise-alt"),

@@ -73,7 +73,7 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|")
     for precision in ("float64", "float32"):
         engine = Engine(Scenario(n_agents=n, burn_in_days=0), seed=1, precision=precision)
-        _, noise = engine.begin_day()
+        _, noise = engine.draw_day()
         pop, net = engine.pop, engine.network
         drive = pop.pain * 8 - 4
         out = np.empty_like(drive)

@@ -12,7 +12,7 @@ virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; S
 weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
 response; mindfulness takes CBT's scale (Cherkin 2016).
 
-``--write`` puts the result into sim/parameters.py as the new defaults and writes the fit report
+``--write`` puts the result into sim/core/parameters.py as the new defaults and writes the fit report
 docs/calibration.md. Without it the script only reports.
 """
 
@@ -151,7 +151,7 @@ def stage2(values: dict, seeds, n_agents, trial_n, log) -> dict:
 
 
 def write_defaults(values: dict) -> None:
-    """Replace default values in sim/parameters.py (the one table) with the fitted ones."""
+    """Replace default values in sim/core/parameters.py (the one table) with the fitted ones."""
     path = ROOT / "sim" / "parameters.py"
     text = path.read_text(encoding="utf-8")
     for name, value in values.items():
@@ -183,7 +183,7 @@ def run(argv=None):
     if args.apply:
         fitted = json.loads(Path(args.apply).read_text(encoding="utf-8"))
         write_defaults(fitted)
-        print(f"wrote {len(fitted)} defaults from {args.apply} to sim/parameters.py")
+        print(f"wrote {len(fitted)} defaults from {args.apply} to sim/core/parameters.py")
         return fitted
     lines = []
 
@@ -227,7 +227,7 @@ def run(argv=None):
         write_defaults(changed)
         (ROOT / "docs").mkdir(exist_ok=True)
         (ROOT / "docs" / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-        log(f"wrote {len(changed)} new defaults to sim/parameters.py and docs/calibration.md")
+        log(f"wrote {len(changed)} new defaults to sim/core/parameters.py and docs/calibration.md")
     return changed
 
 

@@ -7,7 +7,7 @@ rules, and exercise's effect size; run size and scale ceilings are held fixed), 
 Outputs: (a) prevalence of chronic pain and depression together (12-week mean, % of people),
 (b) the exercise effect on cohort pain at week 12 (NRS, people with chronic pain on day 0,
 intention to treat). Every parameter set runs with the same seeds (common random numbers).
-See sim/sensitivity.py for the definitions.
+See sim/studies/sensitivity.py for the definitions.
 
 Writes factors.csv, defaults.csv, morris.csv, sobol.csv, morris.png, sobol.png and
 sensitivity.md (plus burn_in_check.csv with --check-burn-in) to the output folder (with --docs

@@ -1,6 +1,5 @@
 """What the defaults must show (issue 3): prevalences in range, coupling, equilibrium from day 0."""
 
-import numpy as np
 import pytest
 
 from sim import Scenario, simulate

@@ -4,11 +4,13 @@ normal, the network is a proper simple graph, panels stream to Parquet."""
 import numpy as np
 import pandas as pd
 import pytest
+
+from sim.running.outputs import DailyTable
 from scipy import stats
 
 import sim.core.engine as engine_module
 from conftest import small
-from sim import PainLoopModel, Scenario, simulate
+from sim import PainLoopModel, simulate
 from sim.core.engine import Engine
 from sim.core.network import small_world
 from sim.core.noise import standard_normal_f32
@@ -177,15 +179,15 @@ def test_panel_sample_follows_the_same_people_and_changes_no_draw():
 
 def test_failed_run_leaves_no_panel_file(tmp_path, monkeypatch):
     calls = {"n": 0}
-    real = Engine.daily_row
+    real = DailyTable.after_day
 
-    def failing(self):
+    def failing(self, engine):
         calls["n"] += 1
         if calls["n"] == 5:
             raise RuntimeError("boom")
-        return real(self)
+        return real(self, engine)
 
-    monkeypatch.setattr(Engine, "daily_row", failing)
+    monkeypatch.setattr(DailyTable, "after_day", failing)
     with pytest.raises(RuntimeError):
         simulate(small(days=10), seed=0, panel_every=1, panel_path=tmp_path / "panel.parquet")
     assert list(tmp_path.iterdir()) == []

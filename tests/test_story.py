@@ -10,7 +10,7 @@ from conftest import small
 from sim.core import scales
 from sim.cli import main
 from sim.core.engine import Engine
-from sim.teaching.story import (BASELINE_DAYS, _WatchedEngine, candidates, follow, story_figure,
+from sim.teaching.story import (BASELINE_DAYS, candidates, watched_town, follow, story_figure,
                        story_lines, week_line)
 
 
@@ -56,13 +56,12 @@ def test_the_injury_flares_pain(record):
 def test_forcing_the_injury_draws_no_random_number(town):
     """Life events do not depend on anyone's state, so with and without the forced injury they
     must be the same draws, day by day."""
-    forced = _WatchedEngine(town, seed=1)
-    plain = _WatchedEngine(town, seed=1)
-    forced.pop.tissue[candidates(forced)[0]] = 0.9
+    (forced, forced_watch), (plain, plain_watch) = watched_town(town, seed=1), watched_town(town, seed=1)
+    forced.injure(candidates(forced)[0], 0.9)
     for _ in range(30):
         forced.step()
         plain.step()
-        np.testing.assert_array_equal(forced.last_shocks.life_event, plain.last_shocks.life_event)
+        np.testing.assert_array_equal(forced_watch.shocks_today.life_event, plain_watch.shocks_today.life_event)
 
 
 def test_week_lines_say_what_the_record_says(record):

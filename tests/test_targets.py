@@ -1,7 +1,6 @@
 """Targets: every evidence item is there with a band and a source, and can be measured."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.studies.targets import TARGETS, evaluate, measure

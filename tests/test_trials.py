@@ -1,7 +1,6 @@
 """Virtual trials: randomisation inside one world, effects with the right sign, bad input."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim import InputError, Scenario
@@ -51,10 +50,9 @@ def test_only_arm_members_are_treated():
     members = np.zeros(engine.n, dtype=bool)
     members[::3] = True
     spec = make_intervention({"kind": "cbt", "eligibility": "all", "uptake": 1.0})
-    engine.deliveries["arm"] = engine.delivery(spec, "trial:arm", restrict=members)
-    for _ in range(10):
-        engine.step()
-    started = engine.deliveries["arm"].start >= 0
+    arm = engine.add_delivery(spec, "trial:arm", restrict=members, key="arm")
+    engine.run(10)
+    started = arm.start >= 0
     assert started.sum() == members.sum() and not (started & ~members).any()
 
 

@@ -19,6 +19,13 @@ Schedule of one day (written once; docs/ODD.md shows it):
 Steps 3-6 are :func:`advance` plus :func:`sim.core.shocks.apply_shocks`, which work unchanged on one
 person's scalars: :class:`sim.running.agents.Person` runs them per agent, and both paths agree.
 
+**One day loop.** :meth:`Engine.step` is the only place a day happens, and :meth:`Engine.run` the
+only loop over days (the burn-in is ``run_until(0)``). Everything that watches a run -- daily tables,
+panels, cohorts, epidemiological surveys, virtual trials, stories, the Mesa model's DataCollector --
+is an :class:`Observer` attached to the engine, as Starsim's analyzers and Mesa's DataCollector are.
+Observers read the engine; they change it only through its public methods
+(:meth:`Engine.add_delivery`, :meth:`Engine.set_parameters`, :meth:`Engine.injure`).
+
 Speed (docs/performance.md): the vectorised path runs :func:`advance` on blocks of
 :data:`BLOCK` people (:class:`sim.core.state.Rows`), so its temporaries stay in the CPU cache; every
 state is elementwise, so the block size changes no number. Shocks touch only the people hit.
@@ -35,7 +42,6 @@ import numpy as np
 
 from sim.interventions import Delivery, combine
 from sim.core.network import small_world
-from sim.running.outputs import daily_row, panel_rows
 from sim.core.parameters import Params
 from sim.core.rules import RULES
 from sim.core.scales import ClinicalStatus
@@ -106,6 +112,46 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     return nxt
 
 
+class Observer:
+    """Something that watches a run. Subclass it and override any of the four hooks; each does
+    nothing by default. The engine calls them, for every attached observer in attach order:
+
+    * ``start(engine)`` once, when the observer is attached; ``engine.day`` is the last complete
+      day (day 0 after the burn-in; ``-burn_in_days`` for observers given to the constructor,
+      which then also see the burn-in);
+    * ``before_day(engine)`` at the start of each day, while the states are still yesterday's;
+    * ``shocks(engine, shocks)`` once the day's shocks are drawn (a
+      :class:`sim.core.shocks.DayShocks`: who is injured, who has a life event), before they act;
+    * ``after_day(engine)`` when the day is complete: states, clinical status and ``engine.day``
+      are the new day's.
+
+    Observers read the engine (``engine.pop``, ``engine.status``, ``engine.deliveries``, ...) and
+    change it only through its public methods.
+    """
+
+    def start(self, engine: Engine) -> None:
+        pass
+
+    def before_day(self, engine: Engine) -> None:
+        pass
+
+    def shocks(self, engine: Engine, shocks: DayShocks) -> None:
+        pass
+
+    def after_day(self, engine: Engine) -> None:
+        pass
+
+
+class _Progress(Observer):
+    """Advances a progress bar (anything with ``update(n)``, e.g. tqdm) once a day."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def after_day(self, engine: Engine) -> None:
+        self.bar.update(1)
+
+
 def burn_in_key(scenario) -> str:
     """What determines a run up to day 0: everything but interventions, run length and labels."""
     return scenario.replace(interventions=(), days=1, name="", description="").to_toml()
@@ -117,9 +163,18 @@ class Engine:
     Construction draws traits and the network, starts everyone at the target their traits give
     with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state.
     ``timings`` holds the seconds each part of the set-up took (population, network, burn-in).
+
+    Args:
+        scenario: the :class:`sim.Scenario` to run (default: all defaults).
+        seed: the run's seed; every stochastic process draws from its own stream of it.
+        progress: optional progress bar (anything with ``update(n)``), advanced once per day of
+            the burn-in and of every later day.
+        precision: ``"float64"`` (default) or ``"float32"``.
+        observers: :class:`Observer` objects attached before the burn-in (they see its days too).
     """
 
-    def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64"):
+    def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64",
+                 observers=()):
         from sim.core.scenario import Scenario
 
         if precision not in PRECISIONS:
@@ -145,11 +200,19 @@ class Engine:
         self.offsets: dict = {}
         self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
         self.deliveries = self._make_deliveries()
+        self.per_person = None
+        """When set (by the Mesa model's per-agent path), a function ``(shocks, noise) -> next
+        states`` that computes the day person by person instead of on the whole arrays."""
+        self.observers: list[Observer] = []
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop)
+        if progress is not None:
+            self.attach(_Progress(progress))
+        for observer in observers:
+            self.attach(observer)
         clock = time.perf_counter()
-        self.burn_in(progress)
+        self.run_until(0)
         self.timings["burn_in_s"] = time.perf_counter() - clock
 
     @property
@@ -169,12 +232,15 @@ class Engine:
         if burn_in_key(scenario) != burn_in_key(self.scenario):
             raise ValueError("fork() needs a scenario with the same burn-in (only interventions and "
                              "days may differ)")
-        network, self.network = self.network, None
+        # The network never changes during a run: share it. Observers and a per-person update
+        # belong to this run, not to its forks.
+        shared = self.network, self.observers, self.per_person
+        self.network, self.observers, self.per_person = None, [], None
         try:
             twin = copy.deepcopy(self)
         finally:
-            self.network = network
-        twin.network = network  # never changes during a run: share it
+            self.network, self.observers, self.per_person = shared
+        twin.network = self.network
         twin.scenario = scenario
         twin.p = scenario.params()
         twin.gains, twin.offsets = {}, {}
@@ -190,6 +256,52 @@ class Engine:
         return Delivery(spec, self.n, self.streams[stream], self.p.days, restrict=restrict,
                         effect_scale=getattr(self.p, f"{spec.kind}_effect"))
 
+    def add_delivery(self, spec, stream: str, restrict=None, key: str | None = None) -> Delivery:
+        """Deliver one more intervention from today on (e.g. a virtual trial's arm), drawing from
+        its own named ``stream``; ``restrict`` masks who may ever be offered it. Returns it."""
+        key = spec.name if key is None else key
+        if key in self.deliveries:
+            raise InputError(f"an intervention named '{key}' is already delivered in this run")
+        self.deliveries[key] = delivery = self.delivery(spec, stream, restrict)
+        return delivery
+
+    def set_parameters(self, **changes) -> None:
+        """Change parameters of the running model from tomorrow on (e.g. a hysteresis ramp), validated
+        by the scenario; derived rates are rebuilt. Interventions already delivered keep theirs."""
+        self.scenario = self.scenario.replace(**changes)
+        self.p = self.scenario.params()
+
+    def injure(self, who, severity: float) -> None:
+        """Give the people ``who`` a back injury of ``severity`` (tissue units, capped at 1), as a
+        random injury would (a story or a lesson chooses whom)."""
+        self.pop.tissue[who] = np.minimum(self.pop.tissue[who] + severity, 1.0)
+
+    # -- the one day loop ------------------------------------------------------------------------
+    def attach(self, observer: Observer) -> Observer:
+        """Let ``observer`` watch every following day; calls its ``start`` now."""
+        self.observers.append(observer)
+        observer.start(self)
+        return observer
+
+    def detach(self, observer: Observer) -> None:
+        self.observers.remove(observer)
+
+    def run(self, days: int, *observers: Observer) -> tuple[Observer, ...]:
+        """Advance ``days`` days with ``observers`` attached for them (then detached); returns them."""
+        for observer in observers:
+            self.attach(observer)
+        try:
+            for _ in range(days):
+                self.step()
+        finally:
+            for observer in observers:
+                self.detach(observer)
+        return observers
+
+    def run_until(self, day: int, *observers: Observer) -> tuple[Observer, ...]:
+        """Advance until ``engine.day == day`` (nothing if it is already there or later)."""
+        return self.run(max(day - self.day, 0), *observers)
+
     def _start_well(self) -> None:
         drive = base_drives(self.pop, self.p)
         for st in RELAXING:
@@ -198,12 +310,6 @@ class Engine:
         self.pop.sensitisation[...] = sigmoid(drive["sensitisation"])
         self.pop.pain_drift[...] = self.p.pain_drift_sd * self.streams["noise"].standard_normal(self.n)
         self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
-
-    def burn_in(self, progress=None) -> None:
-        while self.day < 0:
-            self.step()
-            if progress is not None:
-                progress.update(1)
 
     def draw_day(self) -> tuple[DayShocks, np.ndarray]:
         """The day's shocks and noise from their streams.
@@ -215,42 +321,42 @@ class Engine:
             self.streams["noise"].standard_normal(out=self._noise)
         else:
             standard_normal_f32(self.streams["noise"], self._noise)
-        self.last_shocks = shocks  # read by studies (sim.epi) that log who was injured when
         return shocks, self._noise
 
-    def begin_day(self) -> tuple[DayShocks, np.ndarray]:
-        """Steps 1-2 of the schedule: the day's randomness (drawn once, whichever path applies
-        it), then intervention delivery, which sets today's rule gains and drive offsets."""
-        drawn = self.draw_day()
+    def deliver(self) -> None:
+        """Step 2: every intervention decides who is treated today; sets today's gains and offsets."""
         if self.deliveries and self.day >= 0:
             for delivery in self.deliveries.values():
                 delivery.deliver(self.day, self.pop, self.status, self.deliveries)
             self.gains, self.offsets = combine(self.deliveries.values(), self.n)
-        return drawn
 
     def step(self) -> None:
-        """Advance one day on the whole arrays, one block of people at a time."""
-        shocks, noise = self.begin_day()
-        dtype = self.pop.dtype
-        shocks.apply_to(self.pop)
-        self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
-        for start in range(0, self.n, BLOCK):
-            rows = slice(start, start + BLOCK)
-            self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
-                                        _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)), rows)
-        self.end_day()
+        """One day, the schedule above: draw, deliver, update everyone, take in the clinical status.
 
-    def daily_row(self) -> dict:
-        """Today's aggregate outputs (see :mod:`sim.running.outputs`)."""
-        return daily_row(self.day, self.pop, self.status, self.p, self.deliveries.values())
-
-    def panel_wave(self, who: np.ndarray | None = None):
-        """Today's per-person outputs, one row per person (or per row in ``who``)."""
-        return panel_rows(self.day, self.pop, self.status, self.p, who)
-
-    def end_day(self) -> None:
+        The update runs on the whole arrays one block of people at a time, or person by person
+        when :attr:`per_person` is set; the day's randomness is drawn once either way.
+        """
+        for observer in self.observers:
+            observer.before_day(self)
+        shocks, noise = self.draw_day()
+        for observer in self.observers:
+            observer.shocks(self, shocks)
+        self.deliver()
+        if self.per_person is not None:
+            self.pop.set_states(self.per_person(shocks, noise))
+        else:
+            dtype = self.pop.dtype
+            shocks.apply_to(self.pop)
+            self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
+            for start in range(0, self.n, BLOCK):
+                rows = slice(start, start + BLOCK)
+                self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
+                                            _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)),
+                                    rows)
         self.status.update(self.pop)
         self.day += 1
+        for observer in self.observers:
+            observer.after_day(self)
 
 
 def _block(hooks: dict, rows: slice, dtype) -> dict:

@@ -28,6 +28,8 @@ class StateVar:
     """Parameter holding the log-odds of the target when every cause is at its reference."""
     trait: str | None = None
     """Trait whose (scaled) score adds to this state's drive."""
+    unit_scale: bool = True
+    """The state lives on the internal 0-1 scale (``pain_drift`` is in log-odds instead)."""
 
 
 STATES: tuple[StateVar, ...] = (
@@ -52,7 +54,7 @@ STATES: tuple[StateVar, ...] = (
     StateVar("tissue", "nociceptive input of an acute back injury; heals", False, None),
     StateVar("pain_drift", "slow ups and downs of pain not explained by the other states "
              "(workload, weather, care received): an Ornstein-Uhlenbeck process in log-odds", False,
-             None, "pain_drift_sd"),
+             None, "pain_drift_sd", unit_scale=False),
     StateVar("rumination", "negative thinking and hopelessness: the slow memory that keeps low mood "
              "low", False, "rumination_tau_days", bias="rumination_bias"),
     StateVar("mood_recovery", "slow coping and help-seeking that builds during low mood and "
@@ -60,6 +62,8 @@ STATES: tuple[StateVar, ...] = (
 )
 STATE_NAMES: tuple[str, ...] = tuple(s.name for s in STATES)
 CORE_STATES: tuple[str, ...] = tuple(s.name for s in STATES if s.core)
+LATENT: tuple[str, ...] = tuple(s.name for s in STATES if not s.core and s.unit_scale)
+"""The latent states on the internal 0-1 scale, whose daily means every run reports."""
 RELAXING: tuple[StateVar, ...] = tuple(s for s in STATES if s.tau is not None)
 """States updated by the generic relax-to-target step (the others have their own update)."""
 

@@ -67,11 +67,11 @@ class Person(mesa.Agent):
         support = self.engine.pop.social_support
         return float(support[ties].mean()) if ties.size else float(support[self.index])
 
-    def update(self, shocks, noise: np.ndarray) -> None:
+    def update(self, shocks, noise: np.ndarray, nxt: dict) -> None:
         """Per-agent path of one day: apply this person's shocks, then the rules, to its scalars.
 
-        Reads start-of-day states (its own and its ties'), writes the next-day values into
-        ``engine.next``; the model swaps them in once every person has updated.
+        Reads start-of-day states (its own and its ties'), writes the next-day values into its
+        entry of the arrays in ``nxt``; the engine swaps them in once every person has updated.
         """
         i, engine = self.index, self.engine
         apply_shocks(self, shocks.injury[i], shocks.life_event[i])
@@ -79,7 +79,7 @@ class Person(mesa.Agent):
         offsets = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in engine.offsets.items()}
         new = advance(self, noise[:, i], engine.p, engine.rules, gains, offsets)
         for name, value in new.items():
-            engine.next[name][i] = value
+            nxt[name][i] = value
 
 
 for _name in STATE_NAMES:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core import scales
+from sim.core.engine import Observer
 from sim.core.eligibility import COHORTS, eligible  # noqa: F401 (COHORTS: the cohorts one can follow)
 
 
@@ -51,3 +52,23 @@ class Cohort:
         row["cohort_depression"] = float(dep.mean())
         row["cohort_comorbid"] = float(np.mean(cp & dep))
         return row
+
+
+class CohortOutcomes(Observer):
+    """Observer: the :class:`Cohort` of ``kind`` formed on ``day``, and its outcomes on that day and
+    every day after, in :attr:`rows` (day -> metrics)."""
+
+    def __init__(self, kind: str, day: int = 0):
+        self.kind, self.day = kind, day
+        self.cohort: Cohort | None = None
+        self.rows: dict[int, dict[str, float]] = {}
+
+    def start(self, engine) -> None:
+        self.after_day(engine)
+
+    def after_day(self, engine) -> None:
+        if engine.day == self.day:
+            self.cohort = Cohort(self.kind, engine.pop, engine.status, engine.p)
+        if self.cohort is not None:
+            self.rows[engine.day] = self.cohort.metrics(engine.pop, engine.status, engine.p)
+

@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 from mesa import DataCollector, Model
 
-from sim.running.agents import Person
-from sim.core.engine import Engine
+from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.core.scenario import Scenario
 from sim.core.state import STATE_NAMES
 from sim.core.streams import stream
+from sim.running.agents import Person
+from sim.running.outputs import daily_row
 
 MAX_AUTO_AGENTS = 50_000
 PATHS = ("vector", "agents")
@@ -38,6 +39,8 @@ class PainLoopModel(Model):
             ``path="agents"``).
         progress: optional object with ``update(n)`` (e.g. tqdm) advanced once per burn-in day.
         precision: the engine's float type, ``"float64"`` or ``"float32"`` (see :mod:`sim.core.engine`).
+        collect: keep ``model.latest`` (today's aggregate row) and a DataCollector of it, day by
+            day (an observer of the engine); off for benchmarks that time the update alone.
         **kwargs: parameter values that replace the scenario's (named ``kwargs`` because Mesa
             3.3's SolaraViz passes extra slider values only to a catch-all of that name).
 
@@ -47,7 +50,7 @@ class PainLoopModel(Model):
 
     def __init__(self, scenario: Scenario | None = None, seed: int = 0, *, path: str = "vector",
                  create_agents: bool | None = None, progress=None, precision: str = "float64",
-                 **kwargs):
+                 collect: bool = True, **kwargs):
         if path not in PATHS:
             raise InputError(f"path = {path!r} must be one of {PATHS}")
         scenario = Scenario() if scenario is None else scenario
@@ -57,7 +60,6 @@ class PainLoopModel(Model):
         super().__init__(rng=stream(seed, "mesa"))
         self.seed = seed
         self.path = path
-        self.day = 0
         self.running = True
         if create_agents is None:
             create_agents = path == "agents" or scenario.n_agents <= MAX_AUTO_AGENTS
@@ -66,28 +68,30 @@ class PainLoopModel(Model):
         if create_agents:
             for i in range(self.engine.n):
                 Person(self, i)
-        self.latest = self.engine.daily_row()
-        self.datacollector = DataCollector(
-            model_reporters={k: (lambda m, k=k: m.latest[k]) for k in self.latest if k != "day"})
-        self.datacollector.collect(self)
+        if path == "agents":
+            self.engine.per_person = self._update_people
+        self.latest: dict = {}
+        self.datacollector = None
+        if collect:
+            self.engine.attach(_Collect(self))
+
+    @property
+    def day(self) -> int:
+        """The engine's day (0 after the burn-in); Mesa's own step counter is ``model.steps``."""
+        return self.engine.day
 
     def step(self) -> None:
-        self.update_states()
-        self.latest = self.engine.daily_row()
-        self.datacollector.collect(self)
+        """One day: the engine's step; the DataCollector observes it (Mesa 3.3's ``Model.step``
+        wrapper also advances ``model.steps``)."""
+        self.engine.step()
 
-    def update_states(self) -> None:
-        """One day of the chosen path without the day's reporting (what benchmarks time)."""
+    def _update_people(self, shocks, noise) -> dict:
+        """The per-agent path of one day: every Person computes its next states from the start-of-day
+        states (its own and its ties'); the engine swaps them in once all have."""
         engine = self.engine
-        if self.path == "vector":
-            engine.step()
-        else:
-            shocks, noise = engine.begin_day()
-            engine.next = {name: np.empty(engine.n, dtype=engine.pop.dtype) for name in STATE_NAMES}
-            self.agents.do("update", shocks, noise)
-            engine.pop.set_states(engine.next)
-            engine.end_day()
-        self.day = engine.day
+        nxt = {name: np.empty(engine.n, dtype=engine.pop.dtype) for name in STATE_NAMES}
+        self.agents.do("update", shocks, noise, nxt)
+        return nxt
 
     def person(self, index: int) -> Person:
         """The Person at row ``index`` (agents are created in row order)."""
@@ -95,3 +99,22 @@ class PainLoopModel(Model):
         if agent.index != index:
             raise LookupError(f"no Person for row {index}")
         return agent
+
+
+class _Collect(Observer):
+    """The Mesa model's reporting as an observer: the day's aggregate row, then its DataCollector
+    (made on the first day, with one model reporter per column of the row)."""
+
+    def __init__(self, model: PainLoopModel):
+        self.model = model
+
+    def start(self, engine) -> None:
+        self.after_day(engine)
+
+    def after_day(self, engine) -> None:
+        model = self.model
+        model.latest = daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values())
+        if model.datacollector is None:
+            model.datacollector = DataCollector(model_reporters={
+                k: (lambda m, k=k: m.latest[k]) for k in model.latest if k != "day"})
+        model.datacollector.collect(model)

@@ -22,6 +22,9 @@ Daily table (one row per day, ``day`` 0..days):
 Panel (opt-in, ``panel_every=k``): one row per (day, agent) every k days with ``day``, ``agent``,
 ``pain_nrs``, ``phq9``, ``activity_min_week``, ``sleep_psqi``, ``crp_mg_l``, ``chronic_pain``,
 ``depressed``.
+
+Both are made by observers of the engine's day loop (:class:`sim.core.engine.Observer`):
+:class:`DailyTable` and :class:`PanelWaves`.
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ import numpy as np
 import pandas as pd
 
 from sim.core import scales
+from sim.core.engine import Observer
 from sim.core.errors import InputError
+from sim.core.state import LATENT
 
 CORE_OUTPUTS = scales.CLINICAL_KEYS
 QUANTILES = (0.1, 0.5, 0.9)
 _BINS = 2000
-LATENT_MEANS = ("stress", "sensitisation", "deconditioning", "social_support", "tissue", "rumination",
-                "mood_recovery")
+LATENT_MEANS = LATENT
 PANEL_COLUMNS = ("day", "agent", *CORE_OUTPUTS, "chronic_pain", "depressed")
 
 
@@ -75,9 +79,10 @@ def _hist_quantiles(counts: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 def _summaries(pop, p) -> dict[str, float]:
     """Means, histogram quantiles and threshold shares of the states, one block at a time."""
-    internal = {"pain_nrs": ("pain", 10.0), "phq9": ("low_mood", 27.0),
-                "activity_min_week": ("activity", p.activity_max_min_week),
-                "sleep_psqi": ("poor_sleep", 21.0)}
+    # the linear scales, each the clinical value of an internal 1.0 (sim.core.scales is the one place)
+    internal = {"pain_nrs": ("pain", scales.pain_nrs(1.0)), "phq9": ("low_mood", scales.phq9(1.0)),
+                "activity_min_week": ("activity", scales.activity_min_week(1.0, p)),
+                "sleep_psqi": ("poor_sleep", scales.sleep_psqi(1.0))}
     names = (*internal, "crp_mg_l")
     hist = np.zeros((len(names), _BINS), dtype=np.int64)
     total = dict.fromkeys((*names, *LATENT_MEANS), 0.0)
@@ -91,9 +96,10 @@ def _summaries(pop, p) -> dict[str, float]:
         crp = scales.crp_mg_l(pop.inflammation[rows], pop.crp_baseline[rows], p)
         total["crp_mg_l"] += float(crp.sum(dtype=np.float64))
         hist[-1] += np.bincount(_bins(np.log(crp), *_CRP_LOG_RANGE), minlength=_BINS)
-        shares["poor_sleep"] += int(np.count_nonzero(pop.poor_sleep[rows] * 21.0 > scales.POOR_SLEEP_PSQI))
+        shares["poor_sleep"] += int(np.count_nonzero(scales.sleep_psqi(pop.poor_sleep[rows]) > scales.POOR_SLEEP_PSQI))
         shares["high_crp"] += int(np.count_nonzero(crp > scales.HIGH_CRP_MG_L))
-        shares["active_150"] += int(np.count_nonzero(pop.activity[rows] * p.activity_max_min_week >= scales.ACTIVE_MIN_WEEK))
+        shares["active_150"] += int(np.count_nonzero(scales.activity_min_week(pop.activity[rows], p)
+                                                     >= scales.ACTIVE_MIN_WEEK))
         for name in LATENT_MEANS:
             total[name] += float(getattr(pop, name)[rows].sum())
     row = {}
@@ -147,6 +153,51 @@ def panel_rows(day: int, pop, status, p, who: np.ndarray | None = None) -> pd.Da
     data["chronic_pain"] = status.chronic_pain[rows].copy()
     data["depressed"] = status.depressed[rows].copy()
     return pd.DataFrame(data)
+
+
+class DailyTable(Observer):
+    """Observer: one aggregate row (:func:`daily_row`) for the day it starts on and every day after."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def start(self, engine) -> None:
+        self.after_day(engine)
+
+    def after_day(self, engine) -> None:
+        self.rows.append(daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values()))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows)
+
+
+class PanelWaves(Observer):
+    """Observer: a panel wave (:func:`panel_rows`) on the day it starts on and every ``every``
+    days after, of everyone or of the rows ``who``; streamed to ``writer`` (a
+    :class:`PanelWriter`) if given, else kept in :attr:`waves`."""
+
+    def __init__(self, every: int, who: np.ndarray | None = None, writer=None):
+        self.every, self.who, self.writer = every, who, writer
+        self.waves: list[pd.DataFrame] = []
+        self._first = None
+
+    def start(self, engine) -> None:
+        self._first = engine.day
+        self._record(engine)
+
+    def after_day(self, engine) -> None:
+        if (engine.day - self._first) % self.every == 0:
+            self._record(engine)
+
+    def _record(self, engine) -> None:
+        wave = panel_rows(engine.day, engine.pop, engine.status, engine.p, self.who)
+        if self.writer is not None:
+            self.writer.write(wave)
+        else:
+            self.waves.append(wave)
+
+    def frame(self) -> pd.DataFrame | None:
+        return pd.concat(self.waves, ignore_index=True) if self.waves else None
 
 
 class PanelWriter:

@@ -39,10 +39,10 @@ import pandas as pd
 
 from sim.running.cluster import address as dask_address
 from sim.running.cluster import is_dask, run_on_dask
-from sim.running.cohort import COHORTS, Cohort
+from sim.running.cohort import COHORTS, CohortOutcomes
 from sim.core.engine import Engine, burn_in_key
 from sim.core.errors import InputError
-from sim.running.outputs import check_writable
+from sim.running.outputs import DailyTable, check_writable
 from sim.core.scenario import Scenario
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -61,18 +61,10 @@ class Job:
 
 
 def run_arm(engine: Engine, arm: str, seed: int, cohort: str, cohort_day: int) -> pd.DataFrame:
-    """Run one forked or fresh engine from day 0 to the end; return its long table."""
-    rows = []
-    followed = None
-    for day in range(engine.p.days + 1):
-        if day > 0:
-            engine.step()
-        if day == cohort_day:
-            followed = Cohort(cohort, engine.pop, engine.status, engine.p)
-        row = engine.daily_row()
-        if followed is not None:
-            row.update(followed.metrics(engine.pop, engine.status, engine.p))
-        rows.append(row)
+    """Run one forked or fresh engine from day 0 to the end; return its long table (the daily
+    rows, with the cohort's outcomes from ``cohort_day`` on)."""
+    table, followed = engine.run(engine.p.days, DailyTable(), CohortOutcomes(cohort, cohort_day))
+    rows = [{**row, **followed.rows.get(row["day"], {})} for row in table.rows]
     wide = pd.DataFrame(rows)
     long = wide.melt(id_vars="day", var_name="metric", value_name="value")
     long.insert(0, "seed", np.int32(seed))

@@ -6,11 +6,10 @@ import platform
 import time
 
 import numpy as np
-import pandas as pd
 
 from sim.core.engine import PRECISIONS, Engine
 from sim.core.errors import InputError
-from sim.running.outputs import PanelWriter, Result
+from sim.running.outputs import DailyTable, PanelWaves, PanelWriter, Result
 from sim.core.scenario import Scenario
 from sim.core.streams import stream
 
@@ -73,15 +72,9 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
         raise InputError("panel_agents and panel_path need panel_every (days between panel waves)")
     who = panel_sample(scenario.n_agents, panel_agents, seed)
     writer = PanelWriter(panel_path) if panel_every and panel_path is not None else None
-    waves = []
-
-    def record(run):
-        wave = run.panel_wave(who)
-        if writer is not None:
-            writer.write(wave)
-        else:
-            waves.append(wave)
-
+    watchers = [DailyTable()]
+    if panel_every:
+        watchers.append(PanelWaves(panel_every, who, writer))
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -92,23 +85,12 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
     try:
         if engine == "vector":
             run = Engine(scenario, seed, progress=bar, precision=precision)
-            advance_day = run.step
         else:
             from sim.running.model import PainLoopModel
 
-            model = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision)
-            run, advance_day = model.engine, model.step
+            run = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision).engine
         burn_in_seconds = time.perf_counter() - started
-        rows = [run.daily_row()]
-        if panel_every:
-            record(run)
-        for day in range(1, scenario.days + 1):
-            advance_day()
-            rows.append(run.daily_row())
-            if panel_every and day % panel_every == 0:
-                record(run)
-            if bar is not None:
-                bar.update(1)
+        run.run(scenario.days, *watchers)
         if writer is not None:
             writer.close()
     finally:
@@ -123,5 +105,5 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
             "seconds_burn_in": round(burn_in_seconds, 3)}
     if writer is not None:
         meta["panel_path"] = str(writer.path)
-    panel = pd.concat(waves, ignore_index=True) if waves else None
-    return Result(pd.DataFrame(rows), scenario, seed, engine, panel, meta)
+    panel = watchers[1].frame() if panel_every else None
+    return Result(watchers[0].frame(), scenario, seed, engine, panel, meta)

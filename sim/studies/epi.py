@@ -38,7 +38,7 @@ import numpy as np
 from scipy import stats as sstats
 
 from sim.core import scales
-from sim.core.engine import Engine
+from sim.core.engine import Engine, Observer
 
 WAVE_KEYS = ("pain_nrs", "phq9", "sleep_psqi", "crp_mg_l", "activity_min_week", "social_support",
              "chronic_pain", "high_impact_pain", "depressed")
@@ -59,26 +59,37 @@ class _Injuries:
     nrs: dict
 
 
-class Survey:
-    """Follow an engine (already burned in) for ``days`` days, recording what studies measure."""
+class Survey(Observer):
+    """Observer that records what studies measure, from the day it is attached.
+
+    ``Survey(engine)`` attaches itself to an engine (already burned in); :meth:`run` advances the
+    engine ``days`` days with the survey watching.
+    """
 
     def __init__(self, engine: Engine, every_days: int = 7):
         self.engine = engine
         self.every = every_days
-        self.start_day = engine.day
         self.n = engine.n
-        self.never_depressed = ~engine.status.ever_depressed.copy()
-        self.never_chronic_pain = ~engine.status.ever_chronic_pain.copy()
         self.waves: dict[str, list] = {k: [] for k in WAVE_KEYS}
         self.wave_days: list[int] = []
         self.events: dict[str, list] = {k: [] for k in ("injury", "life_event", "depression_onset",
                                                         "depression_remission", "chronic_pain_onset")}
         self.injuries: dict[int, _Injuries] = {}
-        self._wave()
+        engine.attach(self)
 
     @property
     def days(self) -> int:
         return self.engine.day - self.start_day
+
+    def run(self, days: int) -> Survey:
+        self.engine.run(days)
+        return self
+
+    def start(self, engine: Engine) -> None:
+        self.start_day = engine.day
+        self.never_depressed = ~engine.status.ever_depressed.copy()
+        self.never_chronic_pain = ~engine.status.ever_chronic_pain.copy()
+        self._wave()
 
     def _wave(self) -> None:
         e = self.engine
@@ -91,34 +102,32 @@ class Survey:
         self.waves["depressed"].append(e.status.depressed.copy())
         self.wave_days.append(e.day)
 
-    def run(self, days: int) -> Survey:
-        for _ in range(days):
-            self.step()
-        return self
+    def before_day(self, engine: Engine) -> None:
+        self._pre_nrs = scales.pain_nrs(engine.pop.pain)
+        self._pre_cp = engine.status.chronic_pain.copy()
 
-    def step(self) -> None:
-        e = self.engine
-        pre_nrs = scales.pain_nrs(e.pop.pain)
-        pre_cp = e.status.chronic_pain.copy()
-        e.step()
-        day = e.day
-        shocks = e.last_shocks
-        injured = np.flatnonzero(shocks.injury > 0)
+    def shocks(self, engine: Engine, shocks) -> None:
+        self._injured = np.flatnonzero(shocks.injury > 0)
+        self._life_events = np.flatnonzero(shocks.life_event > 0)
+
+    def after_day(self, engine: Engine) -> None:
+        day = engine.day
+        injured = self._injured
         self.events["injury"].append((day, injured))
-        self.events["life_event"].append((day, np.flatnonzero(shocks.life_event > 0)))
-        ev = e.status.events
+        self.events["life_event"].append((day, self._life_events))
+        ev = engine.status.events
         self.events["depression_onset"].append((day, np.flatnonzero(ev["depression_onsets"])))
         self.events["depression_remission"].append((day, np.flatnonzero(ev["depression_remissions"])))
         self.events["chronic_pain_onset"].append((day, np.flatnonzero(ev["chronic_pain_onsets"])))
         # acute cohort: pain-free and not chronic the day before the injury
-        fresh = injured[(pre_nrs[injured] < PAIN_FREE_BEFORE_NRS) & ~pre_cp[injured]]
+        fresh = injured[(self._pre_nrs[injured] < PAIN_FREE_BEFORE_NRS) & ~self._pre_cp[injured]]
         if fresh.size:
             self.injuries[day] = _Injuries(day, fresh, {})
         nrs = None
         for k in ACUTE_OFFSETS:
             group = self.injuries.get(day - k)
             if group is not None:
-                nrs = scales.pain_nrs(e.pop.pain) if nrs is None else nrs
+                nrs = scales.pain_nrs(engine.pop.pain) if nrs is None else nrs
                 group.nrs[k] = nrs[group.who]
         if (day - self.start_day) % self.every == 0:
             self._wave()

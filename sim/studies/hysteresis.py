@@ -43,7 +43,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import Scenario
-from sim.core.engine import Engine
+from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.running.outputs import write_atomically
 from sim.core.parameters import PARAMS
@@ -76,18 +76,24 @@ def prevalences(engine: Engine) -> list[float]:
 
 def set_driver(engine: Engine, driver: str, level: float) -> None:
     """Change one parameter of a running engine: validated by the scenario, Params rebuilt."""
-    engine.scenario = engine.scenario.replace(**{driver: float(level)})
-    engine.p = engine.scenario.params()
+    engine.set_parameters(**{driver: float(level)})
+
+
+class _Prevalences(Observer):
+    """Each day's prevalences (:func:`prevalences`) from the day after it is attached."""
+
+    def __init__(self):
+        self.days: list[list[float]] = []
+
+    def after_day(self, engine: Engine) -> None:
+        self.days.append(prevalences(engine))
 
 
 def side_by_side(first: Engine, second: Engine, days: int) -> list[tuple[list, list]]:
-    """Step two towns together for ``days``; each day's prevalences of both, as (first, second)."""
-    pairs = []
-    for _ in range(days):
-        first.step()
-        second.step()
-        pairs.append((prevalences(first), prevalences(second)))
-    return pairs
+    """Run two towns (independent engines) the same ``days``; each day's prevalences of both, as
+    (first, second)."""
+    (a,), (b,) = first.run(days, _Prevalences()), second.run(days, _Prevalences())
+    return list(zip(a.days, b.days))
 
 
 def _means(pairs: list, first: str = "{}", second: str = "control_{}") -> dict:

@@ -55,7 +55,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim.running.cohort import Cohort
-from sim.core.engine import Engine
+from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.core.parameters import PARAMETERS, PARAMS
 from sim.core.scenario import Scenario
@@ -172,6 +172,19 @@ class Setting:
                         **{**self.fixed, **values})
 
 
+class _Comorbid(Observer):
+    """The share of people with both chronic pain and depression, each day from the first."""
+
+    def __init__(self):
+        self.shares: list[float] = []
+
+    def start(self, engine: Engine) -> None:
+        self.after_day(engine)
+
+    def after_day(self, engine: Engine) -> None:
+        self.shares.append(np.mean(engine.status.chronic_pain & engine.status.depressed))
+
+
 def evaluate(values: dict, setting: Setting) -> np.ndarray:
     """Both outputs (:data:`OUTPUTS`, in that order) for one parameter set, mean over seeds."""
     control_scenario = setting.scenario(values)
@@ -182,15 +195,11 @@ def evaluate(values: dict, setting: Setting) -> np.ndarray:
         control = Engine(control_scenario, seed)
         treated = control.fork(treated_scenario)
         cohorts = [Cohort("chronic_pain", e.pop, e.status, e.p) for e in (control, treated)]
-        both = np.empty(days + 1)
-        both[0] = np.mean(control.status.chronic_pain & control.status.depressed)
-        for day in range(1, days + 1):
-            control.step()
-            treated.step()
-            both[day] = np.mean(control.status.chronic_pain & control.status.depressed)
+        (both,) = control.run(days, _Comorbid())
+        treated.run(days)
         pain = [c.metrics(e.pop, e.status, e.p).get("cohort_pain_nrs_mean", np.nan)
                 for c, e in zip(cohorts, (control, treated))]
-        out[k] = (100.0 * both.mean(), pain[1] - pain[0])
+        out[k] = (100.0 * np.mean(both.shares), pain[1] - pain[0])
     return out.mean(axis=0)
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.core import scales
-from sim.core.engine import Engine
+from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.studies.epi import odds_ratio
 from sim.interventions import DROPPED_OUT, make_intervention
@@ -58,6 +58,37 @@ def _hedges_g(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(g), float(se)
 
 
+class _FollowUp(Observer):
+    """Reads each arm's outcomes at the follow-up weeks, as a trial's assessors would."""
+
+    def __init__(self, groups: dict, weeks: tuple, seed: int):
+        self.groups, self.weeks, self.seed = groups, weeks, seed
+        self.rows: list[dict] = []
+
+    def start(self, engine: Engine) -> None:
+        self.base = {"nrs": scales.pain_nrs(engine.pop.pain), "phq9": scales.phq9(engine.pop.low_mood)}
+        self.depressed0 = engine.status.depressed.copy()
+
+    def after_day(self, engine: Engine) -> None:
+        day = engine.day
+        if day % 7 or day // 7 not in self.weeks:
+            return
+        values = scales.clinical(engine.pop, engine.p)
+        base, depressed0 = self.base, self.depressed0
+        for name, who in self.groups.items():
+            mine = [d for k, d in engine.deliveries.items() if k.startswith(f"{name}:")]
+            dropped = np.zeros(who.size, dtype=bool)
+            for d in mine:
+                dropped |= d.status[who] == DROPPED_OUT
+            nrs, phq = values["pain_nrs"][who], values["phq9"][who]
+            self.rows.append({"seed": self.seed, "week": day // 7, "arm": name, "n": int(who.size),
+                              "nrs": nrs, "phq9": phq, "log_crp": np.log(values["crp_mg_l"][who]),
+                              "pain_responder": nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * base["nrs"][who],
+                              "phq9_responder": phq <= (1 - scales.PHQ9_RESPONSE_SHARE) * base["phq9"][who],
+                              "remission": phq[depressed0[who]] < scales.PHQ9_REMISSION,
+                              "dropout": float(dropped.mean()) if mine else np.nan})
+
+
 def _one_trial(scenario: Scenario, arms: dict, eligibility: str, n: int, weeks: tuple, seed: int):
     engine = Engine(scenario, seed)
     pool = np.flatnonzero(_eligible(eligibility, engine))
@@ -72,29 +103,9 @@ def _one_trial(scenario: Scenario, arms: dict, eligibility: str, n: int, weeks: 
             mask = np.zeros(engine.n, dtype=bool)
             mask[groups[name]] = True
             key = f"{name}:{item.name}"
-            engine.deliveries[key] = engine.delivery(item, f"trial:{key}", restrict=mask)
-    base = {"nrs": scales.pain_nrs(engine.pop.pain), "phq9": scales.phq9(engine.pop.low_mood)}
-    depressed0 = engine.status.depressed.copy()
-    rows = []
-    last = max(weeks) * 7
-    for day in range(1, last + 1):
-        engine.step()
-        if day % 7 or day // 7 not in weeks:
-            continue
-        values = scales.clinical(engine.pop, engine.p)
-        for name, who in groups.items():
-            mine = [d for k, d in engine.deliveries.items() if k.startswith(f"{name}:")]
-            dropped = np.zeros(who.size, dtype=bool)
-            for d in mine:
-                dropped |= d.status[who] == DROPPED_OUT
-            nrs, phq = values["pain_nrs"][who], values["phq9"][who]
-            rows.append({"seed": seed, "week": day // 7, "arm": name, "n": int(who.size),
-                         "nrs": nrs, "phq9": phq, "log_crp": np.log(values["crp_mg_l"][who]),
-                         "pain_responder": nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * base["nrs"][who],
-                         "phq9_responder": phq <= (1 - scales.PHQ9_RESPONSE_SHARE) * base["phq9"][who],
-                         "remission": phq[depressed0[who]] < scales.PHQ9_REMISSION,
-                         "dropout": float(dropped.mean()) if mine else np.nan})
-    return rows
+            engine.add_delivery(item, f"trial:{key}", restrict=mask, key=key)
+    (follow_up,) = engine.run(max(weeks) * 7, _FollowUp(groups, weeks, seed))
+    return follow_up.rows
 
 
 def virtual_trial(scenario: Scenario | None = None, arms: dict | None = None,

@@ -107,8 +107,8 @@ def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, 
             f"bands**: {int(fit['within'].sum())} of {len(fit)} fitted targets and "
             f"{int(check['within'].sum())} of {len(check)} targets only checked.", "",
             "Targets are the items of `../shared/evidence.md` \"Calibration targets\" (numbered as there), "
-            "computed by the study designs of `sim/epi.py` and the virtual trials of `sim/trials.py` "
-            "(`sim/targets.py` holds each one's statistic, band and source). 'fit' marks targets "
+            "computed by the study designs of `sim/studies/epi.py` and the virtual trials of `sim/studies/trials.py` "
+            "(`sim/studies/targets.py` holds each one's statistic, band and source). 'fit' marks targets "
             "`experiments/calibrate.py` fits; 'check' marks targets it does not see.", "",
             table_markdown(ev), "",
             "![targets](figures/validation_targets.png)", "",

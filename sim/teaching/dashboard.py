@@ -1,6 +1,6 @@
 """The browser dashboard: Mesa's SolaraViz around :class:`sim.teaching.dashboard_model.DashboardModel`.
 
-Start it with ``painloop dashboard`` (prints the address), or ``solara run sim/dashboard.py``.
+Start it with ``painloop dashboard`` (prints the address), or ``solara run sim/teaching/dashboard.py``.
 What it shows, all redrawn each step:
 
 * the town's social network, each person coloured well / chronic pain only / depressed only /

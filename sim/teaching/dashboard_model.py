@@ -23,7 +23,8 @@ from sim.interventions import IN_TREATMENT
 from sim.running.model import PainLoopModel
 from sim.core.rules import rule_names
 from sim.core.scenario import Scenario
-from sim.teaching.story import candidates, choose_person, force_injury
+from sim.core.engine import Observer
+from sim.teaching.story import candidates, choose_person
 
 NO_RULE_OFF = "none"
 FOLLOW_CHOICES = {
@@ -97,7 +98,7 @@ class DashboardModel(PainLoopModel):
         self.switched_off = switched_off
         self.followed = self._choose_followed(FOLLOW_CHOICES[follow])
         self.followed_history: list[dict] = []
-        self._record_followed()
+        self.engine.attach(_FollowedPerson(self))
         self.layout = network_layout(self)
 
     def _choose_followed(self, choice: str | int) -> int:
@@ -114,18 +115,14 @@ class DashboardModel(PainLoopModel):
             self.follow_note = "nobody of that kind on day 0: following someone else"
         person = choose_person(engine, self.seed, pool)
         if story:
-            force_injury(engine.pop, person, engine.p.injury_severity_mean)
+            engine.injure(person, engine.p.injury_severity_mean)
         return person
-
-    def step(self) -> None:
-        super().step()
-        self._record_followed()
 
     def _record_followed(self) -> None:
         engine, i = self.engine, self.followed
         pop = engine.pop
         self.followed_history.append({
-            "day": self.day,
+            "day": engine.day,
             "pain_nrs": float(scales.pain_nrs(pop.pain[i])),
             "phq9": float(scales.phq9(pop.low_mood[i])),
             "phq9_14d": float(engine.status.phq9_14d[i]),
@@ -163,3 +160,17 @@ def network_layout(model: PainLoopModel) -> np.ndarray:
         _LAYOUTS.clear()  # one town at a time is all a dashboard needs
         _LAYOUTS[key] = np.array([pos[i] for i in range(model.engine.n)])
     return _LAYOUTS[key]
+
+
+class _FollowedPerson(Observer):
+    """Records the followed person's five states each day (the dashboard's person panel)."""
+
+    def __init__(self, model: DashboardModel):
+        self.model = model
+
+    def start(self, engine) -> None:
+        self.model._record_followed()
+
+    def after_day(self, engine) -> None:
+        self.model._record_followed()
+

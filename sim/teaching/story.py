@@ -34,7 +34,7 @@ import pandas as pd
 
 from sim.core import scales
 from sim.teaching.categories import CATEGORIES, COLOURS, LABELS, category_codes
-from sim.core.engine import Engine
+from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.interventions import DROPPED_OUT, IN_TREATMENT, NEVER
 from sim.core.scenario import Scenario
@@ -52,26 +52,29 @@ BASELINE_DAYS = 28
 LATENT = ("sensitisation", "stress", "deconditioning", "social_support", "tissue")
 
 
-class _WatchedEngine(Engine):
-    """An Engine that keeps the last day's shocks, so the story can tell what happened, and
-    everyone's recorded values on the last ``BASELINE_DAYS`` days of its burn-in."""
+class _Watch(Observer):
+    """Keeps the day's shocks, so the story can tell what happened, and everyone's recorded values
+    on the last ``BASELINE_DAYS`` days of the burn-in."""
 
-    def __init__(self, scenario, seed):
-        self.last_shocks = None
+    def __init__(self):
+        self.shocks_today = None
         self.recent: deque = deque(maxlen=BASELINE_DAYS)
-        super().__init__(scenario, seed)
-        if not self.recent:  # no burn-in: day 0 is all there is
-            self.recent.append((0, _values(self, np.arange(self.n))))
 
-    def draw_day(self):
-        shocks, noise = super().draw_day()
-        self.last_shocks = shocks
-        return shocks, noise
+    def shocks(self, engine: Engine, shocks) -> None:
+        self.shocks_today = shocks
 
-    def end_day(self) -> None:
-        super().end_day()
-        if -BASELINE_DAYS < self.day <= 0:
-            self.recent.append((self.day, _values(self, np.arange(self.n))))
+    def after_day(self, engine: Engine) -> None:
+        if -BASELINE_DAYS < engine.day <= 0:
+            self.recent.append((engine.day, _values(engine, np.arange(engine.n), self.shocks_today)))
+
+
+def watched_town(scenario: Scenario, seed: int) -> tuple[Engine, _Watch]:
+    """A town burned in under a :class:`_Watch` (which stays attached for the days after)."""
+    watch = _Watch()
+    engine = Engine(scenario, seed, observers=[watch])
+    if not watch.recent:  # no burn-in: day 0 is all there is
+        watch.recent.append((0, _values(engine, np.arange(engine.n), None)))
+    return engine, watch
 
 
 @dataclass
@@ -119,14 +122,9 @@ def choose_person(engine: Engine, seed: int, pool: np.ndarray | None = None) -> 
     return int(pool[stream(seed, STORY_STREAM).integers(pool.size)])
 
 
-def force_injury(pop, person: int, severity: float) -> None:
-    """Give ``person`` a back injury of ``severity`` (tissue units, capped at 1), as a random
-    injury would."""
-    pop.tissue[person] = min(pop.tissue[person] + severity, 1.0)
-
-
-def _values(engine: Engine, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """The recorded values of the people at ``rows`` on the engine's current day (copies)."""
+def _values(engine: Engine, rows: np.ndarray, shocks) -> dict[str, np.ndarray]:
+    """The recorded values of the people at ``rows`` on the engine's current day (copies), with
+    the day's ``shocks`` (None: none)."""
     pop, status = engine.pop, engine.status
     people = SimpleNamespace(**{name: getattr(pop, name)[rows] for name in (*STATE_NAMES, *TRAIT_NAMES)})
     values = dict(scales.clinical(people, engine.p))
@@ -134,7 +132,6 @@ def _values(engine: Engine, rows: np.ndarray) -> dict[str, np.ndarray]:
     values.update({name: getattr(people, name) for name in LATENT})
     values["chronic_pain"] = status.chronic_pain[rows]
     values["depressed"] = status.depressed[rows]
-    shocks = getattr(engine, "last_shocks", None)
     for name in ("injury", "life_event"):
         values[name] = getattr(shocks, name)[rows] if shocks is not None else np.zeros(len(rows))
     return values
@@ -167,21 +164,34 @@ def follow(scenario: Scenario, seed: int, *, person: int | None = None, who: str
     if severity is not None and (isinstance(severity, bool) or not isinstance(severity, (int, float))
                                  or not 0 < severity <= 1):
         raise InputError(f"severity = {severity!r} must be in (0, 1] tissue units")
-    engine = _WatchedEngine(scenario, seed)
+    engine, watch = watched_town(scenario, seed)
     if person is None:
         person = choose_person(engine, seed, candidates(engine, who))
     elif isinstance(person, bool) or not isinstance(person, (int, np.integer)) or not 0 <= person < engine.n:
         raise InputError(f"person = {person!r} must be a row number in [0, {engine.n - 1}]")
     person = int(person)
     severity = float(engine.p.injury_severity_mean if severity is None else severity)
-    rows = [_row(values, person, day) for day, values in engine.recent]
+    rows = [_row(values, person, day) for day, values in watch.recent]
     rows[-1]["injury"] = severity
     events = [(0, f"back injury (severity {severity:.2f}): pain flares")]
-    force_injury(engine.pop, person, severity)
-    care = {name: _Care(delivery, person) for name, delivery in engine.deliveries.items()}
-    for day in range(1, 7 * weeks + 1):
-        engine.step()
-        row = _row(_values(engine, np.array([person])), 0, day)
+    engine.injure(person, severity)
+    diary = _Diary(watch, person, {name: _Care(delivery, person) for name, delivery in engine.deliveries.items()})
+    engine.run(7 * weeks, diary)
+    return PersonRecord(person, severity, label, pd.DataFrame(rows + diary.rows), events + diary.events,
+                        [spec.name for spec in engine.scenario.interventions])
+
+
+class _Diary(Observer):
+    """One person's days and what happened to them, told as it happens."""
+
+    def __init__(self, watch: _Watch, person: int, care: dict):
+        self.watch, self.person, self.care = watch, person, care
+        self.rows: list[dict] = []
+        self.events: list[tuple[int, str]] = []
+
+    def after_day(self, engine: Engine) -> None:
+        day, person, events = engine.day, self.person, self.events
+        row = _row(_values(engine, np.array([person]), self.watch.shocks_today), 0, day)
         if row["injury"] > 0:
             events.append((day, "another back injury"))
         if row["life_event"] > 0:
@@ -189,13 +199,11 @@ def follow(scenario: Scenario, seed: int, *, person: int | None = None, who: str
         for key, text in _STATUS_EVENTS:
             if engine.status.events[key][person]:
                 events.append((day, text))
-        for name, followed in care.items():
+        for name, followed in self.care.items():
             row[f"{name}_level"] = float(followed.delivery.level[person])
             row[f"{name}_in_treatment"] = bool(followed.delivery.status[person] == IN_TREATMENT)
             events += [(day, text) for text in followed.news()]
-        rows.append(row)
-    return PersonRecord(person, severity, label, pd.DataFrame(rows), events,
-                        [spec.name for spec in engine.scenario.interventions])
+        self.rows.append(row)
 
 
 class _Care:
