@@ -11,7 +11,8 @@ Daily cohort metrics (prefix ``cohort_``):
 * ``cohort_pain_responder``: share with NRS at least 30% below their cohort-day NRS;
 * ``cohort_phq9_responder``: share with PHQ-9 at least 50% below their cohort-day PHQ-9;
 * ``cohort_remission``: share of those depressed on the cohort day whose PHQ-9 is now < 5;
-* ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares.
+* ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares;
+* ``cohort_utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from sim.core import scales
 from sim.core.engine import Observer
+from sim.core.utility import eq5d
 from sim.core.eligibility import COHORTS, eligible  # noqa: F401 (COHORTS: the cohorts one can follow)
 
 
@@ -51,6 +53,7 @@ class Cohort:
         row["cohort_chronic_pain"] = float(cp.mean())
         row["cohort_depression"] = float(dep.mean())
         row["cohort_comorbid"] = float(np.mean(cp & dep))
+        row["cohort_utility_mean"] = float(eq5d(nrs, phq, status.high_impact_pain[who], p).mean())
         return row
 
 
