@@ -23,7 +23,8 @@ from sim.studies.targets import TARGETS, evaluate, measure
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200}
-NOTES = Path(__file__).resolve().parent.parent / "docs" / "validation_notes.md"
+NOTES = Path(__file__).resolve().parents[2] / "docs" / "validation_notes.md"
+CEA_SECTION = NOTES.with_name("validation_cea.md")
 
 
 def _fmt(x: float, scale: float) -> str:
@@ -115,6 +116,8 @@ def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, 
             "![acute course](figures/validation_acute_course.png)", ""]
     if NOTES.exists():
         text += [NOTES.read_text(encoding="utf-8")]
+    if CEA_SECTION.exists():  # written by experiments/cea_published.py, kept across regenerations
+        text += ["", CEA_SECTION.read_text(encoding="utf-8")]
 
     def write(tmp: Path) -> None:
         (tmp / "figures").mkdir()
