@@ -106,12 +106,13 @@ class CEA:
 
 def _wide(long: pd.DataFrame) -> pd.DataFrame:
     """The metrics economics reads, one column each (the full pivot is many times larger)."""
-    keep = long["metric"].astype(str)
-    wanted = keep.str.startswith("cohort_") | keep.str.endswith(("_sessions", "_started")) \
-        | keep.isin(["utility_mean", *STATES])
-    part = long[wanted]
-    wide = part.pivot_table(index=["arm", "seed", "day"], columns="metric", values="value",
-                            observed=True).reset_index()
+    names = pd.Index(pd.unique(long["metric"]).astype(str) if long["metric"].dtype != "category"
+                     else long["metric"].cat.categories.astype(str))
+    wanted = names[names.str.startswith("cohort_") | names.str.endswith(("_sessions", "_started"))
+                   | names.isin(["utility_mean", *STATES])]
+    part = long[long["metric"].isin(wanted)]
+    part = part.assign(metric=part["metric"].astype(str))
+    wide = part.set_index(["arm", "seed", "day", "metric"])["value"].unstack("metric").reset_index()
     wide.columns.name = None
     return wide
 
