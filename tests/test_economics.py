@@ -205,3 +205,23 @@ def test_evpi_of_a_sure_thing_is_zero():
     table = incremental_table(totals.assign(cost_interventions=0.0, cost_background=0.0, cost_productivity=0.0),
                               comparator="a")
     assert table.set_index("arm").loc["b", "icer"] == pytest.approx(10.0)
+
+
+def test_the_published_section_replaces_itself_and_keeps_the_rest(tmp_path):
+    from sim.studies.economics.published import BEGIN, END, STUDIES, section, write_section
+
+    fake = pd.DataFrame([{"study": s.key, "model_d_qalys": 0.03, "model_d_qalys_lo": 0.02, "model_d_qalys_hi": 0.04,
+                          "model_d_cost": 50.0, "model_d_cost_lo": 40.0, "model_d_cost_hi": 60.0,
+                          "model_interventions": 60.0, "model_icer": 50 / 0.03, "model_verdict": True,
+                          "same_verdict": True, "qalys_within_ci": None if s.published_qaly_ci is None else True}
+                         for s in STUDIES])
+    text = section(fake, 1000, 2, "python experiments/cea_published.py --quick")
+    doc, own = tmp_path / "validation.md", tmp_path / "validation_cea.md"
+    doc.write_text("# Validation\n\nother engineers' text\n")
+    write_section(text, doc, own)
+    write_section(text.replace("1,000 people", "2,000 people"), doc, own)
+    written = doc.read_text()
+    assert written.count(BEGIN) == 1 and written.count(END) == 1
+    assert "other engineers' text" in written and "2,000 people" in written and "1,000 people" not in written
+    assert own.read_text().startswith(BEGIN)
+    assert "| BeST |" in written and "| Herman2017 |" in written

@@ -180,10 +180,10 @@ def section(results: pd.DataFrame, n_agents: int, seeds: int, command: str) -> s
     return "\n".join(lines)
 
 
-def write_section(text: str, validation: Path) -> None:
+def write_section(text: str, validation: Path, own_file: Path = CEA_SECTION) -> None:
     """Put the section into its own file (which ``painloop validate`` appends when it rewrites
     validation.md) and into ``validation`` now, replacing an older one between the markers."""
-    CEA_SECTION.write_text(text + "\n", encoding="utf-8")
+    own_file.write_text(text + "\n", encoding="utf-8")
     doc = validation.read_text(encoding="utf-8")
     if BEGIN in doc and END in doc:
         head, rest = doc.split(BEGIN, 1)
