@@ -12,7 +12,8 @@ virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; S
 weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
 response; mindfulness takes CBT's scale (Cherkin 2016).
 
-``--write`` puts the result into sim/core/parameters.py as the new defaults and writes the fit report
+``--write`` puts the result into the declared defaults (sim/core/parameters.py; each kind's
+effect size in sim/interventions/kinds.py) and writes the fit report
 docs/calibration.md. Without it the script only reports.
 """
 
@@ -150,18 +151,29 @@ def stage2(values: dict, seeds, n_agents, trial_n, log) -> dict:
     return out
 
 
-def write_defaults(values: dict) -> None:
-    """Replace default values in sim/core/parameters.py (the one table) with the fitted ones."""
-    path = ROOT / "sim" / "parameters.py"
-    text = path.read_text(encoding="utf-8")
-    for name, value in values.items():
-        kind = PARAMS[name].kind
-        literal = str(int(round(value))) if kind is int else repr(round(float(value), 4))
-        pattern = re.compile(r'(_p\("[a-z]+", "%s", )([-0-9._e]+)(,)' % re.escape(name))
-        text, count = pattern.subn(lambda m: m.group(1) + literal + m.group(3), text)
-        if count != 1:
-            raise RuntimeError(f"could not find the default of {name} in {path}")
-    path.write_text(text, encoding="utf-8")
+DEFAULT_PATTERNS = {
+    # Model parameters are rows of the table in sim/core/parameters.py; an intervention's effect
+    # size is declared with its kind in sim/interventions/kinds.py (the entry's effect_size).
+    "sim/core/parameters.py": lambda name: r'(_p\("[a-z]+", "%s", )([-0-9._e]+)(,)' % re.escape(name),
+    "sim/interventions/kinds.py": lambda name: (r'(Effect\("%s",.*?effect_size=)([-0-9._e]+)(,)'
+                                                % re.escape(name.removesuffix("_effect"))),
+}
+
+
+def write_defaults(values: dict, root: Path = ROOT) -> None:
+    """Replace the declared defaults (the parameter table and the kinds' effect sizes) with the fitted ones."""
+    for where, pattern_of in DEFAULT_PATTERNS.items():
+        path = root / where
+        text = path.read_text(encoding="utf-8")
+        for name, value in values.items():
+            if (PARAMS[name].group == "interventions") != where.endswith("kinds.py"):
+                continue
+            literal = str(int(round(value))) if PARAMS[name].kind is int else repr(round(float(value), 4))
+            pattern = re.compile(pattern_of(name), re.S)
+            text, count = pattern.subn(lambda m: m.group(1) + literal + m.group(3), text, count=1)
+            if count != 1:
+                raise RuntimeError(f"could not find the default of {name} in {path}")
+        path.write_text(text, encoding="utf-8")
 
 
 def _options(parser) -> None:
@@ -183,7 +195,7 @@ def run(argv=None):
     if args.apply:
         fitted = json.loads(Path(args.apply).read_text(encoding="utf-8"))
         write_defaults(fitted)
-        print(f"wrote {len(fitted)} defaults from {args.apply} to sim/core/parameters.py")
+        print(f"wrote {len(fitted)} defaults from {args.apply} to the parameter table and the kinds")
         return fitted
     lines = []
 
@@ -227,7 +239,7 @@ def run(argv=None):
         write_defaults(changed)
         (ROOT / "docs").mkdir(exist_ok=True)
         (ROOT / "docs" / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-        log(f"wrote {len(changed)} new defaults to sim/core/parameters.py and docs/calibration.md")
+        log(f"wrote {len(changed)} new defaults to the parameter table, the kinds and docs/calibration.md")
     return changed
 
 

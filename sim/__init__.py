@@ -11,8 +11,9 @@ Public API::
 from importlib.metadata import PackageNotFoundError, version
 
 from sim.running.agents import Person
+from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
-from sim.interventions import EFFECTS, intervention_names
+from sim.interventions import KINDS, intervention_names
 from sim.running.model import PainLoopModel
 from sim.running.outputs import Result
 from sim.core.parameters import PARAMETERS, parameter_names
@@ -26,5 +27,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = ["EFFECTS", "PARAMETERS", "RULES", "InputError", "intervention_names", "PainLoopModel", "Person", "Result", "Scenario",
+__all__ = ["KINDS", "PARAMETERS", "RULES", "Engine", "InputError", "Observer", "intervention_names", "PainLoopModel",
+           "Person", "Result", "Scenario",
            "parameter_names", "rule_names", "run_experiment", "simulate", "__version__"]

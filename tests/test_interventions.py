@@ -7,14 +7,15 @@ import pytest
 from conftest import small
 from sim import InputError, Scenario, intervention_names, simulate
 from sim.core.engine import Engine
-from sim.interventions import EFFECTS, FIELDS, IN_TREATMENT
+from sim.interventions import FIELDS, IN_TREATMENT, KINDS as KIND_TABLE
 
 KINDS = intervention_names()
 
 
 def test_all_six_kinds_exist_with_sources():
     assert set(KINDS) == {"exercise", "cbt", "mindfulness", "medication", "sleep", "social_support"}
-    for effect in EFFECTS.values():
+    for kind in KIND_TABLE.values():
+        effect = kind.effect
         assert effect.source and (effect.gains or effect.offsets)
 
 
@@ -119,12 +120,12 @@ def test_only_the_lasting_part_of_cbt_stays_after_the_course():
     d = engine.deliveries["cbt"]
     for _ in range(400):
         engine.step()
-    from sim.interventions import EFFECTS, combine
+    from sim.interventions import combine
 
     done = d.status != 0
     assert (d.level[done] < 1e-3).all() and (d.floor[done] > 0).mean() > 0.5
     gains, offsets = combine([d], engine.n)
-    cbt = EFFECTS["cbt"]
+    cbt = KIND_TABLE["cbt"].effect
     np.testing.assert_allclose(offsets["low_mood"][done], d.floor[done] * cbt.offsets["low_mood"], atol=1e-3)
     assert np.abs(offsets["pain"][done]).max() < 1e-3  # the effect on pain appraisal fades
 

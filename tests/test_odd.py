@@ -9,7 +9,7 @@ import pytest
 from sim import InputError, PARAMETERS, rule_names
 from sim.teaching import odd
 from sim.cli import main
-from sim.interventions import EFFECTS, FIELDS
+from sim.interventions import FIELDS, KINDS
 from sim.core.parameters import Param
 from sim.core.state import STATE_NAMES, TRAIT_NAMES
 
@@ -33,13 +33,13 @@ def test_every_parameter_and_rule_is_in_odd(text):
         assert f"`{p.name}`" in text, p.name
     for name in rule_names():
         assert f"`{name}`" in text, name
-    for name in (*STATE_NAMES, *TRAIT_NAMES, *EFFECTS):
+    for name in (*STATE_NAMES, *TRAIT_NAMES, *KINDS):
         assert f"`{name}`" in text, name
 
 
 def test_odd_names_nothing_that_no_longer_exists(text):
     known = ({p.name for p in PARAMETERS} | set(rule_names()) | set(STATE_NAMES) | set(TRAIT_NAMES)
-             | set(FIELDS) | set(EFFECTS) | OTHER_NAMES)
+             | set(FIELDS) | set(KINDS) | OTHER_NAMES)
     named = set(re.findall(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`", text))
     assert named - known == set()
 

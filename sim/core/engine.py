@@ -254,7 +254,7 @@ class Engine:
     def delivery(self, spec, stream: str, restrict=None) -> Delivery:
         """A Delivery of ``spec`` in this run, drawing from the named stream."""
         return Delivery(spec, self.n, self.streams[stream], self.p.days, restrict=restrict,
-                        effect_scale=getattr(self.p, f"{spec.kind}_effect"))
+                        effect_scale=spec.effect_scale(self.p))
 
     def add_delivery(self, spec, stream: str, restrict=None, key: str | None = None) -> Delivery:
         """Deliver one more intervention from today on (e.g. a virtual trial's arm), drawing from

@@ -1,7 +1,10 @@
 """Every model parameter, declared once.
 
 Validation (:mod:`sim.core.scenario`), TOML loading, the dashboard sliders and the ODD parameter
-tables all read :data:`PARAMETERS`. Nothing else in the package may hold a default value.
+tables all read :data:`PARAMETERS`. Nothing else in the package may hold a default value. The
+one exception is by design: each intervention kind declares its effect-size parameter
+(``KIND_effect``) beside its effect in :mod:`sim.interventions.kinds`, which adds it to this
+table through :func:`add_parameter`, so the table stays the one place every reader looks.
 
 Conventions
 -----------
@@ -20,8 +23,16 @@ Conventions
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from sim.core.scales import NRS_MAX, PHQ9_MAX
+from sim.core.state import RELAXING
+
+GROUPS = ("run", "network", "time", "baseline", "noise", "shocks", "rules", "interventions", "scales", "utility",
+          "costs")
+"""Parameter groups, in the order tables list them."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,14 @@ class Param:
     source: str
     meaning: str
     group: str
+
+    def __post_init__(self):
+        # A parameter declared wrongly must fail when the table is built, not when a run reads it.
+        if self.group not in GROUPS:
+            raise ValueError(f"parameter '{self.name}': group '{self.group}' is not one of {', '.join(GROUPS)}")
+        if not self.low <= self.default <= self.high:
+            raise ValueError(f"parameter '{self.name}': default {self.default!r} is outside its range "
+                             f"{self.range_text()} {self.unit}")
 
     @property
     def kind(self) -> type:
@@ -164,7 +183,7 @@ def _cost_parameters() -> list[Param]:
     return rows
 
 
-PARAMETERS: tuple[Param, ...] = (
+_MODEL_PARAMETERS = (
     # ---- run --------------------------------------------------------------------------
     _p("run", "n_agents", 20_000, "people", 1, 10_000_000,
        "choice: 20k gives prevalences to +-0.3 percentage points",
@@ -411,25 +430,6 @@ PARAMETERS: tuple[Param, ...] = (
     _p("rules", "recovery_to_mood_weight", 3.7851, "logit/unit", 0.0, 10.0,
        "evidence 2: untreated episodes often remit within months; size " + CAL,
        "low-mood drive lost per unit of built-up recovery"),
-    # ---- intervention effect sizes ----------------------------------------------------------
-    _p("interventions", "exercise_effect", 1.089, "x", 0.0, 10.0,
-       "fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 weeks (experiments/calibrate.py)",
-       "scale of exercise's effects (sim.interventions.EFFECTS) for a full course"),
-    _p("interventions", "cbt_effect", 0.835, "x", 0.0, 10.0,
-       "fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment (experiments/calibrate.py)",
-       "scale of CBT's effects for a full course"),
-    _p("interventions", "mindfulness_effect", 0.835, "x", 0.0, 10.0,
-       "set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
-       "scale of mindfulness' effects for a full course"),
-    _p("interventions", "medication_effect", 0.903, "x", 0.0, 10.0,
-       "fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 weeks (experiments/calibrate.py)",
-       "scale of the SNRI's effects at the full dose"),
-    _p("interventions", "sleep_effect", 1.0, "x", 0.0, 10.0,
-       "no trial target in evidence.md: effects as sized in EFFECTS (CBT-I-like programme)",
-       "scale of the sleep programme's effects for a full course"),
-    _p("interventions", "social_support_effect", 3.306, "x", 0.0, 10.0,
-       "not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
-       "scale of peer support's effects for a full course"),
     # ---- scales ----------------------------------------------------------------------------------
     _p("scales", "pain_max_nrs", 9.0, "NRS", 5.0, 10.0,
        "DESIGN feasibility note: without a ceiling the stuck state runs to NRS 10",
@@ -482,11 +482,56 @@ PARAMETERS: tuple[Param, ...] = (
     *_cost_parameters(),
 )
 
-PARAMS: MappingProxyType = MappingProxyType({p.name: p for p in PARAMETERS})
+_TABLE: dict[str, Param] = {}
+_DEFAULTS: dict[str, float | int] = {}
+_ORDER: list[Param] = []
+
+
+class _Table(Sequence):
+    """Every parameter in group order; a live read-only view, so no reader holds a stale copy
+    when an intervention kind is added or removed."""
+
+    def __getitem__(self, i):
+        return _ORDER[i]
+
+    def __len__(self) -> int:
+        return len(_ORDER)
+
+    def __repr__(self) -> str:
+        return f"PARAMETERS({len(self)} parameters)"
+
+
+PARAMETERS: Sequence[Param] = _Table()
+"""Every parameter, grouped in :data:`GROUPS` order (read-only)."""
+
+PARAMS: MappingProxyType = MappingProxyType(_TABLE)
 """Parameters by name (read-only)."""
 
-DEFAULTS: MappingProxyType = MappingProxyType({p.name: p.default for p in PARAMETERS})
+DEFAULTS: MappingProxyType = MappingProxyType(_DEFAULTS)
 """Default value of every parameter by name (read-only)."""
+
+
+def _reorder() -> None:
+    _ORDER[:] = sorted(_TABLE.values(), key=lambda p: GROUPS.index(p.group))
+
+
+def add_parameter(param: Param) -> None:
+    """Add a parameter to the table (intervention kinds add their effect sizes this way)."""
+    if param.name in _TABLE:
+        raise ValueError(f"parameter '{param.name}' is declared twice")
+    _TABLE[param.name] = param
+    _DEFAULTS[param.name] = param.default
+    _reorder()
+
+
+def remove_parameter(name: str) -> None:
+    """Take a parameter out of the table again (when its intervention kind is removed)."""
+    del _TABLE[name], _DEFAULTS[name]
+    _reorder()
+
+
+for _param in _MODEL_PARAMETERS:
+    add_parameter(_param)
 
 
 def parameter_names() -> list[str]:
@@ -504,16 +549,13 @@ class Params:
 
     def __init__(self, values):
         self.__dict__.update(values)
-        self.rate = {}
-        for name in ("pain", "low_mood", "activity", "poor_sleep", "inflammation", "stress",
-                     "deconditioning", "social_support", "rumination", "mood_recovery"):
-            self.rate[name] = -math.expm1(-1.0 / values[f"{name}_tau_days"])
+        self.rate = {s.name: -math.expm1(-1.0 / values[s.tau]) for s in RELAXING}
         self.rate_sensitisation_up = -math.expm1(-1.0 / values["sensitisation_up_tau_days"])
         self.rate_sensitisation_down = -math.expm1(-1.0 / values["sensitisation_down_tau_days"])
         self.tissue_decay = math.exp(-1.0 / values["tissue_healing_tau_days"])
         self.drift_decay = math.exp(-1.0 / values["pain_drift_tau_days"])
         self.drift_innovation_sd = values["pain_drift_sd"] * math.sqrt(-math.expm1(-2.0 / values["pain_drift_tau_days"]))
-        self.ceiling = {"pain": values["pain_max_nrs"] / 10.0, "low_mood": values["low_mood_max_phq9"] / 27.0}
+        self.ceiling = {"pain": values["pain_max_nrs"] / NRS_MAX, "low_mood": values["low_mood_max_phq9"] / PHQ9_MAX}
 
     def values(self) -> dict:
         return {name: self.__dict__[name] for name in PARAMS}

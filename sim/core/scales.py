@@ -27,8 +27,14 @@ Until a window is full (fewer than 90 or 14 days observed) the definitions use t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+NRS_MAX = 10.0
+PHQ9_MAX = 27.0
+PSQI_MAX = 21.0
+"""Tops of the clinical scales: internal state 1 is NRS 10, PHQ-9 27, PSQI 21."""
 CHRONIC_PAIN_NRS = 4.0
 HIGH_IMPACT_NRS = 6.0
 PAIN_WINDOW_DAYS = 90
@@ -52,11 +58,11 @@ PHQ9_RESPONSE_SHARE = 0.50
 
 
 def pain_nrs(pain):
-    return 10.0 * pain
+    return NRS_MAX * pain
 
 
 def phq9(low_mood):
-    return 27.0 * low_mood
+    return PHQ9_MAX * low_mood
 
 
 def activity_min_week(activity, p):
@@ -64,7 +70,7 @@ def activity_min_week(activity, p):
 
 
 def sleep_psqi(poor_sleep):
-    return 21.0 * poor_sleep
+    return PSQI_MAX * poor_sleep
 
 
 def crp_mg_l(inflammation, crp_baseline, p):
@@ -72,7 +78,38 @@ def crp_mg_l(inflammation, crp_baseline, p):
     return p.crp_median_mg_l * np.exp(p.crp_log_sd * crp_baseline + np.log(p.crp_inflammation_fold) * inflammation)
 
 
-CLINICAL_KEYS = ("pain_nrs", "phq9", "activity_min_week", "sleep_psqi", "crp_mg_l")
+@dataclass(frozen=True)
+class Panel:
+    """How one core output is shown on a chart: its labels, its case threshold and its scale."""
+
+    key: str
+    """Output name (a key of :func:`clinical`)."""
+    label: str
+    """Axis label with the scale's range, for full-size figures."""
+    short: str
+    """Axis label for small panels."""
+    threshold: float
+    """The line that marks a case (chronic pain, depression, inactive, poor sleeper, high CRP)."""
+    threshold_name: str
+    """What the threshold line is called in a legend."""
+    top: float | None
+    """Top of a fixed scale; None where the scale has no top (the axis grows with the data)."""
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("pain_nrs", f"pain (NRS 0-{NRS_MAX:g})", "pain NRS", CHRONIC_PAIN_NRS,
+          "chronic-pain threshold", NRS_MAX),
+    Panel("phq9", f"low mood (PHQ-9 0-{PHQ9_MAX:g})", "PHQ-9", DEPRESSION_PHQ9,
+          "depression threshold", PHQ9_MAX),
+    Panel("activity_min_week", "activity (min/week)", "activity\nmin/week", ACTIVE_MIN_WEEK,
+          "WHO minimum", None),
+    Panel("sleep_psqi", f"sleep problems (PSQI 0-{PSQI_MAX:g})", "sleep\nPSQI", POOR_SLEEP_PSQI,
+          "poor-sleeper cut-off", PSQI_MAX),
+    Panel("crp_mg_l", "inflammation (hs-CRP mg/L)", "CRP mg/L", HIGH_CRP_MG_L, "high CRP", None),
+)
+"""The five core outputs as every figure charts them (a run's figure, the story, the dashboard)."""
+
+CLINICAL_KEYS = tuple(panel.key for panel in PANELS)
 
 
 def clinical(pop, p) -> dict[str, np.ndarray]:

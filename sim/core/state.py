@@ -106,12 +106,6 @@ class Population:
             setattr(self, name, np.asarray(traits[name], dtype=self.dtype))
         self.tie_support = np.zeros(self.n, dtype=self.dtype)
 
-    def states(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in STATE_NAMES}
-
-    def copy_states(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name).copy() for name in STATE_NAMES}
-
     def set_states(self, values: dict[str, np.ndarray], rows: slice = slice(None)) -> None:
         """Write ``values`` (whole arrays, or the rows ``rows`` of each state) in place."""
         for name, value in values.items():

@@ -1,13 +1,15 @@
 """Interventions: what each kind does (its effect), kept apart from how it is delivered.
 
-:mod:`sim.interventions.delivery` holds the delivery fields, validation and the daily delivery
-of a course to the people offered it.
+:mod:`sim.interventions.kinds` declares each kind in one place (effect, default delivery,
+effect-size parameter) and the delivery fields every kind shares; :mod:`sim.interventions.delivery`
+validates a scenario's interventions and delivers a course, day by day, to the people offered it.
 """
 
-from sim.interventions.delivery import (DELIVERY_DEFAULTS, DROPPED_OUT, EFFECTS, ELIGIBILITY, FIELDS,
-                                        IN_TREATMENT, NEVER, Delivery, Effect, Intervention, combine,
-                                        intervention_names, make_intervention, parse_interventions)
+from sim.interventions.delivery import (DROPPED_OUT, IN_TREATMENT, NEVER, Delivery, Intervention, combine,
+                                        make_intervention, parse_interventions)
+from sim.interventions.kinds import (ELIGIBILITY, FIELDS, KINDS, Effect, InterventionKind, add_kind,
+                                     intervention_names, remove_kind)
 
-__all__ = ["DELIVERY_DEFAULTS", "DROPPED_OUT", "EFFECTS", "ELIGIBILITY", "FIELDS", "IN_TREATMENT", "NEVER",
-           "Delivery", "Effect", "Intervention", "combine", "intervention_names", "make_intervention",
-           "parse_interventions"]
+__all__ = ["DROPPED_OUT", "ELIGIBILITY", "FIELDS", "IN_TREATMENT", "KINDS", "NEVER", "Delivery", "Effect",
+           "Intervention", "InterventionKind", "add_kind", "combine", "intervention_names", "make_intervention",
+           "parse_interventions", "remove_kind"]

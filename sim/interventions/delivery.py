@@ -1,5 +1,6 @@
-"""Interventions: what they do (:data:`EFFECTS`) kept apart from how they are delivered
-(:class:`Intervention`, validated against :data:`FIELDS`).
+"""Interventions as a scenario states them and as a run delivers them: what each kind does is in
+:mod:`sim.interventions.kinds`; here is how it reaches people (:class:`Intervention`, whose fields
+and defaults come from :data:`sim.interventions.kinds.FIELDS`, and :class:`Delivery`).
 
 **Effect.** At full effect (``level`` 1) an intervention multiplies the contributions of some
 rules (``gains``, e.g. CBT weakens ``pain_to_mood``) and adds to the drives of some states
@@ -29,221 +30,48 @@ of the core model: a zero-coverage arm reproduces the baseline exactly.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.core import scales
-from sim.core.eligibility import COHORTS, eligible
+from sim.core.eligibility import eligible
 from sim.core.errors import InputError
-from sim.core.rules import RULES_BY_NAME
-from sim.core.state import STATE_NAMES
+from sim.interventions.kinds import FIELDS, KINDS, PER_KIND
 
-ELIGIBILITY = COHORTS
-ENROLMENT = ("once", "rolling")
-RESPONSE = ("pain", "mood", "either")
 REFERENCE_PAIN = 0.5
 """Internal pain (NRS 5) at which uptake, adherence and dropout take their stated values."""
 REFERENCE_LOW_MOOD = 8.0 / 27.0
 """Internal low mood (PHQ-9 8) at which uptake, adherence and dropout take their stated values."""
 
 
-@dataclass(frozen=True)
-class Effect:
-    """What an intervention does at full effect, and the dose it was sized at."""
-
-    kind: str
-    summary: str
-    gains: dict
-    """rule name -> multiplier of that rule's contributions at full effect."""
-    offsets: dict
-    """state name -> log-odds added to that state's drive at full effect."""
-    reference_sessions_per_week: float
-    """Sessions attended per week at which the effect sizes apply (the trials' dose)."""
-    half_dose_sessions_per_week: float
-    """Attended sessions per week giving half the maximal effect (Emax dose-response)."""
-    source: str
-    lasting: tuple | None = None
-    """Gains and offsets (by rule or state name) that keep the ``residual`` share after the
-    course; None: all of them. The others fade to nothing."""
-
-    def lasts(self, name: str) -> bool:
-        return self.lasting is None or name in self.lasting
-
-    def dose(self, attended_per_week):
-        """Effect level for an attended dose, relative to the reference dose (Emax curve)."""
-        emax = lambda x: x / (x + self.half_dose_sessions_per_week)  # noqa: E731
-        return emax(attended_per_week) / emax(self.reference_sessions_per_week)
+def _effect(self):
+    return KINDS[self.kind].effect
 
 
-EFFECTS: dict[str, Effect] = {e.kind: e for e in (
-    Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
-           "less avoidance, exercise-induced hypoalgesia",
-           gains={"pain_to_activity": 0.6},
-           offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
-                    "inflammation": -3.0},
-           reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
-           source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
-                  "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
-                  "own anti-inflammatory effect (the inflammation offset)"),
-    Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
-           "less catastrophising (pain amplified less), behavioural activation, less fear-avoidance, "
-           "lower stress",
-           gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
-           offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5, "pain": -0.35, "sensitisation": -0.2},
-           reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-           source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment; at follow-up "
-                  "only the mood effect remains, -0.26); Cuijpers 2014",
-           lasting=("pain_to_mood", "mood_to_rumination", "low_mood")),
-    Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
-           "less rumination, pain perceived differently, better sleep",
-           gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
-           offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
-           reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-           source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019",
-           lasting=("pain_to_mood", "mood_to_rumination", "low_mood", "stress")),
-    Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
-           "sensitivity; effect stops soon after the drug does",
-           gains={},
-           offsets={"low_mood": -0.25, "sensitisation": -0.6, "pain": -0.3},
-           reference_sessions_per_week=7.0, half_dose_sessions_per_week=3.0,
-           source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1; SMD 0.29, "
-                  "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),
-    Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
-           gains={"pain_to_sleep": 0.7},
-           offsets={"poor_sleep": -1.5, "activity": 0.3, "stress": -0.2},
-           reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-           source="Finan 2013; Edwards 2008 (sleep -> next-day pain); Schrimpf 2015"),
-    Effect("social_support", "peer support groups: new and strengthened ties, stress buffered",
-           gains={},
-           offsets={"social_support": 1.5, "stress": -0.3},
-           reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
-           source="Pfeiffer 2011 (peer support SMD -0.59 on depressive symptoms); Mann 2022"),
-)}
+def _effect_scale(self, p) -> float:
+    """The calibrated size of this kind's effects in a run with parameters ``p``."""
+    return getattr(p, KINDS[self.kind].param.name)
 
 
-def intervention_names() -> list[str]:
-    """The built-in intervention kinds."""
-    return list(EFFECTS)
+def _to_dict(self) -> dict:
+    """The fields the scenario set (and the kind): what a TOML scenario writes back."""
+    return {k: getattr(self, k) for k in ("kind", *self.given) if getattr(self, k) is not None}
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: type | tuple
-    """int, float, str, or a tuple of allowed strings."""
-    low: float | None
-    high: float | None
-    unit: str
-    meaning: str
-
-
-FIELDS: dict[str, Field] = {f.name: f for f in (
-    Field("kind", tuple(EFFECTS), None, None, "", "which intervention (its effect)"),
-    Field("name", str, None, None, "", "label in outputs; unique in a scenario (default: kind)"),
-    Field("start_day", int, 0, 36_500, "day", "first day the programme is offered"),
-    Field("duration_days", int, 1, 3_650, "days", "length of one person's course"),
-    Field("sessions_per_week", float, 0.0, 7.0, "sessions/week", "sessions offered per week (7 = daily dose)"),
-    Field("eligibility", ELIGIBILITY, None, None, "", "who may be offered it"),
-    Field("enrolment", ENROLMENT, None, None, "", "offer once on start_day, or rolling to the newly eligible"),
-    Field("end_day", int, 0, 36_500, "day", "rolling enrolment: last day of offers (default: end of run)"),
-    Field("coverage", float, 0.0, 1.0, "share", "share of eligible people offered it"),
-    Field("uptake", float, 0.0, 1.0, "share", "share of those offered who start (typical participant)"),
-    Field("adherence", float, 0.0, 1.0, "share", "share of sessions attended (typical participant)"),
-    Field("dropout", float, 0.0, 0.99, "share", "share who drop out during a course (typical participant)"),
-    Field("barrier_pain", float, 0.0, 10.0, "logit/unit", "how much pain lowers uptake/adherence and raises dropout"),
-    Field("barrier_mood", float, 0.0, 10.0, "logit/unit", "how much low mood lowers uptake/adherence and raises dropout"),
-    Field("onset_days", float, 1.0, 365.0, "days", "time constant of the effect building up"),
-    Field("fade_days", float, 1.0, 3_650.0, "days", "time constant of the effect fading after the course"),
-    Field("residual", float, 0.0, 1.0, "share", "share of the effect that lasts after the course"),
-    Field("strength", float, 0.0, 5.0, "x", "multiplier of the effect sizes (1 = as in the trials)"),
-    Field("step_up_from", str, None, None, "", "stepped care: offer to non-responders of this intervention"),
-    Field("step_up_week", int, 1, 520, "week", "stepped care: week of the first course when response is judged"),
-    Field("response", RESPONSE, None, None, "", "stepped care: what counts as response"),
-)}
-
-_COMMON = dict(start_day=0, eligibility="chronic_pain", enrolment="once", end_day=None, coverage=1.0,
-               barrier_pain=1.0, barrier_mood=1.5, strength=1.0, step_up_from=None, step_up_week=6,
-               response="either")
-DELIVERY_DEFAULTS: dict[str, dict] = {
-    # Course lengths, session counts, adherence and dropout from evidence.md section 3d.
-    "exercise": dict(duration_days=84, sessions_per_week=2.0, uptake=0.8, adherence=0.7, dropout=0.18,
-                     onset_days=21.0, fade_days=120.0, residual=0.2),
-    "cbt": dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
-                onset_days=21.0, fade_days=180.0, residual=0.3),
-    "mindfulness": dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.7, dropout=0.2,
-                        onset_days=21.0, fade_days=180.0, residual=0.3),
-    "medication": dict(duration_days=84, sessions_per_week=7.0, uptake=0.8, adherence=0.8, dropout=0.25,
-                       onset_days=14.0, fade_days=21.0, residual=0.0),
-    "sleep": dict(duration_days=42, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
-                  onset_days=14.0, fade_days=120.0, residual=0.4),
-    "social_support": dict(duration_days=84, sessions_per_week=1.0, uptake=0.6, adherence=0.7, dropout=0.2,
-                           onset_days=28.0, fade_days=90.0, residual=0.3),
-}
-DELIVERY_SOURCES = (
-    "exercise: 12 weeks, 2 sessions/week (Hayden 2021); adherence 61-71% (Medina-Mirapeix 2009); "
-    "dropout 18% (Stubbs 2016). cbt / mindfulness: 8 weekly classes, 54% attend >= 6 (Cherkin 2016); "
-    "dropout 17-26% (Cooper & Conklin 2015; Fernandez 2015). medication: 12-week trials; 15% stop "
-    "for adverse events (Skljarevski 2010) plus other stops; relapse after stopping (Geddes 2003). "
-    "Barriers: dropout is highest in depression (Fernandez 2015)."
+Intervention = dataclasses.make_dataclass(
+    "Intervention",
+    [(f.name, f.kind if isinstance(f.kind, type) else str) for f in FIELDS.values()]
+    + [("given", tuple, dataclasses.field(default=(), compare=False, repr=False))],
+    frozen=True,
+    namespace={"effect": property(_effect), "effect_scale": _effect_scale, "to_dict": _to_dict,
+               "__module__": __name__,
+               "__doc__": "One intervention as a scenario states it: its kind (effect) and its delivery.\n\n"
+                          "One attribute per delivery field of :data:`sim.interventions.kinds.FIELDS`, plus "
+                          "``given``: the fields the scenario set explicitly (the rest are defaults)."},
 )
-
-
-@dataclass(frozen=True)
-class Intervention:
-    """One intervention as a scenario states it: its kind (effect) and its delivery."""
-
-    kind: str
-    name: str
-    start_day: int
-    duration_days: int
-    sessions_per_week: float
-    eligibility: str
-    enrolment: str
-    end_day: int | None
-    coverage: float
-    uptake: float
-    adherence: float
-    dropout: float
-    barrier_pain: float
-    barrier_mood: float
-    onset_days: float
-    fade_days: float
-    residual: float
-    strength: float
-    step_up_from: str | None
-    step_up_week: int
-    response: str
-    given: tuple = field(default=(), compare=False, repr=False)
-    """Fields the scenario set explicitly (the rest are defaults); to_dict writes only these."""
-
-    @property
-    def effect(self) -> Effect:
-        return EFFECTS[self.kind]
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("kind", *self.given) if getattr(self, k) is not None}
-
-
-def _check_field(f: Field, value, where: str):
-    if isinstance(f.kind, tuple):
-        if value not in f.kind:
-            raise InputError(f"{where}field '{f.name}' = {value!r} must be one of {', '.join(f.kind)}")
-        return value
-    if f.kind is str:
-        if not isinstance(value, str) or not value:
-            raise InputError(f"{where}field '{f.name}' = {value!r} must be a non-empty string")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{where}field '{f.name}' = {value!r} must be a number in "
-                         f"[{f.low:g}, {f.high:g}] {f.unit}")
-    if f.kind is int and value != int(value):
-        raise InputError(f"{where}field '{f.name}' = {value!r} must be a whole number of {f.unit}")
-    if not (f.low <= value <= f.high):
-        raise InputError(f"{where}field '{f.name}' = {value!r} is outside the allowed range "
-                         f"[{f.low:g}, {f.high:g}] {f.unit}")
-    return f.kind(value)
 
 
 def make_intervention(spec, where: str = "") -> Intervention:
@@ -253,17 +81,16 @@ def make_intervention(spec, where: str = "") -> Intervention:
     if not isinstance(spec, dict):
         raise InputError(f"{where}must be a table of fields, not {spec!r}")
     if "kind" not in spec:
-        raise InputError(f"{where}needs a 'kind', one of {', '.join(EFFECTS)}")
-    kind = _check_field(FIELDS["kind"], spec["kind"], where)
-    values = {"kind": kind, "name": kind, **_COMMON, **DELIVERY_DEFAULTS[kind]}
+        raise InputError(f"{where}needs a 'kind', one of {', '.join(KINDS)}")
+    kind = FIELDS["kind"].check(spec["kind"], where)
+    values = {f.name: f.default for f in FIELDS.values() if f.default is not PER_KIND}
+    values.update(kind=kind, name=kind, **KINDS[kind].delivery)
     for key, value in spec.items():
         if key not in FIELDS:
-            import difflib
-
             close = difflib.get_close_matches(key, list(FIELDS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise InputError(f"{where}unknown field '{key}'{hint}; fields are: {', '.join(FIELDS)}")
-        values[key] = _check_field(FIELDS[key], value, where)
+        values[key] = FIELDS[key].check(value, where)
     given = tuple(k for k in FIELDS if k in spec and k != "kind")
     return Intervention(**values, given=given)
 
@@ -300,18 +127,6 @@ def parse_interventions(specs, run_values: dict, where: str = "") -> tuple[Inter
     return tuple(item for _, item in out)
 
 
-def _check_effects() -> None:
-    # The effect table is code, but a typo in it must fail at import, not act on nothing.
-    for effect in EFFECTS.values():
-        unknown = [r for r in effect.gains if r not in RULES_BY_NAME]
-        unknown += [s for s in effect.offsets if s not in STATE_NAMES]
-        if unknown:
-            raise RuntimeError(f"EFFECTS['{effect.kind}'] names no rule or state: {unknown}")
-
-
-_check_effects()
-
-
 # --------------------------------------------------------------------------------------------
 # Delivery during a run
 # --------------------------------------------------------------------------------------------
@@ -331,7 +146,7 @@ class Delivery:
                  restrict: np.ndarray | None = None, effect_scale: float = 1.0):
         self.spec = spec
         self.effect_scale = effect_scale
-        """The calibrated size of this kind's effects (parameter ``KIND_effect``)."""
+        """The calibrated size of this kind's effects (its parameter ``KIND_effect``)."""
         self.restrict = restrict
         """Optional mask of who may ever be offered it (a virtual trial's arm)."""
         self.n = n
@@ -451,12 +266,3 @@ def combine(deliveries, n: int) -> tuple[dict, dict]:
             level = lasting if effect.lasts(state) else d.level
             offsets[state] = offsets.get(state, 0.0) + level * o
     return gains, offsets
-
-
-def with_changes(item: Intervention, **changes) -> Intervention:
-    """A copy of an intervention with some delivery fields changed (validated)."""
-    spec = item.to_dict()
-    spec.update(changes)
-    return make_intervention(spec)
-
-

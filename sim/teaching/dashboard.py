@@ -280,34 +280,26 @@ class HistogramPlot(Plot):
             ax.set_ylim(0, nice_top(1.05 * counts.max(), step))
 
 
-PERSON_PANELS = (
-    ("pain_nrs", "pain NRS", scales.CHRONIC_PAIN_NRS, (0, 10)),
-    ("phq9", "PHQ-9", scales.DEPRESSION_PHQ9, (0, 27)),
-    ("activity_min_week", "activity\nmin/week", scales.ACTIVE_MIN_WEEK, None),
-    ("sleep_psqi", "sleep\nPSQI", scales.POOR_SLEEP_PSQI, (0, 21)),
-    ("crp_mg_l", "CRP mg/L", scales.HIGH_CRP_MG_L, None),
-)
-
-
 class PersonPlot(Plot):
     """The followed person's five core states, one small panel each, with the case thresholds."""
 
     size = (5.6, 5.0)
 
     def build(self, model):
-        self.axes = self.fig.subplots(len(PERSON_PANELS), 1, sharex=True)
+        self.axes = self.fig.subplots(len(scales.PANELS), 1, sharex=True)
         self.lines = {}
-        for ax, (key, label, threshold, ylim) in zip(self.axes, PERSON_PANELS):
+        for ax, panel in zip(self.axes, scales.PANELS):
+            key = panel.key
             self.lines[key] = self.animate(ax.plot([], [], color="#1f3a5f", lw=1.3, marker="o",
                                                    markersize=2)[0])
             if key == "phq9":
                 self.lines["phq9_14d"] = self.animate(ax.plot([], [], color="#c0392b", lw=1.3,
                                                               label="14-day mean")[0])
                 ax.legend(fontsize=7, loc="upper left")
-            ax.axhline(threshold, color="grey", ls="--", lw=0.8)
-            if ylim:
-                ax.set_ylim(*ylim)
-            ax.set_ylabel(label, fontsize=8)
+            ax.axhline(panel.threshold, color="grey", ls="--", lw=0.8)
+            if panel.top is not None:
+                ax.set_ylim(0, panel.top)
+            ax.set_ylabel(panel.short, fontsize=8)
             ax.tick_params(labelsize=7)
             ax.yaxis.set_major_locator(MaxNLocator(3))
         self.axes[-1].set_xlabel("day")
@@ -330,9 +322,10 @@ class PersonPlot(Plot):
         for key, line in self.lines.items():
             line.set_data(days, [h[key] for h in history])
             line.set_marker("o" if len(days) < 2 else "")
-        for ax, (key, _, threshold, ylim) in zip(self.axes, PERSON_PANELS):
-            if ylim is None:
-                ax.set_ylim(0, nice_top(1.1 * max(threshold, max(h[key] for h in history)), threshold))
+        for ax, panel in zip(self.axes, scales.PANELS):
+            if panel.top is None:
+                top = max(panel.threshold, max(h[panel.key] for h in history))
+                ax.set_ylim(0, nice_top(1.1 * top, panel.threshold))
         self.axes[-1].set_xlim(0, nice_top(days[-1], DAYS_STEP))
         category = CATEGORIES[history[-1]["category"]]
         note = f" -- {model.follow_note}" if model.follow_note else ""

@@ -107,16 +107,17 @@ def loop_list() -> str:
 
 
 def intervention_table() -> str:
-    from sim.interventions import DELIVERY_DEFAULTS, EFFECTS
+    from sim.interventions import KINDS
 
     rows = []
-    for kind, effect in EFFECTS.items():
+    for kind in KINDS.values():
+        effect = kind.effect
         gains = ", ".join(f"`{r}` x{g:g}" for r, g in effect.gains.items()) or "-"
         offsets = ", ".join(f"`{s}` {o:+g}" for s, o in effect.offsets.items()) or "-"
-        d = DELIVERY_DEFAULTS[kind]
+        d = kind.delivery
         delivery = (f"{d['duration_days']} days, {d['sessions_per_week']:g}/week, uptake {d['uptake']:g}, "
                     f"adherence {d['adherence']:g}, dropout {d['dropout']:g}")
-        rows.append([f"`{kind}`", effect.summary, gains, offsets, delivery, effect.source])
+        rows.append([f"`{kind.name}`", effect.summary, gains, offsets, delivery, effect.source])
     return _table(["kind", "what it does", "rule gains", "drive offsets (logit)", "default delivery",
                    "source"], rows)
 
@@ -126,7 +127,7 @@ def intervention_fields() -> str:
 
     rows = []
     for f in FIELDS.values():
-        allowed = (", ".join(f.kind) if isinstance(f.kind, tuple)
+        allowed = (", ".join(f.kind) if f.choices
                    else f"[{f.low:g}, {f.high:g}] {f.unit}" if f.low is not None else "text")
         rows.append([f"`{f.name}`", allowed, f.meaning])
     return _table(["field", "allowed", "meaning"], rows)

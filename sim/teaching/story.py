@@ -357,13 +357,6 @@ def comparison_lines(records: list[PersonRecord]) -> list[str]:
 
 # ---- the story as a figure --------------------------------------------------------------------------
 
-PANELS = (
-    ("pain_nrs", "pain (NRS 0-10)", scales.CHRONIC_PAIN_NRS, (0, 10)),
-    ("phq9", "low mood (PHQ-9 0-27)", scales.DEPRESSION_PHQ9, (0, 27)),
-    ("activity_min_week", "activity (min/week)", scales.ACTIVE_MIN_WEEK, None),
-    ("sleep_psqi", "sleep problems (PSQI 0-21)", scales.POOR_SLEEP_PSQI, (0, 21)),
-    ("crp_mg_l", "inflammation (hs-CRP mg/L)", scales.HIGH_CRP_MG_L, None),
-)
 TREATMENT_COLOUR = "#1e8449"
 LATENT_COLOURS = {"sensitisation": "#8e44ad", "stress": "#d35400", "deconditioning": "#7f8c8d",
                   "social_support": "#27ae60"}
@@ -376,7 +369,7 @@ def story_figure(records: list[PersonRecord], title: str = ""):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    n_rows = len(PANELS) + 2
+    n_rows = len(scales.PANELS) + 2
     fig = Figure(figsize=(6.2 * len(records) + 0.8, 13.5), layout="constrained")
     axes = fig.subplots(n_rows, len(records), sharex=True, sharey="row", squeeze=False,
                         height_ratios=[0.35] + [1.0] * (n_rows - 1))
@@ -392,16 +385,17 @@ def story_figure(records: list[PersonRecord], title: str = ""):
         ribbon.set_title(record.label or f"person {record.person}", fontsize=12)
         if col == 0:
             ribbon.set_ylabel("status", fontsize=9, rotation=0, ha="right", va="center")
-        for row, (key, label, threshold, ylim) in enumerate(PANELS, start=1):
+        for row, panel in enumerate(scales.PANELS, start=1):
             ax = axes[row, col]
-            ax.plot(week, d[key], color="#1f3a5f", lw=1.2)
-            if key == "phq9":
+            ax.plot(week, d[panel.key], color="#1f3a5f", lw=1.2)
+            if panel.key == "phq9":
                 ax.plot(week, d["phq9_14d"], color="#c0392b", lw=1.6, label="14-day mean")
                 ax.legend(loc="upper right", fontsize=7)
-            ax.axhline(threshold, color="grey", lw=0.8, ls="--")
-            ax.set_ylim(*(ylim or (0, 1.08 * max(max(r.daily[key].max() for r in records), threshold))))
+            ax.axhline(panel.threshold, color="grey", lw=0.8, ls="--")
+            top = panel.top or 1.08 * max(max(r.daily[panel.key].max() for r in records), panel.threshold)
+            ax.set_ylim(0, top)
             if col == 0:
-                ax.set_ylabel(label, fontsize=9)
+                ax.set_ylabel(panel.label, fontsize=9)
         ax = axes[-1, col]
         for name, colour in LATENT_COLOURS.items():
             ax.plot(week, d[name], color=colour, lw=1.4, label=name.replace("_", " "))

@@ -135,6 +135,9 @@ def arm_totals(wide: pd.DataFrame, arms: dict, costs: UnitCosts,
         delivered = np.zeros(len(frame))
         for item in scenario.interventions:
             name, kind = item.name, item.kind
+            if kind not in costs.session:
+                raise InputError(f"intervention kind '{kind}' has no unit costs: add cost_{kind}_session_"
+                                 f"{costs.currency} and cost_{kind}_start_{costs.currency} to the parameter table")
             for column, price in ((f"{name}_sessions", costs.session[kind]), (f"{name}_started", costs.start[kind])):
                 cumulative = frame[column].fillna(0.0).to_numpy(float)
                 delivered += np.diff(cumulative, prepend=0.0) * price

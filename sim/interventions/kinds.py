@@ -1,0 +1,326 @@
+"""Intervention kinds, each declared in one place, and the delivery fields every kind shares.
+
+An :class:`InterventionKind` holds all a kind is: its :class:`Effect` (which rules it weakens and
+which drives it pushes, at full effect, with sources), its default delivery (course length,
+sessions, uptake, adherence, dropout, onset, fade, residual: the fields marked ``PER_KIND`` in
+:data:`FIELDS`) and the default, range and source of its effect-size parameter ``KIND_effect``.
+:func:`add_kind` checks a kind whole -- every rule and state it names exists, every per-kind
+delivery field has a default in its range, the effect size lies in its range, the name is new --
+and puts its effect-size parameter into the one parameter table (:mod:`sim.core.parameters`),
+where ``painloop params``, TOML scenarios, the dashboard and ODD see it like any other. The
+built-in kinds below go through the same check when this module is imported, so a typo in one of
+them stops the import with a message naming the kind and the part.
+
+Adding a kind is one more entry in :data:`BUILT_IN` (or, from a script, one :func:`add_kind` call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from sim.core.eligibility import COHORTS
+from sim.core.errors import InputError
+from sim.core.parameters import Param, add_parameter, remove_parameter
+from sim.core.rules import RULES_BY_NAME
+from sim.core.state import STATE_NAMES
+
+_KINDS: dict = {}
+KINDS: MappingProxyType = MappingProxyType(_KINDS)
+"""Every intervention kind by name (read-only; :func:`add_kind` and :func:`remove_kind` change it)."""
+
+ELIGIBILITY = COHORTS
+ENROLMENT = ("once", "rolling")
+RESPONSE = ("pain", "mood", "either")
+
+
+# --------------------------------------------------------------------------------------------
+# Delivery fields, declared once: the Intervention record, its defaults, its validation, the TOML
+# writer and the ODD table are all derived from this table.
+# --------------------------------------------------------------------------------------------
+
+PER_KIND = object()
+"""Default of a delivery field that each kind sets (see :attr:`InterventionKind.delivery`)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One delivery field of an intervention as a scenario states it."""
+
+    name: str
+    kind: type | tuple | MappingProxyType
+    """int, float, str, or the allowed strings (a tuple, or a live mapping such as :data:`KINDS`)."""
+    low: float | None
+    high: float | None
+    unit: str
+    meaning: str
+    default: object = None
+    """Value when a scenario leaves the field out; :data:`PER_KIND`: the kind's own default."""
+
+    @property
+    def choices(self) -> bool:
+        return not isinstance(self.kind, type)
+
+    def check(self, value, where: str = ""):
+        """``value`` if it is allowed here (as the field's type), else one clear :class:`InputError`."""
+        if self.choices:
+            if value not in self.kind:
+                raise InputError(f"{where}field '{self.name}' = {value!r} must be one of {', '.join(self.kind)}")
+            return value
+        if self.kind is str:
+            if not isinstance(value, str) or not value:
+                raise InputError(f"{where}field '{self.name}' = {value!r} must be a non-empty string")
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{where}field '{self.name}' = {value!r} must be a number in "
+                             f"[{self.low:g}, {self.high:g}] {self.unit}")
+        if self.kind is int and value != int(value):
+            raise InputError(f"{where}field '{self.name}' = {value!r} must be a whole number of {self.unit}")
+        if not (self.low <= value <= self.high):
+            raise InputError(f"{where}field '{self.name}' = {value!r} is outside the allowed range "
+                             f"[{self.low:g}, {self.high:g}] {self.unit}")
+        return self.kind(value)
+
+
+FIELDS: dict[str, Field] = {f.name: f for f in (
+    Field("kind", KINDS, None, None, "", "which intervention (its effect)"),
+    Field("name", str, None, None, "", "label in outputs; unique in a scenario (default: kind)"),
+    Field("start_day", int, 0, 36_500, "day", "first day the programme is offered", 0),
+    Field("duration_days", int, 1, 3_650, "days", "length of one person's course", PER_KIND),
+    Field("sessions_per_week", float, 0.0, 7.0, "sessions/week", "sessions offered per week (7 = daily dose)",
+          PER_KIND),
+    Field("eligibility", ELIGIBILITY, None, None, "", "who may be offered it", "chronic_pain"),
+    Field("enrolment", ENROLMENT, None, None, "", "offer once on start_day, or rolling to the newly eligible",
+          "once"),
+    Field("end_day", int, 0, 36_500, "day", "rolling enrolment: last day of offers (default: end of run)"),
+    Field("coverage", float, 0.0, 1.0, "share", "share of eligible people offered it", 1.0),
+    Field("uptake", float, 0.0, 1.0, "share", "share of those offered who start (typical participant)", PER_KIND),
+    Field("adherence", float, 0.0, 1.0, "share", "share of sessions attended (typical participant)", PER_KIND),
+    Field("dropout", float, 0.0, 0.99, "share", "share who drop out during a course (typical participant)",
+          PER_KIND),
+    Field("barrier_pain", float, 0.0, 10.0, "logit/unit", "how much pain lowers uptake/adherence and raises dropout",
+          1.0),
+    Field("barrier_mood", float, 0.0, 10.0, "logit/unit",
+          "how much low mood lowers uptake/adherence and raises dropout", 1.5),
+    Field("onset_days", float, 1.0, 365.0, "days", "time constant of the effect building up", PER_KIND),
+    Field("fade_days", float, 1.0, 3_650.0, "days", "time constant of the effect fading after the course", PER_KIND),
+    Field("residual", float, 0.0, 1.0, "share", "share of the effect that lasts after the course", PER_KIND),
+    Field("strength", float, 0.0, 5.0, "x", "multiplier of the effect sizes (1 = as in the trials)", 1.0),
+    Field("step_up_from", str, None, None, "", "stepped care: offer to non-responders of this intervention"),
+    Field("step_up_week", int, 1, 520, "week", "stepped care: week of the first course when response is judged", 6),
+    Field("response", RESPONSE, None, None, "", "stepped care: what counts as response", "either"),
+)}
+PER_KIND_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS.values() if f.default is PER_KIND)
+
+
+# --------------------------------------------------------------------------------------------
+# What a kind is
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Effect:
+    """What an intervention does at full effect, and the dose it was sized at."""
+
+    kind: str
+    summary: str
+    gains: dict
+    """rule name -> multiplier of that rule's contributions at full effect."""
+    offsets: dict
+    """state name -> log-odds added to that state's drive at full effect."""
+    reference_sessions_per_week: float
+    """Sessions attended per week at which the effect sizes apply (the trials' dose)."""
+    half_dose_sessions_per_week: float
+    """Attended sessions per week giving half the maximal effect (Emax dose-response)."""
+    source: str
+    lasting: tuple | None = None
+    """Gains and offsets (by rule or state name) that keep the ``residual`` share after the
+    course; None: all of them. The others fade to nothing."""
+
+    def lasts(self, name: str) -> bool:
+        return self.lasting is None or name in self.lasting
+
+    def dose(self, attended_per_week):
+        """Effect level for an attended dose, relative to the reference dose (Emax curve)."""
+        emax = lambda x: x / (x + self.half_dose_sessions_per_week)  # noqa: E731
+        return emax(attended_per_week) / emax(self.reference_sessions_per_week)
+
+
+@dataclass(frozen=True)
+class InterventionKind:
+    """Everything one kind of intervention is: effect, default delivery, effect-size parameter."""
+
+    effect: Effect
+    delivery: dict
+    """Default of every per-kind delivery field (:data:`PER_KIND_FIELDS`), from the trials."""
+    effect_size: float
+    """Default of the parameter ``KIND_effect``, the calibrated scale of the effect."""
+    effect_size_source: str
+    effect_size_meaning: str
+    effect_size_high: float = 10.0
+
+    @property
+    def name(self) -> str:
+        return self.effect.kind
+
+    @property
+    def param(self) -> Param:
+        """The effect-size parameter as the parameter table holds it."""
+        return Param(f"{self.name}_effect", self.effect_size, "x", 0.0, self.effect_size_high,
+                     self.effect_size_source, self.effect_size_meaning, "interventions")
+
+
+def _problems(kind: InterventionKind) -> list[str]:
+    effect = kind.effect
+    out = [f"rule '{r}' does not exist" for r in effect.gains if r not in RULES_BY_NAME]
+    out += [f"state '{s}' does not exist" for s in effect.offsets if s not in STATE_NAMES]
+    out += [f"gain of '{r}' = {g!r} must be >= 0" for r, g in effect.gains.items() if g < 0]
+    if not (effect.gains or effect.offsets):
+        out.append("its effect has no gains and no offsets")
+    out += [f"lasting part '{x}' is neither a gain nor an offset" for x in effect.lasting or ()
+            if x not in effect.gains and x not in effect.offsets]
+    if not (effect.reference_sessions_per_week > 0 and effect.half_dose_sessions_per_week > 0):
+        out.append("reference and half-dose sessions per week must be > 0")
+    missing = [f for f in PER_KIND_FIELDS if f not in kind.delivery]
+    if missing:
+        out.append(f"no default for delivery field(s) {', '.join(missing)}")
+    extra = [f for f in kind.delivery if f not in PER_KIND_FIELDS]
+    if extra:
+        out.append(f"delivery default(s) {', '.join(extra)} are not per-kind fields "
+                   f"({', '.join(PER_KIND_FIELDS)})")
+    return out
+
+
+def add_kind(kind: InterventionKind) -> InterventionKind:
+    """Check a kind whole and make it available: scenarios may name it, and its effect-size
+    parameter joins the parameter table. Anything missing or inconsistent raises one
+    :class:`InputError` naming the kind and every problem found."""
+    name = kind.name
+    where = f"intervention kind '{name}': "
+    if not name.isidentifier():
+        raise InputError(f"{where}the name must be a Python identifier (it names the parameter {name}_effect)")
+    if name in _KINDS:
+        raise InputError(f"{where}declared twice")
+    problems = _problems(kind)
+    if problems:
+        raise InputError(where + "; ".join(problems))
+    for field_name, value in kind.delivery.items():
+        FIELDS[field_name].check(value, f"{where}default delivery ")
+    try:
+        add_parameter(kind.param)
+    except ValueError as e:
+        raise InputError(f"{where}{e}") from None
+    _KINDS[name] = kind
+    return kind
+
+
+def remove_kind(name: str) -> None:
+    """Take a kind out again (and its effect-size parameter)."""
+    if name not in _KINDS:
+        raise InputError(f"no intervention kind '{name}'; kinds are: {', '.join(_KINDS)}")
+    del _KINDS[name]
+    remove_parameter(f"{name}_effect")
+
+
+def intervention_names() -> list[str]:
+    """The intervention kinds, in declaration order."""
+    return list(_KINDS)
+
+
+# --------------------------------------------------------------------------------------------
+# The built-in kinds. Course lengths, sessions, adherence and dropout from evidence.md section 3d:
+# exercise: 12 weeks, 2 sessions/week (Hayden 2021); adherence 61-71% (Medina-Mirapeix 2009);
+# dropout 18% (Stubbs 2016). cbt / mindfulness: 8 weekly classes, 54% attend >= 6 (Cherkin 2016);
+# dropout 17-26% (Cooper & Conklin 2015; Fernandez 2015). medication: 12-week trials; 15% stop for
+# adverse events (Skljarevski 2010) plus other stops; relapse after stopping (Geddes 2003).
+# Barriers (common defaults in FIELDS): dropout is highest in depression (Fernandez 2015).
+# --------------------------------------------------------------------------------------------
+
+BUILT_IN: tuple[InterventionKind, ...] = (
+    InterventionKind(
+        effect=Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
+                      "less avoidance, exercise-induced hypoalgesia",
+                      gains={"pain_to_activity": 0.6},
+                      offsets={"activity": 2.0, "deconditioning": -1.5, "sensitisation": -0.8, "pain": -0.4,
+                               "inflammation": -3.0},
+                      reference_sessions_per_week=2.0, half_dose_sessions_per_week=1.0,
+                      source="Hayden 2021 (CLBP pain -15/100 at ~12 wk); Owen 2020; Noetel 2024 acts through "
+                             "activity_to_inflammation_and_mood; Fedewa 2017 (CRP ES 0.26) also through training's "
+                             "own anti-inflammatory effect (the inflammation offset)"),
+        delivery=dict(duration_days=84, sessions_per_week=2.0, uptake=0.8, adherence=0.7, dropout=0.18,
+                      onset_days=21.0, fade_days=120.0, residual=0.2),
+        effect_size=1.089,
+        effect_size_source=("fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 "
+                            "weeks (experiments/calibrate.py)"),
+        effect_size_meaning="scale of exercise's effects (sim.interventions.KINDS) for a full course"),
+    InterventionKind(
+        effect=Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
+                      "less catastrophising (pain amplified less), behavioural activation, less fear-avoidance, "
+                      "lower stress",
+                      gains={"pain_to_mood": 0.5, "pain_to_activity": 0.8, "mood_to_rumination": 0.6},
+                      offsets={"low_mood": -0.8, "stress": -0.5, "activity": 0.5, "pain": -0.35,
+                               "sensitisation": -0.2},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Williams 2012/2020 (pain SMD -0.21, mood -0.38 at end of treatment; at follow-up "
+                             "only the mood effect remains, -0.26); Cuijpers 2014",
+                      lasting=("pain_to_mood", "mood_to_rumination", "low_mood")),
+        delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
+                      onset_days=21.0, fade_days=180.0, residual=0.3),
+        effect_size=0.835,
+        effect_size_source=("fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment "
+                            "(experiments/calibrate.py)"),
+        effect_size_meaning="scale of CBT's effects for a full course"),
+    InterventionKind(
+        effect=Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
+                      "less rumination, pain perceived differently, better sleep",
+                      gains={"pain_to_mood": 0.7, "mood_to_muscle_tension": 0.5, "mood_to_rumination": 0.7},
+                      offsets={"stress": -0.9, "sensitisation": -0.4, "poor_sleep": -0.4, "low_mood": -0.4},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Cherkin 2016 (8 weekly classes, similar to CBT); Khoo 2019",
+                      lasting=("pain_to_mood", "mood_to_rumination", "low_mood", "stress")),
+        delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.7, dropout=0.2,
+                      onset_days=21.0, fade_days=180.0, residual=0.3),
+        effect_size=0.835,
+        effect_size_source="set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
+        effect_size_meaning="scale of mindfulness' effects for a full course"),
+    InterventionKind(
+        effect=Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
+                      "sensitivity; effect stops soon after the drug does",
+                      gains={},
+                      offsets={"low_mood": -0.25, "sensitisation": -0.6, "pain": -0.3},
+                      reference_sessions_per_week=7.0, half_dose_sessions_per_week=3.0,
+                      source="Ferreira 2021 (back pain -5/100); Cipriani 2018 (response OR 1.4-2.1; SMD 0.29, "
+                             "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),
+        delivery=dict(duration_days=84, sessions_per_week=7.0, uptake=0.8, adherence=0.8, dropout=0.25,
+                      onset_days=14.0, fade_days=21.0, residual=0.0),
+        effect_size=0.903,
+        effect_size_source=("fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 "
+                            "weeks (experiments/calibrate.py)"),
+        effect_size_meaning="scale of the SNRI's effects at the full dose"),
+    InterventionKind(
+        effect=Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
+                      gains={"pain_to_sleep": 0.7},
+                      offsets={"poor_sleep": -1.5, "activity": 0.3, "stress": -0.2},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Finan 2013; Edwards 2008 (sleep -> next-day pain); Schrimpf 2015"),
+        delivery=dict(duration_days=42, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
+                      onset_days=14.0, fade_days=120.0, residual=0.4),
+        effect_size=1.0,
+        effect_size_source=("no trial target in evidence.md: effects as sized in the kind's Effect "
+                            "(CBT-I-like programme)"),
+        effect_size_meaning="scale of the sleep programme's effects for a full course"),
+    InterventionKind(
+        effect=Effect("social_support", "peer support groups: new and strengthened ties, stress buffered",
+                      gains={},
+                      offsets={"social_support": 1.5, "stress": -0.3},
+                      reference_sessions_per_week=1.0, half_dose_sessions_per_week=0.5,
+                      source="Pfeiffer 2011 (peer support SMD -0.59 on depressive symptoms); Mann 2022"),
+        delivery=dict(duration_days=84, sessions_per_week=1.0, uptake=0.6, adherence=0.7, dropout=0.2,
+                      onset_days=28.0, fade_days=90.0, residual=0.3),
+        effect_size=3.306,
+        effect_size_source="not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
+        effect_size_meaning="scale of peer support's effects for a full course"),
+)
+
+for _kind in BUILT_IN:
+    add_kind(_kind)
+del _kind
