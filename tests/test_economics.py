@@ -61,7 +61,8 @@ COSTS = UnitCosts.from_values(BASE.values, "gbp")
 
 # ---- the frontier ------------------------------------------------------------------------
 
-OPTIONS = st.lists(st.tuples(st.floats(0, 1e4), st.floats(0, 10)), min_size=1, max_size=9)
+OPTIONS = st.lists(st.tuples(st.floats(0, 1e4, allow_subnormal=False), st.floats(0, 10, allow_subnormal=False)),
+                   min_size=1, max_size=9)
 
 
 @settings(max_examples=300)
