@@ -163,7 +163,7 @@ def _cost_parameters() -> list[Param]:
             rows.append(_p("costs", f"cost_{kind}_session_{cur}", session, f"{cur.upper()} per session",
                            0.0, upper, source, f"cost of one attended {kind} session (medication: one day's dose)"))
             rows.append(_p("costs", f"cost_{kind}_start_{cur}", start, f"{cur.upper()} per course",
-                           0.0, upper, source, f"cost of starting a {kind} course (assessment, prescribing)"))
+                           0.0, upper, source, f"cost of starting one {kind} course (assessment, prescribing)"))
     for name, (gbp, usd, tail, source, meaning) in _STATE_COSTS.items():
         for cur, value in zip(CURRENCIES, (gbp, usd)):
             rows.append(_p("costs", f"{name}_{cur}", value, f"{cur.upper()} {tail}", 0.0, 1_000_000.0,
