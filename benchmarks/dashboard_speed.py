@@ -14,6 +14,7 @@ Three measurements, each the median and best of several rounds:
     python benchmarks/dashboard_speed.py [--agents 1000] [--rounds 3] [--browser] [--render-interval K]
 
 Timings depend on the machine and on what else runs on it: the script prints the load average.
+It imports the installed package (``pip install -e .``, or ``PYTHONPATH=.`` in a checkout).
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ import statistics
 import sys
 import time
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 warnings.filterwarnings("ignore", category=UserWarning)
 
 

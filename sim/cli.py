@@ -1,7 +1,8 @@
 """The ``painloop`` command.
 
-A user error (bad scenario file, out-of-range value, unwritable folder) prints one line starting
-``painloop: error:`` and exits with code 2, without a traceback and without writing anything.
+A user error (bad scenario file, out-of-range value, unwritable folder, a full disk, a
+population too large for memory) prints one line starting ``painloop: error:`` and exits with
+code 2, without a traceback; every input is checked before any work or any file is written.
 """
 
 from __future__ import annotations
@@ -45,25 +46,41 @@ def _summary_lines(result) -> list[str]:
     ]
 
 
+RUN_FILES = frozenset({"daily.parquet", "daily.csv", "core_states.png", "scenario.toml", "meta.json",
+                       "panel.parquet"})
+"""What ``painloop run`` writes: a folder holding only these is an earlier run, replaced whole."""
+
+
+def _earlier_run(folder: Path) -> bool:
+    return {p.name for p in folder.iterdir()} <= RUN_FILES
+
+
 def cmd_run(args) -> int:
-    from sim.running.outputs import check_writable, write_atomically
+    from sim.core import checks
+    from sim.running.files import staged_folder
+    from sim.running.memory import check_memory
     from sim.running.plots import core_states_figure, save
     from sim.running.simulate import simulate
 
     scenario = _scenario(args)
-    out = check_writable(args.out)
-    panel = out / "panel.parquet" if args.panel_every else None
-    result = simulate(scenario, seed=args.seed, progress=not args.quiet, precision=args.precision,
-                      panel_every=args.panel_every, panel_agents=args.panel_agents, panel_path=panel)
+    checks.whole(args.seed, "--seed", 0)
+    if args.panel_every is not None:
+        checks.whole(args.panel_every, "--panel-every", 1, scenario.days)
+    if args.panel_agents is not None:
+        checks.whole(args.panel_agents, "--panel-agents", 1, scenario.n_agents)
+    check_memory(scenario.n_agents, 1, args.precision, hint="use fewer --agents, or --precision float32")
     title = (f"painloop: {scenario.name or 'default scenario'} - {scenario.n_agents:,} people, "
              f"seed {args.seed}")
-
-    def write(tmp: Path) -> None:
+    out = Path(args.out)
+    # The run is written into a folder beside --out and swapped in whole, so --out never mixes
+    # this run's files with an earlier run's (a panel.parquet left from before).
+    with staged_folder(out, _earlier_run) as tmp:
+        panel = tmp / "panel.parquet" if args.panel_every else None
+        result = simulate(scenario, seed=args.seed, progress=not args.quiet, precision=args.precision,
+                          panel_every=args.panel_every, panel_agents=args.panel_agents, panel_path=panel)
         result._write(tmp)
         result.daily.to_csv(tmp / "daily.csv", index=False)
         save(core_states_figure(result.daily, title), tmp / "core_states.png")
-
-    write_atomically(out, write)
     wrote = "daily.parquet, daily.csv, core_states.png, scenario.toml, meta.json"
     if panel is not None:
         wrote = "panel.parquet, " + wrote
@@ -76,13 +93,15 @@ def cmd_run(args) -> int:
 
 def cmd_compare(args) -> int:
     from sim.studies.compare import compare
-    from sim.running.outputs import check_writable
 
     scenario = _scenario(args)
-    out = check_writable(args.out)
+    out = Path(args.out)
     result = compare(scenario, out=out, quick=args.quick, seeds=args.seeds,
                      executor=args.executor or ("serial" if args.serial else "processes"),
-                     progress=not args.quiet)
+                     progress=not args.quiet, overwrite=args.overwrite)
+    for item in result.set_aside:
+        print(f"painloop: set aside {item['file']} ({item['reason']}) as {item['moved_to']}; "
+              f"its job was run again", file=sys.stderr)
     week = min(result.headlines)
     print(f"painloop compare: week {week}, people with chronic pain on day 0 "
           f"(mean; paired difference to baseline [95% interval over seeds])")
@@ -104,7 +123,7 @@ def cmd_cea(args) -> int:
                              progress=not args.quiet, currency=args.currency, perspective=args.perspective,
                              horizons=tuple(args.horizon_years), wtp=tuple(args.wtp or ()),
                              discount_costs=args.discount_costs, discount_effects=args.discount_effects,
-                             population=args.population)
+                             population=args.population, overwrite=args.overwrite)
     s = cea.settings
     for h in s.horizons:
         print(f"painloop cea: {h}-year horizon, per person with chronic pain on day 0 "
@@ -119,7 +138,7 @@ def cmd_cea(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from sim.running.outputs import check_writable
+    from sim.running.files import check_writable
     from sim.studies.validation import validate
 
     out = check_writable(args.out)
@@ -133,8 +152,11 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
+    from sim.core import checks
     from sim.core.parameters import PARAMETERS
 
+    if args.group is not None:
+        checks.choice(args.group, "--group", dict.fromkeys(p.group for p in PARAMETERS))
     for p in PARAMETERS:
         if args.group and p.group != args.group:
             continue
@@ -152,8 +174,9 @@ def cmd_rules(args) -> int:
 
 
 def cmd_diagram(args) -> int:
-    from sim.teaching.loop_diagram import causal_graph, find_loops, write_loop_diagram
+    from sim.teaching.loop_diagram import causal_graph, check_stem, find_loops, write_loop_diagram
 
+    check_stem(args.name)
     paths = write_loop_diagram(args.out, args.off, stem=args.name)
     loops = find_loops(causal_graph(args.off))
     n_r = sum(lp.sign > 0 for lp in loops)
@@ -165,7 +188,7 @@ def cmd_diagram(args) -> int:
 
 
 def cmd_story(args) -> int:
-    from sim.running.outputs import write_atomically
+    from sim.running.files import write_into
     from sim.running.plots import save
     from sim.teaching.story import DEFAULT_AGENTS, compare, comparison_lines, follow, story_figure, story_lines
 
@@ -190,7 +213,7 @@ def cmd_story(args) -> int:
 
     import pandas as pd
 
-    out = write_atomically(Path(args.out), write)
+    out = write_into(Path(args.out), write)
     print("\n".join(lines))
     print(f"  wrote story.txt, story.csv, story.png to {out}")
     return 0
@@ -222,6 +245,7 @@ def cmd_dashboard(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from sim.core.parameters import PARAMETERS
     from sim.interventions import intervention_names
 
     parser = argparse.ArgumentParser(prog="painloop", description=(
@@ -257,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--executor", metavar="EXECUTOR",
                       help="serial, processes (default), dask (a local Dask cluster) or "
                            "dask://HOST:PORT (a running Dask scheduler; docs/cluster.md)")
+    comp.add_argument("--overwrite", action="store_true",
+                      help="replace results in --out that were made with other settings "
+                           "(without it they are kept and the run is refused)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(func=cmd_compare)
 
@@ -281,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     cea.add_argument("--population", type=int, default=100_000,
                      help="adults in the population of the budget impact and EVPI (default 100000)")
     cea.add_argument("--out", default="results/cea", help="output folder (default results/cea)")
+    cea.add_argument("--overwrite", action="store_true",
+                     help="replace a result store in --out made with other settings (else refused)")
     cea.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
     cea.add_argument("--executor", metavar="EXECUTOR", help="serial, processes (default), dask or dask://HOST:PORT")
     cea.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -294,8 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=cmd_validate)
 
     params = sub.add_parser("params", help="list every parameter with unit, range and meaning")
-    params.add_argument("--group", help="only this group (run, network, time, baseline, noise, "
-                                        "shocks, rules, interventions, scales, utility, costs)")
+    params.add_argument("--group", help="only this group (" + ", ".join(
+        dict.fromkeys(p.group for p in PARAMETERS)) + ")")
     params.set_defaults(func=cmd_params)
 
     rules = sub.add_parser("rules", help="list the feedback rules in schedule order")
@@ -351,8 +380,13 @@ def main(argv=None) -> int:
     except InputError as err:
         print(f"painloop: error: {err}", file=sys.stderr)
         return USER_ERROR
+    except MemoryError:
+        print("painloop: error: out of memory; use fewer --agents (or --precision float32 for "
+              "`run`); files already finished are kept", file=sys.stderr)
+        return USER_ERROR
     except KeyboardInterrupt:
-        print("painloop: interrupted; nothing was written", file=sys.stderr)
+        print("painloop: interrupted; files already finished are kept and nothing half-written "
+              "is left (`compare` into the same --out resumes)", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()

@@ -187,7 +187,7 @@ def test_dashboard_command_rejects_bad_or_busy_ports(capsys):
 
     assert main(["dashboard", "--port", "70000"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "port = 70000 must be a whole number in [0, 65535]" in err[0]
+    assert len(err) == 1 and "--port = 70000 is outside the allowed range [0, 65535]" in err[0]
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -2,7 +2,6 @@
 whole, at import, with a message naming the kind and the part."""
 
 import dataclasses
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -136,10 +135,9 @@ def test_a_typo_in_a_built_in_kind_stops_the_import(tmp_path):
 def test_calibration_writes_effect_sizes_into_the_kinds(tmp_path):
     root = Path(__file__).resolve().parent.parent
     shutil.copytree(root / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
-    spec = importlib.util.spec_from_file_location("calibrate_script", root / "experiments" / "calibrate.py")
-    calibrate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(calibrate)
-    calibrate.write_defaults({"cbt_effect": 0.777, "mindfulness_effect": 0.666, "pain_bias": -3.25}, root=tmp_path)
+    from sim.studies import calibration
+
+    calibration.write_defaults({"cbt_effect": 0.777, "mindfulness_effect": 0.666, "pain_bias": -3.25}, root=tmp_path)
     show = "from sim.core.parameters import DEFAULTS as D; print(D['cbt_effect'], D['mindfulness_effect'], " \
            "D['exercise_effect'], D['pain_bias'])"
     run = subprocess.run([sys.executable, "-c", show], cwd=tmp_path, capture_output=True, text=True,

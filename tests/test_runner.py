@@ -1,6 +1,7 @@
 """The experiment runner: common random numbers, resumable store, failures, executors."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -100,15 +101,16 @@ def test_a_failing_job_is_reported_and_loses_nothing(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_table(tmp_path):
     script = tmp_path / "run.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(textwrap.dedent("""
         import sys
-        sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
         from test_runner import arms
         from sim.running.runner import run_experiment
         run_experiment(arms(n=1500, days=60), seeds=4, out=sys.argv[1], progress=False)
     """))
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, str(script), str(killed)])
+    # the child finds this checkout's package and these tests the ordinary way, through PYTHONPATH
+    path = os.pathsep.join([str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])
+    proc = subprocess.Popen([sys.executable, str(script), str(killed)], env={**os.environ, "PYTHONPATH": path})
     deadline = time.time() + 300
     while time.time() < deadline and len(list((killed / "jobs").glob("*.parquet"))) < 3:
         time.sleep(0.05)
@@ -145,7 +147,7 @@ def test_paired_differences_and_intervals(tmp_path):
     ({"arms": {"bad name": Scenario()}}, "arm name 'bad name'"),
     ({"arms": {"a": {"n_agents": 3}}}, "arm 'a' must be a Scenario"),
     ({"seeds": [1, 1]}, "repeats a seed"),
-    ({"seeds": [-1]}, "non-negative"),
+    ({"seeds": [-1]}, r"seed = -1 is outside the allowed range \[0, inf\]"),
     ({"executor": "gpu"}, "executor = 'gpu'"),
     ({"cohort": "sad"}, "cohort = 'sad'"),
 ])
@@ -159,7 +161,7 @@ def test_bad_runner_input(tmp_path, kwargs, message):
 
 def test_folder_of_another_experiment_is_refused(tmp_path):
     run_experiment({"baseline": small()}, seeds=1, out=tmp_path, progress=False)
-    with pytest.raises(InputError, match="holds results of a different arm 'baseline'"):
+    with pytest.raises(InputError, match=r"other settings \(arm 'baseline': n_agents 300 there, 301 here\); use --overwrite"):
         run_experiment({"baseline": small(n_agents=301)}, seeds=1, out=tmp_path, progress=False)
 
 

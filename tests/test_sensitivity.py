@@ -1,7 +1,7 @@
 """Global sensitivity analysis: ranges, SALib wrappers on functions with known answers, the model
-function against the experiment runner, and the script end to end on a tiny configuration."""
+function against the experiment runner, and the study's command line end to end on a tiny
+configuration (in process, and once as the script in ``experiments/``)."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +14,9 @@ from sim import InputError, Scenario
 from sim.studies.analysis import summarise
 from sim.core.parameters import PARAMS
 from sim.running.runner import run_experiment
-from sim.studies.sensitivity import (GROUPS, OUTPUTS, ModelRunner, Setting, evaluate, factors, morris, rank_agreement,
-                             sobol, top_factors)
+from sim.running.scripts import main
+from sim.studies.sensitivity import (GROUPS, OUTPUTS, Factor, ModelRunner, Setting, evaluate, factors, morris,
+                                     rank_agreement, run, sobol, top_factors)
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = dict(n_agents=400, burn_in_days=200)
@@ -23,8 +24,6 @@ TINY = dict(n_agents=400, burn_in_days=200)
 
 def unit_factors(k):
     """k factors on [0, 1] (built by hand: the synthetic models below need no parameter table)."""
-    from sim.studies.sensitivity import Factor
-
     return [Factor(f"x{i}", "rules", 0.5, 0.0, 1.0, False) for i in range(k)]
 
 
@@ -165,24 +164,12 @@ def test_morris_on_the_model_gives_output_only_parameters_exactly_zero(tmp_path)
     assert resumed.cached_seconds > 0
 
 
-# ---- the script ----------------------------------------------------------------------------------------
+# ---- the command line ----------------------------------------------------------------------------------
 
 
-def _script():
-    sys.path.insert(0, str(ROOT / "experiments"))
-    try:
-        spec = importlib.util.spec_from_file_location("sensitivity_script", ROOT / "experiments" / "sensitivity.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "experiments"))
-    return module
-
-
-def test_script_writes_tables_figures_and_summary(tmp_path):
-    script = _script()
+def test_command_writes_tables_figures_and_summary(tmp_path):
     out = tmp_path / "gsa"
-    result = script.run(["--quick", "--params", "injury_rate_per_year,exercise_effect,crp_median_mg_l",
+    result = run(["--quick", "--params", "injury_rate_per_year,exercise_effect,crp_median_mg_l",
                          "--agents", "300", "--burn-in-days", "150", "--screen-burn-in-days", "100",
                          "--check-burn-in", "--trajectories", "2", "--top", "1", "--sobol-n", "4", "--serial",
                          "--quiet", "--out", str(out)])
@@ -211,8 +198,7 @@ def test_script_writes_tables_figures_and_summary(tmp_path):
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys, args, words):
     monkeypatch.chdir(tmp_path)
-    script = _script()
-    assert script.main(script.run, [*args, "--quick", "--quiet"]) == 2
+    assert main(run, [*args, "--quick", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert words in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "results").exists()

@@ -94,9 +94,9 @@ def test_figure_has_a_column_per_arm(record):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"person": 10_000}, r"person = 10000 must be a row number in \[0, 399\]"),
-    ({"severity": 1.5}, r"severity = 1.5 must be in \(0, 1\]"),
-    ({"weeks": 0}, r"weeks = 0 must be a whole number in \[1, 520\]"),
+    ({"person": 10_000}, r"person = 10000 is outside the allowed range \[0, 399\] \(a row number\)"),
+    ({"severity": 1.5}, r"severity = 1.5 is outside the allowed range \(0, 1\] tissue units"),
+    ({"weeks": 0}, r"weeks = 0 is outside the allowed range \[1, 520\]"),
 ])
 def test_bad_arguments_are_named(town, kwargs, match):
     from sim import InputError

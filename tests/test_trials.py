@@ -59,7 +59,7 @@ def test_only_arm_members_are_treated():
 @pytest.mark.parametrize("kwargs, message", [
     ({"arms": {"a": [{"kind": "cbt"}], "b": [{"kind": "exercise"}]}}, "exactly one control arm"),
     ({"follow_up_weeks": (30,)}, r"follow_up_weeks = \(30,\) must be weeks within the run"),
-    ({"n": 3}, "n = 3 must be a whole number of at least 4"),
+    ({"n": 3}, r"n = 3 is outside the allowed range \[4, inf\] participants"),
     ({"eligibility": "everyone"}, "eligibility = 'everyone' must be one of chronic_back_pain"),
 ])
 def test_bad_trial_input(kwargs, message):

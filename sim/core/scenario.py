@@ -21,6 +21,7 @@ from pathlib import Path
 
 import tomli_w
 
+from sim.core import checks
 from sim.core.errors import InputError
 from sim.core.parameters import DEFAULTS, PARAMS, Param, Params
 from sim.core.rules import RULES_BY_NAME, rule_names
@@ -34,18 +35,10 @@ def _suggest(key: str, known) -> str:
 
 
 def check_value(param: Param, value, where: str = ""):
-    """Return ``value`` as the parameter's type, or raise ValueError naming key, value and range."""
-    kind = param.kind
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{where}parameter '{param.name}' = {value!r} must be a number "
-                         f"({kind.__name__}) in {param.range_text()} {param.unit}")
-    if kind is int and value != int(value):
-        raise InputError(f"{where}parameter '{param.name}' = {value!r} must be a whole number "
-                         f"in {param.range_text()} {param.unit}")
-    if not (param.low <= value <= param.high):
-        raise InputError(f"{where}parameter '{param.name}' = {value!r} is outside the allowed range "
-                         f"{param.range_text()} {param.unit}")
-    return kind(value)
+    """Return ``value`` as the parameter's type, or raise InputError naming key, value and range."""
+    value = checks.number(value, f"parameter '{param.name}'", param.low, param.high, unit=param.unit,
+                          where=where, whole=param.kind is int)
+    return param.kind(value)
 
 
 class Scenario:
@@ -66,8 +59,11 @@ class Scenario:
             values[key] = check_value(PARAMS[key], value, _where)
         if isinstance(disabled_rules, str):
             disabled_rules = [disabled_rules]
+        if not isinstance(disabled_rules, (list, tuple)):
+            raise InputError(f"{_where}disabled_rules = {disabled_rules!r} must be a list of rule "
+                             f"names; rules are: " + ", ".join(rule_names()))
         for rule in disabled_rules:
-            if rule not in RULES_BY_NAME:
+            if not isinstance(rule, str) or rule not in RULES_BY_NAME:
                 raise InputError(f"{_where}unknown rule '{rule}' in disabled_rules"
                                  f"{_suggest(str(rule), RULES_BY_NAME)}; rules are: "
                                  + ", ".join(rule_names()))
@@ -75,8 +71,8 @@ class Scenario:
 
         self._values = values
         self._overrides = {k: values[k] for k in overrides}
-        self.name = str(name)
-        self.description = str(description)
+        self.name = checks.text(name, "name", where=_where)
+        self.description = checks.text(description, "description", where=_where)
         self.disabled_rules = tuple(r for r in rule_names() if r in set(disabled_rules))
         self.interventions = parse_interventions(interventions, values, _where)
 
@@ -149,6 +145,9 @@ class Scenario:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise InputError(f"{where}cannot be read ({err.strerror or err})") from None
+        except UnicodeDecodeError as err:
+            raise InputError(f"{where}is not UTF-8 text (byte {err.object[err.start]:#04x} at "
+                             f"position {err.start}); TOML files are UTF-8") from None
         try:
             spec = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:

@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from sim.core.errors import InputError
+from sim.core import checks
 
 PROCESSES = ("traits", "network", "injuries", "life_events", "noise")
 """The stochastic processes of the core model (interventions add their own named streams)."""
@@ -28,9 +28,7 @@ class Streams:
     """The named generators of one run, created on first use."""
 
     def __init__(self, seed: int):
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise InputError(f"seed = {seed!r} must be a non-negative integer")
-        self.seed = int(seed)
+        self.seed = checks.whole(seed, "seed", 0)
         self._streams: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:

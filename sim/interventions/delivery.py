@@ -99,9 +99,11 @@ def parse_interventions(specs, run_values: dict, where: str = "") -> tuple[Inter
     """Validate a scenario's interventions, including checks across fields and interventions."""
     if isinstance(specs, (dict, Intervention)):
         specs = [specs]
+    if not isinstance(specs, (list, tuple)):
+        raise InputError(f"{where}interventions = {specs!r} must be a list of [[interventions]] tables")
     out = []
     for i, spec in enumerate(specs):
-        label = spec.get("name", spec.get("kind", "?")) if isinstance(spec, dict) else spec.name
+        label = spec.get("name", spec.get("kind", "?")) if isinstance(spec, dict) else getattr(spec, "name", "?")
         at = f"{where}interventions[{i}] ('{label}'): "
         item = make_intervention(spec, at)
         days = run_values["days"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from sim.core import checks
 from sim.core.eligibility import COHORTS
 from sim.core.errors import InputError
 from sim.core.parameters import Param, add_parameter, remove_parameter
@@ -63,23 +64,13 @@ class Field:
 
     def check(self, value, where: str = ""):
         """``value`` if it is allowed here (as the field's type), else one clear :class:`InputError`."""
+        label = f"field '{self.name}'"
         if self.choices:
-            if value not in self.kind:
-                raise InputError(f"{where}field '{self.name}' = {value!r} must be one of {', '.join(self.kind)}")
-            return value
+            return checks.choice(value, label, self.kind, where=where)
         if self.kind is str:
-            if not isinstance(value, str) or not value:
-                raise InputError(f"{where}field '{self.name}' = {value!r} must be a non-empty string")
-            return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"{where}field '{self.name}' = {value!r} must be a number in "
-                             f"[{self.low:g}, {self.high:g}] {self.unit}")
-        if self.kind is int and value != int(value):
-            raise InputError(f"{where}field '{self.name}' = {value!r} must be a whole number of {self.unit}")
-        if not (self.low <= value <= self.high):
-            raise InputError(f"{where}field '{self.name}' = {value!r} is outside the allowed range "
-                             f"[{self.low:g}, {self.high:g}] {self.unit}")
-        return self.kind(value)
+            return checks.text(value, label, where=where, allow_empty=False)
+        return self.kind(checks.number(value, label, self.low, self.high, unit=self.unit, where=where,
+                                       whole=self.kind is int))
 
 
 FIELDS: dict[str, Field] = {f.name: f for f in (

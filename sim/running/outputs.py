@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +41,8 @@ import pandas as pd
 from sim.core import scales
 from sim.core.utility import eq5d
 from sim.core.engine import Observer
-from sim.core.errors import InputError
 from sim.core.state import LATENT
+from sim.running.files import check_writable, make_folder, write_into
 
 CORE_OUTPUTS = scales.CLINICAL_KEYS
 QUANTILES = (0.1, 0.5, 0.9)
@@ -223,7 +221,7 @@ class PanelWriter:
 
     def __init__(self, path):
         self.path = Path(path)
-        check_writable(self.path.parent)
+        make_folder(check_writable(self.path.parent))
         self._tmp = self.path.with_name(f".{self.path.name}.partial")
         self._writer = None
 
@@ -275,7 +273,7 @@ class Result:
         moved in only when complete, so a failed write leaves nothing half-written.
         """
         folder = Path(folder)
-        return write_atomically(folder, lambda tmp: self._write(tmp))
+        return write_into(folder, lambda tmp: self._write(tmp))
 
     def _write(self, tmp: Path) -> None:
         self.daily.to_parquet(tmp / "daily.parquet", index=False)
@@ -283,28 +281,3 @@ class Result:
             self.panel.to_parquet(tmp / "panel.parquet", index=False)
         (tmp / "scenario.toml").write_text(self.scenario.to_toml(), encoding="utf-8")
         (tmp / "meta.json").write_text(json.dumps(self.meta, indent=2, default=str), encoding="utf-8")
-
-
-def check_writable(folder) -> Path:
-    """Create ``folder`` if needed and check files can be written there; ValueError if not."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".painloop-check-"):
-            pass
-    except OSError as err:
-        raise InputError(f"output folder '{folder}' is not writable ({err.strerror or err})") from None
-    return folder
-
-
-def write_atomically(folder: Path, write) -> Path:
-    """Call ``write(tmp)`` on a fresh temporary folder, then move its files into ``folder``."""
-    folder = check_writable(folder)
-    tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".painloop-tmp-"))
-    try:
-        write(tmp)
-        for item in sorted(tmp.iterdir()):
-            os.replace(item, folder / item.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return folder

@@ -8,29 +8,42 @@ engine per seed burns in, each arm forks it), which is both faster and exactly t
 The result folder::
 
     folder/
-      manifest.json        arms (scenario TOML), seeds, cohort, version, git commit, job times
+      manifest.json        arms (scenario TOML), seeds, cohort, version; written before the
+                           first job, rewritten (atomically) with job times and failures at the end
       arms/NAME.toml       each arm's scenario
-      jobs/ARM__sSEED.parquet   one finished job (written whole, then renamed into place)
+      jobs/ARM__sSEED.parquet   one finished job (written whole, then renamed into place); its
+                           Parquet metadata holds the hash of what made it (:func:`job_hash`)
+      set_aside/           job files or a manifest that could not be read or whose hash did
+                           not match, moved here (never deleted) and rerun
       results.parquet      every finished job in one long table: arm, seed, day, metric, value
+      .lock                held by the run writing into the folder (one at a time)
 
-Running the same call again after a crash or Ctrl-C skips the jobs whose files exist and runs
-the rest; nothing half-written is ever visible. A job that fails is reported with its arm and
-seed (and traceback) in the manifest and in :attr:`ExperimentResult.failed`; the others are kept.
+The store is bound to its settings: a folder whose manifest names the same arm with another
+scenario, another cohort or another painloop version is refused with one line saying what
+differs (``overwrite=True`` clears the store first). Running the same call again after a crash
+or Ctrl-C reuses the job files whose hash matches and runs the rest; nothing half-written is
+ever visible. A job that fails is reported with its arm and seed (and traceback) in the
+manifest and in :attr:`ExperimentResult.failed`; the others are kept. With the ``processes``
+executor a worker that dies (killed, out of memory) costs only the jobs it broke, which are
+run again (:data:`WORKER_ATTEMPTS` times at most), and workers end when the parent does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
 import platform
 import re
 import subprocess
-import tempfile
+import threading
 import time
+import tomllib
 import traceback
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +54,24 @@ from sim.running.cluster import address as dask_address
 from sim.running.cluster import is_dask, run_on_dask
 from sim.running.cohort import COHORTS, CohortOutcomes
 from sim.core.engine import Engine, burn_in_key
+from sim.core import checks
 from sim.core.errors import InputError
-from sim.running.outputs import DailyTable, check_writable
+from sim.running.outputs import DailyTable
 from sim.core.scenario import Scenario
+from sim.running.files import check_writable, folder_lock, make_folder, write_file, write_text
+from sim.running.memory import check_memory
 
 EXECUTORS = ("serial", "processes", "dask")
 """Plus ``"dask://HOST:PORT"`` for a running Dask scheduler (:mod:`sim.running.cluster`)."""
-_ARM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+_ARM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+MAX_SEEDS = 10_000
+"""Most seeds one call runs: 95% intervals over seeds are already as narrow as the model's own
+Monte Carlo noise long before this (10 seeds is the default); beyond it a typo (``--seeds
+1000000000``) would queue years of work."""
+WORKER_ATTEMPTS = 3
+"""How often a job is started again after the worker process running it died, before it is
+reported as failed (a job that always kills its worker, e.g. out of memory, must not loop)."""
+_JOB_KEY = b"painloop.job_hash"
 
 
 @dataclass(frozen=True)
@@ -102,6 +126,8 @@ class ExperimentResult:
     table: pd.DataFrame
     manifest: dict
     failed: list = field(default_factory=list)
+    set_aside: list = field(default_factory=list)
+    """Stored files that could not be used (``{"file", "moved_to", "reason"}``); their jobs were rerun."""
 
     def wide(self) -> pd.DataFrame:
         """One row per (arm, seed, day), one column per metric."""
@@ -111,18 +137,6 @@ class ExperimentResult:
 
 def _job_file(folder: Path, arm: str, seed: int) -> Path:
     return folder / "jobs" / f"{arm}__s{seed}.parquet"
-
-
-def _write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def git_commit() -> str | None:
@@ -136,23 +150,43 @@ def git_commit() -> str | None:
     return done.stdout.strip() or None
 
 
+def _version() -> str:
+    from sim import __version__
+
+    return __version__
+
+
+def job_hash(arm: str, scenario: Scenario, seed: int, cohort: str, cohort_day: int) -> str:
+    """What made one job's table: its arm's scenario, seed, cohort and the painloop version."""
+    spec = json.dumps({"arm": arm, "scenario": scenario.to_toml(), "seed": int(seed), "cohort": cohort,
+                       "cohort_day": int(cohort_day), "version": _version()}, sort_keys=True)
+    return hashlib.sha256(spec.encode()).hexdigest()
+
+
+def _check_seeds(seeds) -> list[int]:
+    if checks.is_number(seeds):
+        return list(range(checks.whole(seeds, "seeds (a count)", 1, MAX_SEEDS)))
+    if isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, Iterable):
+        raise InputError(f"seeds = {seeds!r} must be a count in [1, {MAX_SEEDS}] or a list of seeds")
+    seeds = list(seeds)
+    if not 1 <= len(seeds) <= MAX_SEEDS:
+        raise InputError(f"seeds: {len(seeds)} given; a call runs 1 to {MAX_SEEDS} seeds")
+    seeds = [checks.whole(s, "seed", 0) for s in seeds]
+    if len(set(seeds)) != len(seeds):
+        raise InputError(f"seeds = {seeds!r} repeats a seed")
+    return seeds
+
+
 def _check_arms(arms: Mapping[str, Scenario], seeds) -> tuple[dict, list[int]]:
     if not isinstance(arms, Mapping) or not arms:
         raise InputError("arms must be a non-empty mapping of arm name -> Scenario")
     for name, scenario in arms.items():
-        if not isinstance(name, str) or not _ARM_NAME.match(name):
+        if not isinstance(name, str) or not _ARM_NAME.fullmatch(name):
             raise InputError(f"arm name {name!r} must start with a letter or digit and use only "
                              f"letters, digits and _ . + -")
         if not isinstance(scenario, Scenario):
             raise InputError(f"arm '{name}' must be a Scenario, not {type(scenario).__name__}")
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        seeds = list(range(int(seeds)))
-    seeds = list(seeds)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds):
-        raise InputError(f"seeds = {seeds!r} must be a positive count or a list of non-negative integers")
-    if len(set(seeds)) != len(seeds):
-        raise InputError(f"seeds = {seeds!r} repeats a seed")
-    return dict(arms), [int(s) for s in seeds]
+    return dict(arms), _check_seeds(seeds)
 
 
 def plan_jobs(arms: dict, seeds: list[int], cohort: str, cohort_day: int) -> list[Job]:
@@ -163,43 +197,78 @@ def plan_jobs(arms: dict, seeds: list[int], cohort: str, cohort_day: int) -> lis
     return [Job(seed, tuple(group), cohort, cohort_day) for seed in seeds for group in groups.values()]
 
 
-def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5, out=None,
-                   executor: str = "serial", cohort: str = "chronic_pain", cohort_day: int = 0,
-                   max_workers: int | None = None, progress: bool = True) -> ExperimentResult:
-    """Run every arm with every seed and return the combined long table.
+def _workers(executor: str, max_workers: int | None) -> int:
+    if executor == "serial":
+        return 1
+    return max_workers or os.cpu_count() or 1
 
-    Args:
-        arms: arm name -> Scenario. Name one ``baseline`` for paired differences later.
-        seeds: a count (seeds 0..n-1) or a list of seeds; every arm runs with all of them.
-        out: result folder (created); rerunning with the same folder resumes.
-        executor: ``"serial"`` (in this process), ``"processes"`` (local worker processes),
-            ``"dask"`` (a Dask LocalCluster) or ``"dask://HOST:PORT"`` (a running Dask
-            scheduler; docs/cluster.md). Every executor gives the same table, bit for bit.
-        cohort: whom the ``cohort_*`` metrics follow (people eligible on ``cohort_day``).
-        max_workers: worker processes for ``"processes"`` and ``"dask"`` (default: CPU count).
-    """
+
+def check_experiment(arms, seeds, out, executor: str = "serial", cohort: str = "chronic_pain",
+                     cohort_day: int = 0, max_workers: int | None = None) -> tuple[dict, list[int]]:
+    """Every check :func:`run_experiment` makes before it touches the disk (InputError if one
+    fails); returns the arms as a dict and the seeds as a list."""
     arms, seeds = _check_arms(arms, seeds)
     if is_dask(executor):
         dask_address(executor)  # a malformed address fails here, before any work
     elif executor not in EXECUTORS:
         raise InputError(f"executor = {executor!r} must be one of {', '.join(EXECUTORS)} "
                          f"or dask://HOST:PORT")
-    if cohort not in COHORTS:
-        raise InputError(f"cohort = {cohort!r} must be one of {', '.join(COHORTS)}")
+    if max_workers is not None:
+        checks.whole(max_workers, "max_workers", 1, 4096)
+    checks.choice(cohort, "cohort", COHORTS)
     days = min(s.days for s in arms.values())
-    if isinstance(cohort_day, bool) or not isinstance(cohort_day, int) or not 0 <= cohort_day <= days:
-        raise InputError(f"cohort_day = {cohort_day!r} must be a day in [0, {days}]")
+    checks.whole(cohort_day, "cohort_day", 0, days)
     if out is None:
         raise InputError("out: a result folder is needed (results are written as they finish)")
-    folder = check_writable(out)
-    manifest = _open_manifest(folder, arms, seeds, cohort, cohort_day, executor)
-    for stale in (folder / "jobs").glob(".*.tmp"):  # left by a run killed mid-write
-        stale.unlink()
+    # A fork holds its burn-in engine and the arm's engine at once, in each worker.
+    if not (is_dask(executor) and executor != "dask"):  # a remote cluster's memory is not ours
+        busy = min(_workers(executor, max_workers), len(plan_jobs(arms, seeds, cohort, cohort_day)))
+        check_memory(max(s.n_agents for s in arms.values()), 2 * busy,
+                     hint="use fewer --agents" + ("" if executor == "serial" else " or fewer workers"))
+    check_writable(out)
+    return arms, seeds
 
-    jobs = plan_jobs(arms, seeds, cohort, cohort_day)
+
+def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5, out=None,
+                   executor: str = "serial", cohort: str = "chronic_pain", cohort_day: int = 0,
+                   max_workers: int | None = None, progress: bool = True,
+                   overwrite: bool = False) -> ExperimentResult:
+    """Run every arm with every seed and return the combined long table.
+
+    Args:
+        arms: arm name -> Scenario. Name one ``baseline`` for paired differences later.
+        seeds: a count (seeds 0..n-1) or a list of seeds; every arm runs with all of them.
+        out: result folder (created); rerunning with the same folder and settings resumes.
+        executor: ``"serial"`` (in this process), ``"processes"`` (local worker processes),
+            ``"dask"`` (a Dask LocalCluster) or ``"dask://HOST:PORT"`` (a running Dask
+            scheduler; docs/cluster.md). Every executor gives the same table, bit for bit.
+        cohort: whom the ``cohort_*`` metrics follow (people eligible on ``cohort_day``).
+        max_workers: worker processes for ``"processes"`` and ``"dask"`` (default: CPU count).
+        overwrite: clear a store made with other settings instead of refusing it.
+    """
+    arms, seeds = check_experiment(arms, seeds, out, executor, cohort, cohort_day, max_workers)
+    folder = check_writable(out)
+    with folder_lock(folder):
+        return _run_locked(folder, arms, seeds, executor, cohort, cohort_day, max_workers, progress,
+                           overwrite)
+
+
+def _run_locked(folder, arms, seeds, executor, cohort, cohort_day, max_workers, progress,
+                overwrite) -> ExperimentResult:
+    set_aside: list[dict] = []
+    manifest = _open_manifest(folder, arms, seeds, cohort, cohort_day, executor, overwrite, set_aside)
+    for stale in (folder / "jobs").glob(".*.tmp"):  # left by a run killed mid-write; the lock
+        stale.unlink()                               # says no other run is writing them now
+
+    hashes = {(a, s): job_hash(a, sc, s, cohort, cohort_day) for a, sc in arms.items() for s in seeds}
+    stored = {}
+    for (arm, seed), key in hashes.items():
+        table = _read_job(folder, arm, seed, key, set_aside)
+        if table is not None:
+            stored[(arm, seed)] = table
     todo = []
-    for job in jobs:
-        missing = tuple((a, s) for a, s in job.arms if not _job_file(folder, a, job.seed).exists())
+    for job in plan_jobs(arms, seeds, cohort, cohort_day):
+        missing = tuple((a, s) for a, s in job.arms if (a, job.seed) not in stored)
         if missing:
             todo.append(Job(job.seed, missing, cohort, cohort_day))
     total = len(arms) * len(seeds)
@@ -224,7 +293,8 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
                 if isinstance(table, BaseException):
                     fail(arm, job.seed, table)
                     continue
-                _write_atomic(_job_file(folder, arm, job.seed), lambda tmp: table.to_parquet(tmp, index=False))
+                _write_job(folder, arm, job.seed, table, hashes[(arm, job.seed)])
+                stored[(arm, job.seed)] = table
                 manifest["job_seconds"][f"{arm}__s{job.seed}"] = seconds
         if bar is not None:
             bar.update(len(job.arms))
@@ -240,61 +310,210 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
                     outcome = err
                 finished(job, outcome)
         else:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=max_workers, mp_context=context) as pool:
-                futures = {pool.submit(run_job, job): job for job in todo}
-                for future in as_completed(futures):
-                    err = future.exception()
-                    finished(futures[future], err if err is not None else future.result())
+            run_in_processes(todo, run_job, finished, max_workers)
     finally:
         if bar is not None:
             bar.close()
         manifest["failed"] = [{k: f[k] for k in ("arm", "seed", "error")} for f in failed]
+        manifest["set_aside"] = manifest.get("set_aside", []) + set_aside
         manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
-        _write_atomic(folder / "manifest.json",
-                      lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2), encoding="utf-8"))
-    table = combine(folder, arms, seeds)
-    return ExperimentResult(folder, table, manifest, failed)
+        _write_manifest(folder, manifest)
+    table = combine(folder, arms, seeds, stored)
+    return ExperimentResult(folder, table, manifest, failed, set_aside)
 
 
-def combine(folder: Path, arms, seeds) -> pd.DataFrame:
-    """Read every finished job file and write ``results.parquet`` (atomically)."""
-    parts = [pd.read_parquet(_job_file(folder, a, s)) for a in arms for s in seeds
-             if _job_file(folder, a, s).exists()]
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it is gone, instead of
+    waiting forever on a queue nobody will feed (a parent killed with SIGKILL runs no cleanup)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="painloop-parent-watch").start()
+
+
+def run_in_processes(jobs: list, run, finished, max_workers: int | None = None,
+                     attempts: int = WORKER_ATTEMPTS) -> None:
+    """Run ``run(job)`` for every job in local worker processes; call ``finished(job, result or
+    exception)`` here as each one ends.
+
+    A worker that dies breaks the whole :class:`ProcessPoolExecutor` and fails every job not yet
+    done with ``BrokenProcessPool``; those jobs (and only those) go to a fresh pool, up to
+    ``attempts`` times each, so one lost worker does not fail the sweep.
+    """
+    context = multiprocessing.get_context("spawn")
+    tries = [0] * len(jobs)
+    pending = list(range(len(jobs)))
+    while pending:
+        broken = []
+        with ProcessPoolExecutor(max_workers=max_workers, mp_context=context,
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            futures = {pool.submit(run, jobs[i]): i for i in pending}
+            for future in as_completed(futures):
+                i = futures[future]
+                err = future.exception()
+                if isinstance(err, BrokenProcessPool):
+                    broken.append(i)
+                else:
+                    finished(jobs[i], err if err is not None else future.result())
+        pending = []
+        for i in broken:
+            tries[i] += 1
+            if tries[i] < attempts:
+                pending.append(i)
+            else:
+                finished(jobs[i], RuntimeError(f"the worker process running this job died {attempts} "
+                                               f"times (killed, or out of memory)"))
+
+
+def _write_job(folder: Path, arm: str, seed: int, table: pd.DataFrame, key: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), _JOB_KEY: key.encode()})
+    write_file(_job_file(folder, arm, seed), lambda tmp: pq.write_table(arrow, tmp))
+
+
+def _set_aside(folder: Path, path: Path, reason: str, set_aside: list) -> None:
+    """Move an unusable stored file into ``set_aside/`` (kept for a look, never read again)."""
+    target = make_folder(folder / "set_aside") / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}.{os.getpid()}{path.suffix}"
+    os.replace(path, target)
+    set_aside.append({"file": str(path.relative_to(folder)), "moved_to": str(target.relative_to(folder)),
+                      "reason": reason})
+
+
+def _read_job(folder: Path, arm: str, seed: int, key: str, set_aside: list) -> pd.DataFrame | None:
+    """A stored job's table if it is whole and was made by these settings; else set it aside."""
+    import pyarrow.parquet as pq
+
+    path = _job_file(folder, arm, seed)
+    if not path.exists():
+        return None
+    try:
+        arrow = pq.read_table(path)
+    except Exception as err:  # truncated, empty or not Parquet at all: pyarrow's errors vary
+        _set_aside(folder, path, f"unreadable ({type(err).__name__}: {str(err)[:120]})", set_aside)
+        return None
+    found = (arrow.schema.metadata or {}).get(_JOB_KEY, b"").decode(errors="replace")
+    if found != key:
+        _set_aside(folder, path, "made with other settings (hash " + (found[:12] or "missing") + ")",
+                   set_aside)
+        return None
+    table = arrow.to_pandas()
+    if list(table.columns) != ["arm", "seed", "day", "metric", "value"] or not (
+            (table["arm"] == arm).all() and (table["seed"] == seed).all()):
+        _set_aside(folder, path, "holds another arm or seed than its name says", set_aside)
+        return None
+    return table
+
+
+def combine(folder: Path, arms, seeds, stored: dict | None = None) -> pd.DataFrame:
+    """Every finished job (read from ``stored`` or its file) in one table; writes ``results.parquet``."""
+    stored = stored or {}
+    parts = []
+    for a in arms:
+        for s in seeds:
+            if (a, s) in stored:
+                parts.append(stored[(a, s)])
+            elif _job_file(folder, a, s).exists():
+                parts.append(pd.read_parquet(_job_file(folder, a, s)))
     if not parts:
         return pd.DataFrame(columns=["arm", "seed", "day", "metric", "value"])
     table = pd.concat(parts, ignore_index=True)
     table["arm"] = pd.Categorical(table["arm"], categories=list(arms))
     table["metric"] = table["metric"].astype("category")
-    _write_atomic(folder / "results.parquet", lambda tmp: table.to_parquet(tmp, index=False))
+    write_file(folder / "results.parquet", lambda tmp: table.to_parquet(tmp, index=False))
     return table
 
 
-def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, cohort_day: int,
-                   executor: str) -> dict:
-    from sim import __version__
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    write_text(folder / "manifest.json", json.dumps(manifest, indent=2))
 
+
+def _differences(old_toml: str, new_toml: str) -> str:
+    """Which keys two scenarios' TOML texts set differently, in a few words."""
+    try:
+        old = tomllib.loads(old_toml)
+    except tomllib.TOMLDecodeError:
+        return "unreadable there"
+    new = tomllib.loads(new_toml)
+    keys = sorted(set(old) | set(new), key=lambda k: (k == "interventions", k))
+    parts = [f"{k} {old.get(k, 'default')!r} there, {new.get(k, 'default')!r} here"
+             for k in keys if old.get(k) != new.get(k)]
+    return "; ".join(parts) if parts else "written differently"
+
+
+def _conflicts(old: dict, arms: dict, spec: dict, cohort: str, cohort_day: int) -> list[str]:
+    out = []
+    if old.get("version") != _version():
+        out.append(f"painloop version {old.get('version')!r} there, {_version()!r} here")
+    if (old.get("cohort"), old.get("cohort_day")) != (cohort, cohort_day):
+        out.append(f"cohort {old.get('cohort')!r} on day {old.get('cohort_day')} there, "
+                   f"{cohort!r} on day {cohort_day} here")
+    old_arms = old.get("arms") if isinstance(old.get("arms"), dict) else {}
+    for name, toml in spec.items():
+        if name in old_arms and old_arms[name] != toml:
+            out.append(f"arm '{name}': {_differences(str(old_arms[name]), toml)}")
+    return out
+
+
+_STORE = ("manifest.json", "arms", "jobs", "set_aside", "results.parquet")
+
+
+def _clear_store(folder: Path) -> None:
+    import shutil
+
+    for name in _STORE:
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def _load_manifest(folder: Path, set_aside: list) -> dict | None:
+    """The stored manifest, or None (none yet, or an unreadable one, which is set aside: every
+    job file still carries its own hash, so nothing unverified is reused)."""
     path = folder / "manifest.json"
-    spec = {name: s.to_toml() for name, s in arms.items()}
-    if path.exists():
+    if not path.exists():
+        return None
+    try:
         old = json.loads(path.read_text(encoding="utf-8"))
-        for name, toml in spec.items():
-            if name in old.get("arms", {}) and old["arms"][name] != toml:
-                raise InputError(f"output folder '{folder}' holds results of a different arm '{name}'; "
-                                 f"use another folder or delete it")
-        if (old.get("cohort"), old.get("cohort_day")) != (cohort, cohort_day):
-            raise InputError(f"output folder '{folder}' holds results for cohort "
-                             f"{old.get('cohort')!r} on day {old.get('cohort_day')}; use another folder")
+        if not isinstance(old, dict) or not isinstance(old.get("arms"), dict):
+            raise ValueError("not a painloop manifest")
+    except (ValueError, UnicodeDecodeError) as err:
+        _set_aside(folder, path, f"unreadable ({type(err).__name__})", set_aside)
+        return None
+    return old
+
+
+def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, cohort_day: int,
+                   executor: str, overwrite: bool, set_aside: list) -> dict:
+    spec = {name: s.to_toml() for name, s in arms.items()}
+    old = _load_manifest(folder, set_aside)
+    if old is not None:
+        conflicts = _conflicts(old, arms, spec, cohort, cohort_day)
+        if conflicts and not overwrite:
+            raise InputError(f"output folder '{folder}' holds results made with other settings ("
+                             + "; ".join(conflicts) + "); use --overwrite (overwrite=True) to "
+                             "replace them, or another --out")
+        if conflicts:
+            _clear_store(folder)
+            set_aside.clear()
+            old = None
+    if old is not None:
         manifest = old
         manifest["arms"].update(spec)
-        manifest["seeds"] = sorted(set(manifest["seeds"]) | set(seeds))
+        manifest["seeds"] = sorted(set(manifest.get("seeds", [])) | set(seeds))
+        manifest.setdefault("job_seconds", {})
     else:
         manifest = {"arms": spec, "seeds": seeds, "cohort": cohort, "cohort_day": cohort_day,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "job_seconds": {}}
-    manifest.update({"version": __version__, "git_commit": git_commit(), "executor": executor,
+    manifest.update({"version": _version(), "git_commit": git_commit(), "executor": executor,
                      "python": platform.python_version(), "numpy": np.__version__})
-    arms_dir = folder / "arms"
-    arms_dir.mkdir(exist_ok=True)
     for name, toml in spec.items():
-        _write_atomic(arms_dir / f"{name}.toml", lambda tmp, t=toml: Path(tmp).write_text(t, encoding="utf-8"))
+        write_text(folder / "arms" / f"{name}.toml", toml)
+    _write_manifest(folder, manifest)  # before the first job: the folder says what it is for
     return manifest

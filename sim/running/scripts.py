@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.running.outputs import check_writable
+from sim.running.files import check_writable, write_into
+from sim.running.plots import save
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The source checkout the package runs from: ``--docs`` and ``--write`` options update its files."""
+DOCS = ROOT / "docs"
 
 
 def parse_args(name: str, description: str, quick_agents: int, full_agents: int, quick_seeds: int,
@@ -44,4 +50,14 @@ def main(run, argv=None) -> int:
     return 0
 
 
-__all__ = ["check_writable", "main", "parse_args"]
+def write_table_and_figure(out, name: str, table, fig) -> None:
+    """Write ``NAME.csv`` and ``NAME.png`` into ``out`` together (atomically: both or neither)."""
+
+    def write(tmp: Path) -> None:
+        table.to_csv(tmp / f"{name}.csv", index=False)
+        save(fig, tmp / f"{name}.png")
+
+    write_into(Path(out), write)
+
+
+__all__ = ["DOCS", "ROOT", "check_writable", "main", "parse_args", "write_table_and_figure"]

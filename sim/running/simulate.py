@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from sim.core import checks
 from sim.core.engine import PRECISIONS, Engine
 from sim.core.errors import InputError
 from sim.running.outputs import DailyTable, PanelWaves, PanelWriter, Result
@@ -20,12 +21,6 @@ def _version() -> str:
     from sim import __version__
 
     return __version__
-
-
-def _check_count(name: str, value, low: int = 1) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-                              or value < low):
-        raise InputError(f"{name} = {value!r} must be a whole number >= {low}")
 
 
 def panel_sample(n: int, k: int | None, seed: int) -> np.ndarray | None:
@@ -60,14 +55,12 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
             O(people) however many waves are recorded.
     """
     scenario = Scenario() if scenario is None else scenario
-    if engine not in ENGINES:
-        raise InputError(f"engine = {engine!r} must be one of {ENGINES}")
-    if precision not in PRECISIONS:
-        raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
-    if panel_every is not None and (isinstance(panel_every, bool) or not isinstance(panel_every, int)
-                                    or panel_every < 1):
-        raise InputError(f"panel_every = {panel_every!r} must be a whole number of days >= 1")
-    _check_count("panel_agents", panel_agents)
+    checks.choice(engine, "engine", ENGINES)
+    checks.choice(precision, "precision", PRECISIONS)
+    if panel_every is not None:
+        checks.whole(panel_every, "panel_every", 1, unit="days")
+    if panel_agents is not None:
+        checks.whole(panel_agents, "panel_agents", 1, unit="people")
     if (panel_agents is not None or panel_path is not None) and panel_every is None:
         raise InputError("panel_agents and panel_path need panel_every (days between panel waves)")
     who = panel_sample(scenario.n_agents, panel_agents, seed)

@@ -18,12 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.studies.analysis import DEFAULT_WEEKS, OUTCOMES, SHARES, headline, summarise
-from sim.interventions import intervention_names
-from sim.running.outputs import write_atomically
-from sim.running.plots import arms_over_time_figure, forest_figure, save
-from sim.running.runner import run_experiment
 from sim.core.scenario import Scenario
+from sim.interventions import intervention_names
+from sim.core.errors import InputError
+from sim.running.files import folder_lock, write_into
+from sim.running.plots import arms_over_time_figure, forest_figure, save
+from sim.running.runner import check_experiment, run_experiment
+from sim.running.scripts import check_writable, parse_args
+from sim.studies.analysis import DEFAULT_WEEKS, OUTCOMES, SHARES, headline, summarise
 
 COMBINATIONS = {
     "exercise+cbt": ("exercise", "cbt"),
@@ -34,7 +36,7 @@ COMBINATIONS = {
 STEPPED_CARE = [{"kind": "exercise"},
                 {"kind": "cbt", "step_up_from": "exercise", "step_up_week": 6, "response": "either"}]
 QUICK = {"n_agents": 4_000, "seeds": 3}
-FULL_SEEDS = 10
+FULL = {"n_agents": 20_000, "seeds": 10}
 FIGURE_OUTCOMES = {"cohort_pain_nrs_mean": "pain, NRS (cohort mean)",
                    "cohort_phq9_mean": "PHQ-9 (cohort mean)",
                    "cohort_pain_responder": "pain responders",
@@ -56,8 +58,35 @@ def standard_arms(base: Scenario, eligibility: str = "chronic_pain") -> dict[str
         arms[name] = plain.replace(interventions=[{"kind": k, **offer} for k in kinds])
     arms["stepped_care"] = plain.replace(interventions=[{**s, **offer} for s in STEPPED_CARE])
     if base.interventions:
-        arms[base.name.replace(" ", "_") or "scenario"] = base
+        name = base.name.replace(" ", "_") or "scenario"
+        if name in arms:
+            raise InputError(f"scenario name {base.name!r} gives the arm name '{name}', which is already "
+                             f"the standard arm '{name}' ({_describe(arms[name])}); arm names must be "
+                             f"unique: rename the scenario")
+        arms[name] = base
     return arms
+
+
+def _describe(arm: Scenario) -> str:
+    kinds = [i.name for i in arm.interventions]
+    return "usual care, nothing added" if not kinds else " + ".join(kinds)
+
+
+def check_days(days: int, weeks=DEFAULT_WEEKS) -> None:
+    """The comparison reports weeks ``weeks`` after day 0: the run must reach the first of them."""
+    first = min(weeks)
+    if days < 7 * first:
+        raise InputError(f"days = {days} is too short for the comparison, which reports weeks "
+                         f"{', '.join(map(str, weeks))}: days must be at least {7 * first} (week {first})")
+
+
+def _seeds_text(summary: pd.DataFrame) -> str:
+    """How many seeds the summary's arms hold (a partial store holds fewer than were asked for)."""
+    held = summary.groupby("arm", observed=True)["n_seeds"].max()
+    low, high = int(held.min()), int(held.max())
+    if low == high:
+        return f"{low} seed" + ("s" if low != 1 else "")
+    return f"{low}-{high} seeds (some jobs failed)"
 
 
 @dataclass
@@ -66,25 +95,37 @@ class Comparison:
     summary: pd.DataFrame
     headlines: dict[int, pd.DataFrame]
     failed: list
+    set_aside: list
 
 
 def compare(base: Scenario | None = None, out="results/compare", quick: bool = False,
-            seeds: int | None = None, executor: str = "processes", progress: bool = True) -> Comparison:
-    """Run the standard comparison and write its tables and figures into ``out``."""
+            seeds: int | None = None, executor: str = "processes", progress: bool = True,
+            overwrite: bool = False) -> Comparison:
+    """Run the standard comparison and write its tables and figures into ``out``.
+
+    ``overwrite``: replace a result store in ``out`` made with other settings (else refused).
+    """
     base = Scenario() if base is None else base
     if quick:
         base = base.replace(n_agents=min(base.n_agents, QUICK["n_agents"]))
-    n_seeds = seeds if seeds is not None else (QUICK["seeds"] if quick else FULL_SEEDS)
+    check_days(base.days)
+    n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
     arms = standard_arms(base)
+    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain")
+    with folder_lock(out):  # the store and the tables made from it come from one run
+        return _compare(base, arms, out, n_seeds, executor, progress, overwrite)
+
+
+def _compare(base, arms, out, n_seeds, executor, progress, overwrite) -> Comparison:
     result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
-                            progress=progress)
+                            progress=progress, overwrite=overwrite)
     summary = summarise(result.table, baseline="baseline", weeks=DEFAULT_WEEKS, n_agents=base.n_agents)
     weeks = sorted(summary["week"].unique())
     headlines = {int(w): headline(summary, week=int(w)) for w in weeks}
     wide = result.wide()
     windows = sorted({(i.start_day, i.start_day + i.duration_days)
                       for s in arms.values() for i in s.interventions if i.step_up_from is None})
-    title = (f"painloop compare: {base.n_agents:,} people, {n_seeds} seeds; offered on day 0 to "
+    title = (f"painloop compare: {base.n_agents:,} people, {_seeds_text(summary)}; offered on day 0 to "
              f"people with chronic pain")
 
     def write(tmp: Path) -> None:
@@ -100,8 +141,23 @@ def compare(base: Scenario | None = None, out="results/compare", quick: bool = F
         save(forest_figure(summary, week=weeks[0], outcomes=FOREST_OUTCOMES, title=title,
                            percent=SHARES), tmp / "forest.png")
 
-    write_atomically(Path(out), write)
-    return Comparison(Path(out), summary, headlines, result.failed)
+    write_into(Path(out), write)
+    return Comparison(Path(out), summary, headlines, result.failed, result.set_aside)
 
 
-__all__ = ["COMBINATIONS", "OUTCOMES", "compare", "standard_arms"]
+def run(argv=None) -> Comparison:
+    """The command line ``experiments/compare_interventions.py`` (``painloop compare`` with the
+    script's shared options): the standard comparison on a population of the default scenario."""
+    args = parse_args("compare_interventions", "Compare interventions and strategies for people with chronic "
+                      "pain (the main job).", QUICK["n_agents"], FULL["n_agents"], QUICK["seeds"],
+                      FULL["seeds"], argv)
+    out = check_writable(args.out)
+    result = compare(Scenario(n_agents=args.agents), out=out, seeds=args.seeds,
+                     executor=args.executor, progress=not args.quiet)
+    for week, table in result.headlines.items():
+        print(f"\nweek {week}\n{table.to_markdown()}")
+    print(f"\nwrote {out}")
+    return result
+
+
+__all__ = ["COMBINATIONS", "OUTCOMES", "compare", "run", "standard_arms"]

@@ -31,11 +31,13 @@ behind it).
 
     python experiments/hysteresis.py [--quick] [--out DIR] [--driver NAME --low X --high Y]
 
-(:func:`run` is that command line.)
+(:func:`run` is that command line: :func:`analyse` runs the study, :func:`summary` and
+:func:`figure` report it.)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +47,7 @@ from matplotlib.figure import Figure
 from sim import Scenario
 from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.core.parameters import PARAMS
 from sim.running.plots import save
 from sim.running.scripts import check_writable, parse_args
@@ -284,7 +286,155 @@ def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, thr
     return fig
 
 
-def run(argv=None):
+@dataclass
+class Hysteresis:
+    """What :func:`analyse` found: the ramps, the tails and the stays, the gaps and the verdicts."""
+
+    driver: str
+    levels: np.ndarray
+    holds: tuple[int, int]
+    """The short and the long hold, in days."""
+    n_agents: int
+    seeds: int
+    table: pd.DataFrame
+    """Both ramps: level, leg, hold, seed and the prevalences of both towns."""
+    tail: pd.DataFrame
+    stays: pd.DataFrame
+    gap: pd.DataFrame
+    """Way down minus way up by level and hold, against the control town."""
+    raw: pd.DataFrame
+    """The same without the control town (its drift included)."""
+    judged: dict[str, tuple[str, dict]]
+    """Per judged outcome: the verdict in words and the numbers behind it (:func:`verdict`)."""
+    stayed: dict[str, tuple[float, float, float, float]]
+    """Per outcome with a stay: its level, the gap after the first MEASURE days, the gap late in
+    the stay and its trend in points a year."""
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {key: numbers["threshold_pp"] for key, (_, numbers) in self.judged.items()}
+
+
+def analyse(scenario: Scenario, driver: str, levels: np.ndarray, holds: tuple[int, int], seeds: int) -> Hysteresis:
+    """Ramp ``driver`` over ``levels`` with both holds, judge each outcome, and where a long-hold
+    gap counts, let two towns meet at its widest level and stay there (the module docstring)."""
+    tables, tails = [], []
+    for hold in holds:
+        for seed in range(seeds):
+            table, tail = ramp(scenario, seed, driver, levels, hold,
+                               tail_days=3 * hold if hold == holds[-1] else 0)
+            tables.append(table)
+            tails.append(tail)
+    table, tail = pd.concat(tables, ignore_index=True), pd.concat(tails, ignore_index=True)
+    gap = gaps(table)
+    raw = gaps(table, against_control=False)
+    late = tail_gaps(tail)
+    late = late[late["days_after_ramp"] > late["days_after_ramp"].max() / 2]
+    judged = {key: verdict(gap, float(late[key].mean()), tail_noise_pp(tail, key), *holds, outcome=key)
+              for key in JUDGED}
+    # the stay: where a long-hold gap counts, two towns meet at its widest level and stay there
+    chosen = {}
+    long_gap = gap[gap["hold_days"] == holds[-1]]
+    inner = long_gap[(long_gap["level"] > levels[0]) & (long_gap["level"] < levels[-1])]
+    for key, (_, numbers) in judged.items():
+        if len(inner) and numbers["largest_gap_pp"][holds[-1]] >= numbers["threshold_pp"]:
+            chosen[key] = float(inner.loc[inner[key].idxmax(), "level"])
+    stays = [stay(scenario, seed, driver, levels, int(np.argmin(np.abs(levels - level))), holds[-1],
+                  3 * holds[-1]) for level in sorted(set(chosen.values())) for seed in range(seeds)]
+    stays = pd.concat(stays, ignore_index=True) if stays else pd.DataFrame(
+        columns=["seed", "level", "days_at_level", *(f"{k}_{side}" for k, _ in OUTCOMES
+                                                     for side in ("from_above", "from_below"))])
+    stayed = {}
+    if chosen:
+        sg = stay_gaps(stays)
+        for key, level in chosen.items():
+            part = sg[sg["level"] == level]
+            second = part[part["days_at_level"] > part["days_at_level"].max() / 2]
+            late_stay = float(second[key].mean())
+            # still closing? the trend over the second half, in points a year
+            slope = float(np.polyfit(second["days_at_level"] / 365.25, second[key], 1)[0]) if len(second) > 1 else 0.0
+            first = float(part[key].iloc[0])
+            stayed[key] = (level, first, late_stay, slope)
+            text, numbers = judged[key]
+            years = 3 * holds[-1] / 365.25
+            if late_stay >= numbers["threshold_pp"]:
+                side = (f"held at {driver} = {level:g}, {dict(OUTCOMES)[key]} is still {late_stay:.1f} points "
+                        f"higher in a town that came down from above than in one that came up from below "
+                        f"{years:.0f} years on")
+                if late_stay + slope * years >= numbers["threshold_pp"]:
+                    text = f"two branches over a middle range: {side}; at the lowest level the town comes back"
+                else:
+                    text = (f"a very slow lag over a middle range: {side}, but closing by {-slope:.2f} points a "
+                            "year; at the lowest level the town comes back")
+            judged[key] = (text, numbers)
+    return Hysteresis(driver, levels, tuple(holds), scenario.n_agents, seeds, table, tail, stays, gap, raw,
+                      judged, stayed)
+
+
+def title(h: Hysteresis) -> str:
+    """The figure's title: the ramp and each outcome's short verdict."""
+    low, high = h.levels[0], h.levels[-1]
+    return (f"Ramp {h.driver} {low:g} -> {high:g} -> {low:g}, {h.n_agents:,} people, {h.seeds} seed(s): "
+            + "; ".join(f"{dict(OUTCOMES)[k]}: {short_verdict(t)}" for k, (t, _) in h.judged.items()))
+
+
+def summary(h: Hysteresis) -> str:
+    """``summary.md``: the set-up, each verdict with the numbers behind it, and the gap by level."""
+    holds, low, high = h.holds, h.levels[0], h.levels[-1]
+    lines = [
+        "# Hysteresis: ramp up, ramp down",
+        "",
+        f"Driver `{h.driver}` from {low:g} to {high:g} and back in {len(h.levels)} levels; each level "
+        f"held {holds[0]} days (short) or {holds[1]} days (long); {h.n_agents:,} people, "
+        f"{h.seeds} seed(s); prevalence = mean of the last {MEASURE_DAYS} days of each hold. A control "
+        "town with the same seed stays at the lowest level throughout; every gap is the way down minus "
+        "the way up, each taken relative to the control town on the same days, which removes the slow "
+        "drift both towns share.",
+        "",
+    ]
+    for key, (text, numbers) in h.judged.items():
+        label = dict(OUTCOMES)[key]
+        lines += [
+            f"**Verdict, {label}:** {text}.",
+            "",
+            f"Largest gap, way down minus way up ({label}, against the control): "
+            f"{numbers['largest_gap_pp'][holds[0]]:.1f} points (short hold), "
+            f"{numbers['largest_gap_pp'][holds[1]]:.1f} points (long hold); mean gap over levels "
+            f"{numbers['mean_gap_pp'][holds[0]]:.1f} and {numbers['mean_gap_pp'][holds[1]]:.1f} points. "
+            f"In the second half of the tail ({h.tail['days_after_ramp'].max()} days at the lowest level after the "
+            f"long ramp) the ramped town is {numbers['tail_gap_pp']:+.1f} points from the control town. A gap "
+            f"counts from {numbers['threshold_pp']:.1f} points (at least {GAP_PP:g}, and three times the "
+            "wobble of a 90-day mean late in the tail).",
+            "",
+        ]
+        if key in h.stayed:
+            level, first, late_stay, slope = h.stayed[key]
+            lines += [
+                f"Held at the widest gap ({h.driver} = {level:g}): a town that came down from above is "
+                f"{first:+.1f} points of {label} above one that came up from below after its first "
+                f"{MEASURE_DAYS} days there, and {late_stay:+.1f} points in the second half of "
+                f"{3 * holds[-1]} days there, changing by {slope:+.2f} points a year over that half "
+                "(`hysteresis_stay.csv`).",
+                "",
+            ]
+    long_hold = h.holds[-1]
+    drift = {key: float(h.raw.loc[h.raw["hold_days"] == long_hold, key].mean() -
+                        h.gap.loc[h.gap["hold_days"] == long_hold, key].mean()) for key in JUDGED}
+    lines += [
+        "Without the control, the long ramp's way down would sit above its way up by a further "
+        + ", ".join(f"{drift[k]:+.1f} points of {dict(OUTCOMES)[k]}" for k in JUDGED)
+        + " on average: the drift of a town that was never ramped over the same years.",
+        "",
+        "Gap by level (percentage points, way down minus way up, against the control):",
+        "",
+        h.gap.round(2).to_markdown(index=False),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def run(argv=None) -> Hysteresis:
+    """The command line ``experiments/hysteresis.py``."""
     import argparse
 
     extra = argparse.ArgumentParser(add_help=False)
@@ -306,122 +456,23 @@ def run(argv=None):
         raise InputError(f"--levels {n_levels} must be at least 3")
     levels = np.linspace(low, high, n_levels)
     short = HOLD_DAYS["quick" if args.quick else "full"]
-    holds = (short, 3 * short)
     # the full burn-in, so the way up starts from the long-run state at the lowest level
     scenario = Scenario(n_agents=args.agents)
     for level in (low, high):  # fail now, not halfway up the ramp
         scenario.replace(**{own.driver: float(level)})
     out = check_writable(args.out)
 
-    tables, tails = [], []
-    for hold in holds:
-        for seed in range(args.seeds):
-            table, tail = ramp(scenario, seed, own.driver, levels, hold,
-                               tail_days=3 * hold if hold == holds[-1] else 0)
-            tables.append(table)
-            tails.append(tail)
-    table, tail = pd.concat(tables, ignore_index=True), pd.concat(tails, ignore_index=True)
-    gap = gaps(table)
-    raw = gaps(table, against_control=False)
-    late = tail_gaps(tail)
-    late = late[late["days_after_ramp"] > late["days_after_ramp"].max() / 2]
-    judged = {key: verdict(gap, float(late[key].mean()), tail_noise_pp(tail, key), *holds, outcome=key)
-              for key in JUDGED}
-    # the stay: where a long-hold gap counts, two towns meet at its widest level and stay there
-    chosen = {}
-    long_gap = gap[gap["hold_days"] == holds[-1]]
-    inner = long_gap[(long_gap["level"] > levels[0]) & (long_gap["level"] < levels[-1])]
-    for key, (_, numbers) in judged.items():
-        if len(inner) and numbers["largest_gap_pp"][holds[-1]] >= numbers["threshold_pp"]:
-            chosen[key] = float(inner.loc[inner[key].idxmax(), "level"])
-    stays = [stay(scenario, seed, own.driver, levels, int(np.argmin(np.abs(levels - level))), holds[-1],
-                  3 * holds[-1]) for level in sorted(set(chosen.values())) for seed in range(args.seeds)]
-    stays = pd.concat(stays, ignore_index=True) if stays else pd.DataFrame(
-        columns=["seed", "level", "days_at_level", *(f"{k}_{side}" for k, _ in OUTCOMES
-                                                     for side in ("from_above", "from_below"))])
-    stayed = {}
-    if chosen:
-        sg = stay_gaps(stays)
-        for key, level in chosen.items():
-            part = sg[sg["level"] == level]
-            second = part[part["days_at_level"] > part["days_at_level"].max() / 2]
-            late_stay = float(second[key].mean())
-            # still closing? the trend over the second half, in points a year
-            slope = float(np.polyfit(second["days_at_level"] / 365.25, second[key], 1)[0]) if len(second) > 1 else 0.0
-            first = float(part[key].iloc[0])
-            stayed[key] = (level, first, late_stay, slope)
-            text, numbers = judged[key]
-            years = 3 * holds[-1] / 365.25
-            if late_stay >= numbers["threshold_pp"]:
-                side = (f"held at {own.driver} = {level:g}, {dict(OUTCOMES)[key]} is still {late_stay:.1f} points "
-                        f"higher in a town that came down from above than in one that came up from below "
-                        f"{years:.0f} years on")
-                if late_stay + slope * years >= numbers["threshold_pp"]:
-                    text = f"two branches over a middle range: {side}; at the lowest level the town comes back"
-                else:
-                    text = (f"a very slow lag over a middle range: {side}, but closing by {-slope:.2f} points a "
-                            "year; at the lowest level the town comes back")
-            judged[key] = (text, numbers)
-    title = (f"Ramp {own.driver} {low:g} -> {high:g} -> {low:g}, {args.agents:,} people, {args.seeds} seed(s): "
-             + "; ".join(f"{dict(OUTCOMES)[k]}: {short_verdict(t)}" for k, (t, _) in judged.items()))
-    lines = [
-        "# Hysteresis: ramp up, ramp down",
-        "",
-        f"Driver `{own.driver}` from {low:g} to {high:g} and back in {n_levels} levels; each level "
-        f"held {holds[0]} days (short) or {holds[1]} days (long); {args.agents:,} people, "
-        f"{args.seeds} seed(s); prevalence = mean of the last {MEASURE_DAYS} days of each hold. A control "
-        "town with the same seed stays at the lowest level throughout; every gap is the way down minus "
-        "the way up, each taken relative to the control town on the same days, which removes the slow "
-        "drift both towns share.",
-        "",
-    ]
-    for key, (text, numbers) in judged.items():
-        label = dict(OUTCOMES)[key]
-        lines += [
-            f"**Verdict, {label}:** {text}.",
-            "",
-            f"Largest gap, way down minus way up ({label}, against the control): "
-            f"{numbers['largest_gap_pp'][holds[0]]:.1f} points (short hold), "
-            f"{numbers['largest_gap_pp'][holds[1]]:.1f} points (long hold); mean gap over levels "
-            f"{numbers['mean_gap_pp'][holds[0]]:.1f} and {numbers['mean_gap_pp'][holds[1]]:.1f} points. "
-            f"In the second half of the tail ({tail['days_after_ramp'].max()} days at the lowest level after the "
-            f"long ramp) the ramped town is {numbers['tail_gap_pp']:+.1f} points from the control town. A gap "
-            f"counts from {numbers['threshold_pp']:.1f} points (at least {GAP_PP:g}, and three times the "
-            "wobble of a 90-day mean late in the tail).",
-            "",
-        ]
-        if key in stayed:
-            level, first, late_stay, slope = stayed[key]
-            lines += [
-                f"Held at the widest gap ({own.driver} = {level:g}): a town that came down from above is "
-                f"{first:+.1f} points of {label} above one that came up from below after its first "
-                f"{MEASURE_DAYS} days there, and {late_stay:+.1f} points in the second half of "
-                f"{3 * holds[-1]} days there, changing by {slope:+.2f} points a year over that half "
-                "(`hysteresis_stay.csv`).",
-                "",
-            ]
-    drift = {key: float(raw.loc[raw["hold_days"] == holds[-1], key].mean() -
-                        gap.loc[gap["hold_days"] == holds[-1], key].mean()) for key in JUDGED}
-    lines += [
-        "Without the control, the long ramp's way down would sit above its way up by a further "
-        + ", ".join(f"{drift[k]:+.1f} points of {dict(OUTCOMES)[k]}" for k in JUDGED)
-        + " on average: the drift of a town that was never ramped over the same years.",
-        "",
-        "Gap by level (percentage points, way down minus way up, against the control):",
-        "",
-        gap.round(2).to_markdown(index=False),
-        "",
-    ]
-    summary = "\n".join(lines)
-    thresholds = {key: numbers["threshold_pp"] for key, (_, numbers) in judged.items()}
+    h = analyse(scenario, own.driver, levels, (short, 3 * short), args.seeds)
+    text = summary(h)
 
     def write(tmp: Path) -> None:
-        table.to_csv(tmp / "hysteresis.csv", index=False)
-        tail.to_csv(tmp / "hysteresis_tail.csv", index=False)
-        stays.to_csv(tmp / "hysteresis_stay.csv", index=False)
-        (tmp / "summary.md").write_text(summary, encoding="utf-8")
-        save(figure(table, tail, own.driver, title, thresholds, stays), tmp / "hysteresis.png")
+        h.table.to_csv(tmp / "hysteresis.csv", index=False)
+        h.tail.to_csv(tmp / "hysteresis_tail.csv", index=False)
+        h.stays.to_csv(tmp / "hysteresis_stay.csv", index=False)
+        (tmp / "summary.md").write_text(text, encoding="utf-8")
+        save(figure(h.table, h.tail, h.driver, title(h), h.thresholds, h.stays), tmp / "hysteresis.png")
 
-    write_atomically(out, write)
-    print(summary)
+    write_into(out, write)
+    print(text)
     print(f"wrote hysteresis.csv, hysteresis_tail.csv, hysteresis_stay.csv, hysteresis.png, summary.md to {out}")
+    return h

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.core import scales
+from sim.core import checks
 from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.studies.epi import odds_ratio
@@ -137,8 +138,7 @@ def virtual_trial(scenario: Scenario | None = None, arms: dict | None = None,
     if not weeks or weeks[0] < 1 or weeks[-1] * 7 > scenario.days:
         raise InputError(f"follow_up_weeks = {follow_up_weeks!r} must be weeks within the run "
                          f"(days = {scenario.days}, so at most {scenario.days // 7})")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2 * len(arms):
-        raise InputError(f"n = {n!r} must be a whole number of at least {2 * len(arms)} participants")
+    checks.whole(n, "n", 2 * len(arms), unit="participants")
     seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
     control = controls[0]
     out = []

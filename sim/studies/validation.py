@@ -16,15 +16,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.running.outputs import write_atomically
+from sim.running.files import write_into
 from sim.running.plots import save
+from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
 from sim.studies.targets import TARGETS, evaluate, measure
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200}
-NOTES = Path(__file__).resolve().parents[2] / "docs" / "validation_notes.md"
-CEA_SECTION = NOTES.with_name("validation_cea.md")
+NOTES = DOCS / "validation_notes.md"
+"""Hand-written discussion appended to the generated report."""
+CEA_SECTION = DOCS / "validation_cea.md"
+"""Cost-effectiveness section (experiments/cea_published.py), appended likewise."""
 
 
 def _fmt(x: float, scale: float) -> str:
@@ -131,7 +134,7 @@ def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, 
 
 
 def _write_merging_figures(out: Path, write) -> None:
-    """Like write_atomically, but the figures join an existing ``figures/`` folder."""
+    """Like write_into, but the figures join an existing ``figures/`` folder."""
     def staged(tmp: Path) -> None:
         write(tmp)
         figures = out / "figures"
@@ -140,4 +143,4 @@ def _write_merging_figures(out: Path, write) -> None:
             item.replace(figures / item.name)
         (tmp / "figures").rmdir()
 
-    write_atomically(out, staged)
+    write_into(out, staged)

@@ -14,6 +14,7 @@ import threading
 import time
 import warnings
 
+from sim.core import checks
 from sim.core.errors import InputError
 
 APP = "sim.dashboard"
@@ -31,29 +32,50 @@ def _check_installed() -> None:
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return _bind(host, 0)
 
 
-def _check_port(host: str, port: int) -> int:
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise InputError(f"port = {port!r} must be a whole number in [0, 65535] (0: any free port)")
-    if port == 0:
-        return free_port(host)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def _bind(host: str, port: int) -> int:
+    """Bind ``host:port`` once to see that the server will be able to; return the bound port."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        raise InputError(f"--host {host!r} is not an address of this computer ({err}); "
+                         f"use 127.0.0.1 (this computer only)") from None
+    family, _, _, _, where = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         try:
-            s.bind((host, port))
+            s.bind(where)
         except OSError as err:
             raise InputError(f"cannot listen on {host}:{port} ({err.strerror or err}); "
                              f"try another --port, or --port 0 for any free one") from None
-    return port
+        return s.getsockname()[1]
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` resolves only to loopback addresses (reachable from this computer only)."""
+    import ipaddress
+
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False
+    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+
+
+def _check_port(host: str, port: int) -> int:
+    port = checks.whole(port, "--port", 0, 65535)
+    return _bind(host, port)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     """Run the dashboard server until interrupted; prints ``painloop dashboard: http://...``."""
     _check_installed()
     port = _check_port(host, port)
+    if not is_loopback(host):
+        print(f"painloop dashboard: warning: --host {host} serves the dashboard to other computers "
+              f"on the network; the page has no login, so anyone who can reach {host}:{port} can "
+              f"use it (and run simulations on this computer)", file=sys.stderr, flush=True)
     os.environ["SOLARA_APP"] = APP
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_MODE", "production")

@@ -14,6 +14,7 @@ link off is a teaching experiment, and the picture should show what was cut, not
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -312,10 +313,22 @@ def _key(fig, loops):
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
 
 
+_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def check_stem(stem) -> str:
+    """A file name without extension and without any folder part: the diagram stays in its folder."""
+    if not isinstance(stem, str) or not _STEM.fullmatch(stem) or len(stem) > 100:
+        raise InputError(f"--name = {stem!r} must be a plain file name (letters, digits, _ . -; no "
+                         f"folder part; at most 100 characters): the folder is --out")
+    return stem
+
+
 def write_loop_diagram(folder, disabled_rules=(), stem: str = "causal_loops") -> list[Path]:
     """Save the diagram as ``<stem>.png`` and ``<stem>.svg`` in ``folder`` (atomically)."""
-    from sim.running.outputs import write_atomically
+    from sim.running.files import write_into
 
+    check_stem(stem)
     fig = loop_diagram_figure(disabled_rules)
     names = [f"{stem}.png", f"{stem}.svg"]
 
@@ -325,5 +338,5 @@ def write_loop_diagram(folder, disabled_rules=(), stem: str = "causal_loops") ->
             fig.savefig(tmp / names[0], dpi=130, metadata={"Software": None})
             fig.savefig(tmp / names[1], metadata={"Date": None, "Creator": None})
 
-    folder = write_atomically(Path(folder), write)
+    folder = write_into(Path(folder), write)
     return [folder / n for n in names]

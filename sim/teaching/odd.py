@@ -13,12 +13,11 @@ or schedule step that changed in the code without ODD.md following is caught by 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from sim.core.errors import InputError
+from sim.running.files import write_text
 
 MARKER = re.compile(r"<!-- generated: (?P<name>[a-z_]+) -->\n(?P<body>.*?)<!-- end generated: (?P=name) -->",
                     re.S)
@@ -177,14 +176,4 @@ def read(path) -> str:
 
 def write(path, text: str) -> None:
     """Replace ``path`` by ``text`` all at once (a temporary file beside it, then a rename)."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".odd-", suffix=".md")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, mode)  # mkstemp makes it private; keep the document's own permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text)

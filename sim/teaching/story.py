@@ -34,6 +34,7 @@ import pandas as pd
 
 from sim.core import scales
 from sim.teaching.categories import CATEGORIES, COLOURS, LABELS, category_codes
+from sim.core import checks
 from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.interventions import DROPPED_OUT, IN_TREATMENT, NEVER
@@ -159,17 +160,13 @@ def follow(scenario: Scenario, seed: int, *, person: int | None = None, who: str
     The last ``BASELINE_DAYS`` days of the burn-in are recorded too (days -27 to 0), to show
     the person's usual days before the injury: the burn-in is the plain run's, watched.
     """
-    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
-        raise InputError(f"weeks = {weeks!r} must be a whole number in [1, 520]")
-    if severity is not None and (isinstance(severity, bool) or not isinstance(severity, (int, float))
-                                 or not 0 < severity <= 1):
-        raise InputError(f"severity = {severity!r} must be in (0, 1] tissue units")
+    checks.whole(weeks, "weeks", 1, 520)
+    if severity is not None:
+        checks.number(severity, "severity", 0, 1, low_open=True, unit="tissue units")
     engine, watch = watched_town(scenario, seed)
     if person is None:
         person = choose_person(engine, seed, candidates(engine, who))
-    elif isinstance(person, bool) or not isinstance(person, (int, np.integer)) or not 0 <= person < engine.n:
-        raise InputError(f"person = {person!r} must be a row number in [0, {engine.n - 1}]")
-    person = int(person)
+    person = checks.whole(person, "person", 0, engine.n - 1, unit="(a row number)")
     severity = float(engine.p.injury_severity_mean if severity is None else severity)
     rows = [_row(values, person, day) for day, values in watch.recent]
     rows[-1]["injury"] = severity

@@ -22,10 +22,10 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.parameters import CURRENCIES
 from sim.core.scenario import Scenario
-from sim.running.outputs import write_atomically
+from sim.running.files import folder_lock, write_into
 from sim.running.plots import save
-from sim.running.runner import run_experiment
-from sim.studies.compare import FULL_SEEDS, QUICK, standard_arms
+from sim.running.runner import check_experiment, run_experiment
+from sim.studies.compare import FULL, QUICK, standard_arms
 from sim.studies.economics.cea import acceptability, evpi, incremental_table, verdicts
 from sim.studies.economics.costs import (BASES, DAYS_PER_YEAR, DEFAULT_DISCOUNT, PERSPECTIVES, STATES,
                                          UnitCosts, arm_totals)
@@ -178,26 +178,29 @@ def budget_impact(wide: pd.DataFrame, arms: dict, costs: UnitCosts, settings: Se
 
 def cost_effectiveness(base: Scenario | None = None, out="results/cea", quick: bool = False,
                        seeds: int | None = None, executor: str = "processes", progress: bool = True,
-                       **settings) -> CEA:
+                       overwrite: bool = False, **settings) -> CEA:
     """Run the standard strategies for the longest horizon and write the analysis into ``out``.
 
     ``settings`` are those of :class:`Settings` (currency, perspective, horizons, wtp,
-    discount_costs, discount_effects, per, population). Returns the :class:`CEA`; its
-    ``table`` is the DataFrame of ``cea.csv``.
+    discount_costs, discount_effects, per, population). ``overwrite`` replaces a result store
+    in ``out`` made with other settings (else refused). Returns the :class:`CEA`; its ``table``
+    is the DataFrame of ``cea.csv``.
     """
     chosen = Settings(**settings)
     base = Scenario() if base is None else base
     if quick:
         base = base.replace(n_agents=min(base.n_agents, QUICK["n_agents"]))
-    n_seeds = seeds if seeds is not None else (QUICK["seeds"] if quick else FULL_SEEDS)
+    n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
     base = base.replace(days=max(chosen.horizons) * DAYS_PER_YEAR)
     arms = standard_arms(base)
-    result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
-                            progress=progress)
-    cea = analyse(result.table, arms, chosen)
-    cea.folder, cea.failed = Path(out), result.failed
-    write_report(cea, Path(out), title=f"painloop cea: {base.n_agents:,} people, {n_seeds} seeds; "
-                                       f"strategies offered on day 0 to people with chronic pain")
+    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain")
+    with folder_lock(out):  # the store and the report made from it come from one run
+        result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
+                                progress=progress, overwrite=overwrite)
+        cea = analyse(result.table, arms, chosen)
+        cea.folder, cea.failed = Path(out), result.failed
+        write_report(cea, Path(out), title=f"painloop cea: {base.n_agents:,} people, {n_seeds} seeds; "
+                                           f"strategies offered on day 0 to people with chronic pain")
     return cea
 
 
@@ -298,4 +301,4 @@ def write_report(cea: CEA, out: Path, title: str) -> Path:
                          "Acceptability curves" + suffix), tmp / "ceac.png")
         save(frontier_figure(longest, s.currency, "Efficiency frontier" + suffix), tmp / "frontier.png")
 
-    return write_atomically(out, write)
+    return write_into(out, write)

@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -55,9 +53,11 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim.running.cohort import Cohort
+from sim.core import checks
 from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.core.parameters import PARAMETERS, PARAMS
+from sim.running.files import write_file
 from sim.core.scenario import Scenario
 
 GROUPS = ("network", "time", "baseline", "noise", "shocks", "rules", "interventions")
@@ -97,10 +97,8 @@ def factors(names: Sequence[str] | None = None, groups: Sequence[str] = GROUPS, 
 
     Ranges centre on ``base``'s values (default: the package defaults); see the module docstring.
     """
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
-        raise InputError(f"fraction = {fraction!r} must be a number in (0, 1]")
-    if isinstance(bias_halfwidth, bool) or not isinstance(bias_halfwidth, (int, float)) or not 0 < bias_halfwidth <= 5:
-        raise InputError(f"bias_halfwidth = {bias_halfwidth!r} must be a number of logits in (0, 5]")
+    checks.number(fraction, "fraction", 0, 1, low_open=True)
+    checks.number(bias_halfwidth, "bias_halfwidth", 0, 5, low_open=True, unit="logits")
     for g in groups:
         if g not in GROUPS:
             raise InputError(f"group '{g}' cannot be analysed; groups are: {', '.join(GROUPS)} "
@@ -161,10 +159,11 @@ class Setting:
     """Parameters set for every evaluation (e.g. a calibrated scenario's overrides)."""
 
     def __post_init__(self):
-        if not self.seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.seeds):
+        if not self.seeds:
             raise InputError(f"seeds = {self.seeds!r} must be one or more non-negative integers")
-        if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
-            raise InputError(f"weeks = {self.weeks!r} must be a whole number >= 1")
+        for s in self.seeds:
+            checks.whole(s, "seed", 0)
+        checks.whole(self.weeks, "weeks", 1)
         self.scenario({})  # validates n_agents, burn_in_days and fixed values now, not in a worker
 
     def scenario(self, values: dict) -> Scenario:
@@ -219,8 +218,7 @@ class ModelRunner:
 
     def __init__(self, fs: Sequence[Factor], setting: Setting, workers: int = 2, chunk: int = 4,
                  progress: bool = True):
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise InputError(f"workers = {workers!r} must be a whole number >= 1")
+        checks.whole(workers, "workers", 1)
         self.fs, self.setting, self.workers, self.chunk, self.progress = list(fs), setting, workers, chunk, progress
         self.seconds = 0.0
         """Wall-clock seconds spent evaluating."""
@@ -297,15 +295,11 @@ class ModelRunner:
 
 def _save_cache(path: Path, key: str, X, Y, done, cost) -> None:
     """Save finished rows, with ``cost`` = (wall, CPU) seconds spent on them over all runs."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-    os.close(fd)
-    try:
-        np.savez(tmp, key=np.array(key), X=X, Y=Y, done=done, cost=np.asarray(cost, dtype=float))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    def save(tmp: str) -> None:
+        with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a bare name
+            np.savez(f, key=np.array(key), X=X, Y=Y, done=done, cost=np.asarray(cost, dtype=float))
+
+    write_file(path, save)
 
 
 # ---- Morris screening and Sobol' indices ----------------------------------------------------------
@@ -329,10 +323,8 @@ class Stage:
 def check_sizes(trajectories=None, sobol_n=None, top=None) -> None:
     """Raise InputError for a design size that SALib would reject or that makes no analysis."""
     for name, value, minimum in (("trajectories", trajectories, 2), ("sobol_n", sobol_n, 2), ("top", top, 1)):
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise InputError(f"{name} = {value!r} must be a whole number >= {minimum}")
+        if value is not None:
+            checks.whole(value, name, minimum)
     if sobol_n is not None and sobol_n & (sobol_n - 1):
         raise InputError(f"sobol_n = {sobol_n!r} must be a power of two (the Sobol' sequence is balanced "
                          f"only then), e.g. {1 << int(sobol_n).bit_length()}")
