@@ -45,22 +45,63 @@ def test_annual_transitions_count_what_changed():
     n = 100
     cp0 = np.zeros(n, bool); cp0[:40] = True
     cp1 = cp0.copy(); cp1[:10] = False; cp1[40:46] = True   # 10 of 40 leave, 6 of 60 enter
-    nrs1 = np.full(n, 3.0); nrs1[:4] = 0.5                    # 4 of the leavers are pain-free
-    waves = {"chronic_pain": [cp0] * 52 + [cp1] * 52, "pain_nrs": [np.full(n, 3.0)] * 52 + [nrs1] * 52}
+    nrs1 = np.full(n, 3.0); nrs1[:4] = 0.5                    # 4 of the leavers have no pain ...
+    # ... from week 39 on, so a year after each first-year wave they report none for 3 months
+    waves = {"chronic_pain": [cp0] * 52 + [cp1] * 52, "pain_nrs": [np.full(n, 3.0)] * 39 + [nrs1] * 65}
     t = epi.annual_transitions(FakeSurvey(waves))
     assert t["chronic_pain_exit"] == pytest.approx(10 / 40)
     assert t["chronic_pain_incidence"] == pytest.approx(6 / 60)
     assert t["chronic_pain_to_pain_free"] == pytest.approx(4 / 40)
 
 
-def test_episode_durations_and_censoring():
-    onsets = [(10, np.array([0, 1])), (20, np.array([2]))]
-    remissions = [(10 + 100 + 56, np.array([0])), (20 + 50 + 56, np.array([2]))]   # 1 never remits
-    s = FakeSurvey({"phq9": [np.zeros(3)] * 2}, {"depression_onset": onsets, "depression_remission": remissions},
-                   end_day=1200, n=3)
-    d = epi.episode_durations(s)
-    assert d["episodes"] == 3 and d["median_days"] == 100
-    assert d["share_over_2_years"] == pytest.approx(1 / 3)
+def test_episode_course_counts_new_episodes_as_nemesis_did():
+    # person 0: 100 days; person 1 never remits; person 2: 250 days; person 3 depressed at the start
+    onsets = [(10, np.array([0, 1, 3])), (20, np.array([2]))]
+    remissions = [(10 + 100 + 56, np.array([0])), (20 + 250 + 56, np.array([2]))]
+    depressed = [np.array([False, False, False, True])] * 2
+    s = FakeSurvey({"depressed": depressed}, {"depression_onset": onsets, "depression_remission": remissions},
+                   end_day=10 + 800, n=4)
+    c = epi.episode_course(s)
+    assert c["episodes"] == 3                              # person 3's episode is not new
+    assert c["recovered_within_6"] == pytest.approx(1 / 3)  # only person 0 within 182.6 days
+    assert c["recovered_within_12"] == pytest.approx(2 / 3)
+    assert c["recovered_within_24"] == pytest.approx(2 / 3)
+    assert np.isnan(c["recovered_within_36"])                # nobody followed 3 years
+    assert c["median_months"] == pytest.approx(250 / 30.44)
+
+
+def test_pain_free_means_no_pain_in_the_recall_window():
+    n, weeks = 3, 30
+    nrs = np.zeros((weeks, n))
+    nrs[5, 1] = 2.0                     # person 1 had pain once, in week 5
+    nrs[25, 2] = 2.0                    # person 2 had pain in week 25
+    free = epi.pain_free_3_months(FakeSurvey({"pain_nrs": nrs}))
+    assert free[:, 0].all()
+    assert not free[5:5 + epi.RECALL_WEEKS, 1].any() and free[5 + epi.RECALL_WEEKS:, 1].all()
+    assert free[:25, 2].all() and not free[25:, 2].any()
+
+
+def test_period_prevalence_ratio_of_known_windows():
+    n = 10
+    cp = np.zeros(n, bool); cp[:4] = True
+    dep = np.zeros((53, n), bool)
+    dep[30, :2] = True                  # 2 of 4 with pain depressed at some wave of the year
+    dep[40, 4] = True                   # 1 of 6 without
+    r = epi.period_prevalence_ratio(FakeSurvey({"depressed": dep, "chronic_pain": [cp] * 53}))
+    assert r["if_exposed"] == pytest.approx(0.5) and r["if_unexposed"] == pytest.approx(1 / 6)
+    assert r["ratio"] == pytest.approx(3.0)
+
+
+def test_onsets_after_injury_look_back_only():
+    days = 400
+    injury = [(d, np.array([], int)) for d in range(1, days + 1)]
+    onset = [(d, np.array([], int)) for d in range(1, days + 1)]
+    injury[199] = (200, np.array([0]))                   # person 0 injured on day 200
+    onset[299] = (300, np.array([0, 1]))                 # persons 0 and 1 become chronic on day 300
+    onset[99] = (100, np.array([2]))                     # inside the first window: not counted
+    s = FakeSurvey({"x": [np.zeros(3)]}, {"injury": injury, "chronic_pain_onset": onset}, n=3, end_day=days)
+    r = epi.onsets_after_injury(s, window_days=182)
+    assert r["onsets"] == 2 and r["share_after_injury"] == pytest.approx(0.5)
 
 
 def test_first_incidence_counts_person_time_until_onset():
@@ -98,3 +139,20 @@ def test_no_life_events_means_no_event_months():
     s = epi.Survey(engine).run(90)
     assert sum(w.size for _, w in s.events["life_event"]) == 0
     assert np.isnan(epi.life_event_onsets(s)["onset_with_event"])
+
+
+def test_nahin_transitions_between_no_pain_some_pain_and_chronic_pain():
+    n, weeks = 6, 80
+    cp = np.zeros((weeks, n), bool)
+    nrs = np.full((weeks, n), 2.0)                        # everyone has some pain ...
+    nrs[:, :2] = 0.0                                      # ... but persons 0 and 1 never do
+    cp[60:, 0] = True                                     # person 0: pain-free, chronic a year later
+    cp[:, 4:] = True                                      # persons 4, 5: chronic throughout ...
+    cp[60:, 5] = False                                    # ... person 5 recovers after week 60
+    t = epi.annual_transitions(FakeSurvey({"chronic_pain": cp, "pain_nrs": nrs}))
+    lag, full = 52, epi.RECALL_WEEKS
+    baseline_waves = np.arange(full, weeks - lag)
+    later_chronic = baseline_waves + lag >= 60
+    assert t["pain_free_to_chronic"] == pytest.approx(later_chronic.mean() / 2)
+    assert t["non_chronic_to_chronic"] == pytest.approx(0.0)
+    assert t["chronic_persists"] == pytest.approx((1 + (~later_chronic).mean()) / 2)

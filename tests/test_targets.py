@@ -3,16 +3,21 @@
 import numpy as np
 import pytest
 
-from sim.studies.targets import TARGETS, evaluate, measure
+from sim.studies.targets import REPORTED, TARGETS, evaluate, measure
 
 
 def test_targets_cover_the_evidence_items():
     items = {t.item for t in TARGETS}
     assert items == set(range(1, 12))  # item 12 (adherence) is an input, not a target
-    for t in TARGETS:
-        assert t.low < t.high and t.source and t.published
-        assert t.low <= t.value <= t.high or np.isinf(t.high)
     assert len({t.id for t in TARGETS}) == len(TARGETS)
+
+
+def test_every_band_is_closed_and_says_where_it_comes_from():
+    for t in TARGETS:
+        assert np.isfinite(t.low) and np.isfinite(t.high) and t.low < t.high, t.id
+        assert t.low <= t.value <= t.high, t.id
+        assert t.source and t.published and t.definition, t.id
+        assert t.band_basis == "published 95% CI" or t.band_basis.startswith(("derived", "binomial", "the ")), t.id
 
 
 def test_within_band():
@@ -28,3 +33,4 @@ def test_every_target_is_measured():
     ev = evaluate(m)
     assert len(ev) == len(TARGETS)
     assert ev["model"].notna().sum() >= len(TARGETS) - 3
+    assert set(REPORTED) <= set(m.columns)

@@ -57,6 +57,15 @@ PHQ9_RESPONSE_SHARE = 0.50
 """A >= 50% fall in PHQ-9 is a depression responder (Löwe 2004)."""
 
 
+def phq9_outcomes(phq9_now, phq9_baseline) -> tuple:
+    """PHQ-9 response and remission as depression trials count them: only among people with PHQ-9
+    >= 10 at baseline (a trial enrols on its baseline score; a fall from PHQ-9 4 to 2 is no
+    response). Returns boolean arrays (responder, remitted) over those people."""
+    enrolled = phq9_baseline >= DEPRESSION_PHQ9
+    now = phq9_now[enrolled]
+    return now <= (1 - PHQ9_RESPONSE_SHARE) * phq9_baseline[enrolled], now < PHQ9_REMISSION
+
+
 def pain_nrs(pain):
     return NRS_MAX * pain
 

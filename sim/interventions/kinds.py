@@ -22,7 +22,7 @@ from types import MappingProxyType
 from sim.core import checks
 from sim.core.eligibility import COHORTS
 from sim.core.errors import InputError
-from sim.core.parameters import Param, add_parameter, remove_parameter
+from sim.core.parameters import Param, add_parameter, fitted, remove_parameter
 from sim.core.rules import RULES_BY_NAME
 from sim.core.state import STATE_NAMES
 
@@ -240,8 +240,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         delivery=dict(duration_days=84, sessions_per_week=2.0, uptake=0.8, adherence=0.7, dropout=0.18,
                       onset_days=21.0, fade_days=120.0, residual=0.2),
         effect_size=1.089,
-        effect_size_source=("fitted to Hayden 2021: exercise vs usual care -15/100 pain at ~12 "
-                            "weeks (experiments/calibrate.py)"),
+        effect_size_source=fitted("stage2", "primary outcome: Hayden 2021, exercise vs usual care -15/100 pain "
+                                  "at ~12 weeks"),
         effect_size_meaning="scale of exercise's effects (sim.interventions.KINDS) for a full course"),
     InterventionKind(
         effect=Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
@@ -257,8 +257,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
                       onset_days=21.0, fade_days=180.0, residual=0.3),
         effect_size=0.835,
-        effect_size_source=("fitted to Williams 2012: CBT mood SMD -0.38 at end of treatment "
-                            "(experiments/calibrate.py)"),
+        effect_size_source=fitted("stage2", "primary outcome: Williams 2012, CBT mood SMD -0.38 at end of "
+                                  "treatment"),
         effect_size_meaning="scale of CBT's effects for a full course"),
     InterventionKind(
         effect=Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
@@ -271,7 +271,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.7, dropout=0.2,
                       onset_days=21.0, fade_days=180.0, residual=0.3),
         effect_size=0.835,
-        effect_size_source="set equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; Khoo 2019)",
+        effect_size_source=("set by hand equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; "
+                            "Khoo 2019)"),
         effect_size_meaning="scale of mindfulness' effects for a full course"),
     InterventionKind(
         effect=Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
@@ -284,8 +285,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         delivery=dict(duration_days=84, sessions_per_week=7.0, uptake=0.8, adherence=0.8, dropout=0.25,
                       onset_days=14.0, fade_days=21.0, residual=0.0),
         effect_size=0.903,
-        effect_size_source=("fitted to Ferreira 2021: SNRI vs placebo -5.3/100 back pain at 3-13 "
-                            "weeks (experiments/calibrate.py)"),
+        effect_size_source=fitted("stage2", "primary outcome: Ferreira 2021, SNRI vs placebo -5.3/100 back pain "
+                                  "at 3-13 weeks"),
         effect_size_meaning="scale of the SNRI's effects at the full dose"),
     InterventionKind(
         effect=Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
@@ -308,7 +309,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         delivery=dict(duration_days=84, sessions_per_week=1.0, uptake=0.6, adherence=0.7, dropout=0.2,
                       onset_days=28.0, fade_days=90.0, residual=0.3),
         effect_size=3.306,
-        effect_size_source="not fitted: checked against Pfeiffer 2011 peer support SMD -0.59 (docs/validation.md)",
+        effect_size_source=fitted("stage2", "primary outcome: Pfeiffer 2011, peer support PHQ-9 SMD -0.59 in "
+                                  "depression"),
         effect_size_meaning="scale of peer support's effects for a full course"),
 )
 

@@ -9,8 +9,9 @@ Daily cohort metrics (prefix ``cohort_``):
 * ``cohort_size``; means ``cohort_pain_nrs_mean``, ``cohort_phq9_mean``,
   ``cohort_activity_min_week_mean``, ``cohort_sleep_psqi_mean``, ``cohort_crp_mg_l_mean``;
 * ``cohort_pain_responder``: share with NRS at least 30% below their cohort-day NRS;
-* ``cohort_phq9_responder``: share with PHQ-9 at least 50% below their cohort-day PHQ-9;
-* ``cohort_remission``: share of those depressed on the cohort day whose PHQ-9 is now < 5;
+* ``cohort_phq9_responder``: among people with PHQ-9 >= 10 on the cohort day, the share whose
+  PHQ-9 is at least 50% below it (trial convention, :func:`sim.core.scales.phq9_outcomes`);
+* ``cohort_remission``: among the same people, the share whose PHQ-9 is now < 5;
 * ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares;
 * ``cohort_utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate.
 """
@@ -34,7 +35,6 @@ class Cohort:
         values = scales.clinical(pop, p)
         self.baseline_nrs = values["pain_nrs"][self.who]
         self.baseline_phq9 = values["phq9"][self.who]
-        self.baseline_depressed = status.depressed[self.who]
 
     def metrics(self, pop, status, p) -> dict[str, float]:
         who = self.who
@@ -46,9 +46,9 @@ class Cohort:
             row[f"cohort_{key}_mean"] = float(values[key].mean())
         nrs, phq = values["pain_nrs"], values["phq9"]
         row["cohort_pain_responder"] = float(np.mean(nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * self.baseline_nrs))
-        row["cohort_phq9_responder"] = float(np.mean(phq <= (1 - scales.PHQ9_RESPONSE_SHARE) * self.baseline_phq9))
-        was = self.baseline_depressed
-        row["cohort_remission"] = float(np.mean(phq[was] < scales.PHQ9_REMISSION)) if was.any() else np.nan
+        responder, remitted = scales.phq9_outcomes(phq, self.baseline_phq9)
+        row["cohort_phq9_responder"] = float(responder.mean()) if responder.size else np.nan
+        row["cohort_remission"] = float(remitted.mean()) if remitted.size else np.nan
         cp, dep = status.chronic_pain[who], status.depressed[who]
         row["cohort_chronic_pain"] = float(cp.mean())
         row["cohort_depression"] = float(dep.mean())

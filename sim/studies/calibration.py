@@ -2,7 +2,7 @@
 
 Stage 1 (natural history) fits FIT_PARAMETERS -- and three group scales, each multiplying a
 documented group of rule weights together (the mood loop, pain -> mood, mood -> pain) -- to the
-survey targets marked ``fit`` in :mod:`sim.studies.targets` plus the two mood-dynamics targets, by CMA-ES
+natural-history targets STAGE1_TARGETS of :mod:`sim.studies.targets`, by CMA-ES
 (the ``cma`` package; the search runs in steps of 15% of each default) on the loss
 sum(weight * ((model - published) / half the band)^2). Every evaluation uses the same seeds
 (common random numbers), so the loss is a deterministic function of the parameters.
@@ -12,17 +12,21 @@ virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; S
 weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
 response; mindfulness takes CBT's scale (Cherkin 2016).
 
-Run it as ``python experiments/calibrate.py [--quick] [--write]``. ``--write`` puts the result
-into the declared defaults (``sim/core/parameters.py``; each kind's effect size in
-``sim/interventions/kinds.py``) and writes the fit report
-``docs/calibration.md``; ``--apply FITTED_JSON`` writes an earlier fit's defaults without fitting.
-Without either the script only reports (``calibration.md`` and ``fitted.json`` in --out).
+Run it as ``python experiments/calibrate.py [--quick] [--write] [--stage2-only]``. ``--write``
+puts the result into the declared defaults (sim/core/parameters.py; each kind's
+effect size in sim/interventions/kinds.py), writes the calibration record
+sim/core/calibration_record.json (each run: id, method, command, people, seeds, loss, targets;
+each fitted value -- the provenance the parameter table shows, and what tests/test_provenance.py
+holds the defaults to) and the fit report docs/calibration.md. Without it the script only
+reports. The search starts from the current defaults, so a rerun from a checkout whose defaults
+are already fitted starts at its optimum: the record says which start a run had.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -35,11 +39,13 @@ from sim.core.parameters import DEFAULTS, PARAMS
 from sim.core.scenario import Scenario
 from sim.running.scripts import DOCS, check_writable, parse_args
 from sim.studies.epi import Survey
-from sim.studies.targets import TARGETS, survey_measures
+from sim.studies.targets import TARGETS, TARGETS_BY_ID, survey_measures
 from sim.studies.trials import virtual_trial
 
 PARAMETERS_FILE = Path(parameters.__file__).resolve()
 """The module that holds the parameter table, whose defaults ``--write`` replaces."""
+ROOT = PARAMETERS_FILE.parent.parent.parent
+"""The source tree whose declared defaults ``--write`` replaces."""
 FIT_PARAMETERS = (
     "pain_bias", "sensitisation_bias", "sensitisation_to_pain_weight", "pain_sensitivity_sd",
     "injury_rate_per_year", "injury_severity_mean", "tissue_healing_tau_days", "pain_drift_sd",
@@ -57,10 +63,12 @@ GROUPS = {
     "mood_to_pain_scale": ("mood_to_muscle_tension_weight", "mood_to_sensitivity_weight",
                            "sleep_to_sensitivity_weight"),
 }
-SURVEY_FIT = [t for t in TARGETS if t.fit and not t.key.endswith(("_md", "_g"))]
-EXTRA_FIT = ("dep_episode_median", "dep_bimodal")
-"""Mood-dynamics targets added to the fit: they fix the shape of episodes, not a level."""
-WEIGHTS = {"cp_prevalence": 2.0, "dep_point": 2.0, "dep_or_cp": 2.0}
+STAGE1_TARGETS = ("cbp_prevalence", "hicp_share", "dep_point", "dep_pr_cbp", "dep_first_incidence",
+                  "dep_recovered_6m", "dep_bimodal", "cp_incidence", "acute_week6", "acute_week26",
+                  "acute_week52")
+"""The natural-history targets stage 1 fits (ids of sim.studies.targets.TARGETS)."""
+WEIGHTS = {"cbp_prevalence": 2.0, "dep_point": 2.0, "dep_pr_cbp": 2.0}
+RECORD = parameters.RECORD_PATH
 
 
 def expand(x: dict) -> dict:
@@ -73,6 +81,10 @@ def expand(x: dict) -> dict:
             for k, v in values.items()}
 
 
+SURVEY_YEARS = 4
+"""Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
+
+
 def _survey(args) -> dict:
     values, seed, n, years = args
     s = Survey(Engine(Scenario(n_agents=n, **values), seed)).run(years * 365)
@@ -80,7 +92,7 @@ def _survey(args) -> dict:
 
 
 def loss(measured: list[dict]) -> tuple[float, dict]:
-    targets = SURVEY_FIT + [t for t in TARGETS if t.id in EXTRA_FIT]
+    targets = [TARGETS_BY_ID[i] for i in STAGE1_TARGETS]
     total, parts = 0.0, {}
     for t in targets:
         x = np.nanmean([m[t.key] for m in measured])
@@ -140,9 +152,12 @@ def _trial_effect(values: dict, kind: str, scale: float, seeds, n_agents: int, t
     return float(t[(t["arm"] == kind)][column].mean())
 
 
-def stage2(values: dict, seeds, n_agents, trial_n, log) -> dict:
-    """Bisection of each effect scale so the virtual trial hits the published primary outcome."""
-    out = {}
+def stage2(values: dict, seeds, n_agents, trial_n, log) -> tuple[dict, dict]:
+    """Bisection of each effect scale so the virtual trial hits the published primary outcome.
+
+    Returns the scales and, per kind, the trial outcome at the last scale tried (the fit's error).
+    """
+    out, last = {}, {}
     for kind, (*_, goal, _source) in PRIMARY.items():
         lo, hi = 0.0, PARAMS[f"{kind}_effect"].high
         for _ in range(10):
@@ -151,8 +166,14 @@ def stage2(values: dict, seeds, n_agents, trial_n, log) -> dict:
             log(f"  {kind}_effect {mid:.3f}: {effect:.3f} (goal {goal})")
             lo, hi = (mid, hi) if effect > goal else (lo, mid)  # effects are negative: more scale, lower
         out[f"{kind}_effect"] = round((lo + hi) / 2, 3)
+        last[kind] = effect
     out["mindfulness_effect"] = out["cbt_effect"]
-    return out
+    return out, last
+
+
+def stage2_loss(last: dict) -> float:
+    """Sum over the primary outcomes of the squared relative error at the last bisection step."""
+    return float(sum(((last[k] - PRIMARY[k][3]) / PRIMARY[k][3]) ** 2 for k in PRIMARY))
 
 
 DEFAULT_PATTERNS = {
@@ -162,22 +183,19 @@ DEFAULT_PATTERNS = {
     "sim/interventions/kinds.py": lambda name: (r'(Effect\("%s",.*?effect_size=)([-0-9._e]+)(,)'
                                                 % re.escape(name.removesuffix("_effect"))),
 }
-ROOT = PARAMETERS_FILE.parent.parent.parent
-"""The source tree whose declared defaults ``--write`` replaces."""
 
 
 def write_defaults(values: dict, root: Path = ROOT) -> None:
-    """Replace the declared defaults under ``root`` (the parameter table and the kinds' effect
-    sizes) with the fitted ones; a file is written only if every one of its values is found."""
+    """Replace the declared defaults (the parameter table and the kinds' effect sizes) with the fitted ones."""
     for where, pattern_of in DEFAULT_PATTERNS.items():
         path = root / where
         text = path.read_text(encoding="utf-8")
         for name, value in values.items():
             if (PARAMS[name].group == "interventions") != where.endswith("kinds.py"):
                 continue
-            literal = str(int(round(value))) if PARAMS[name].kind is int else repr(round(float(value), 4))
+            written = repr(literal(name, value))
             pattern = re.compile(pattern_of(name), re.S)
-            text, count = pattern.subn(lambda m: m.group(1) + literal + m.group(3), text, count=1)
+            text, count = pattern.subn(lambda m: m.group(1) + written + m.group(3), text, count=1)
             if count != 1:
                 raise RuntimeError(f"could not find the default of {name} in {path}")
         path.write_text(text, encoding="utf-8")
@@ -191,19 +209,28 @@ def _options(parser) -> None:
                              "smaller to refine an earlier fit)")
     parser.add_argument("--stage2-only", action="store_true",
                         help="keep the natural-history defaults; refit only the effect scales")
-    parser.add_argument("--apply", metavar="FITTED_JSON",
-                        help="write the defaults of an earlier fit (its fitted.json) without fitting")
+
+
+def literal(name: str, value: float) -> float | int:
+    """A fitted value as write_defaults writes it into the table (so the record matches it)."""
+    return int(round(value)) if PARAMS[name].kind is int else round(float(value), 4)
+
+
+def write_record(stage1_run: dict, stage2_run: dict, stage1_values: dict, stage2_values: dict) -> None:
+    """The calibration record: the two runs and every value they fitted."""
+    record = {"about": "Written by experiments/calibrate.py --write. Each fitted default of "
+                       "sim/core/parameters.py is here with the run that produced it; "
+                       "tests/test_provenance.py fails when they disagree.",
+              "runs": {"stage1": stage1_run, "stage2": stage2_run},
+              "parameters": {**{k: {"value": literal(k, v), "run": "stage1"} for k, v in sorted(stage1_values.items())},
+                             **{k: {"value": literal(k, v), "run": "stage2"} for k, v in sorted(stage2_values.items())}}}
+    RECORD.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
 
 
 def run(argv=None):
     args = parse_args("calibrate", __doc__.splitlines()[0], 2_000, 3_000, 2, 2, argv,
                       extra=_options)
     out = check_writable(args.out)
-    if args.apply:
-        fitted = json.loads(Path(args.apply).read_text(encoding="utf-8"))
-        write_defaults(fitted)
-        print(f"wrote {len(fitted)} defaults from {args.apply} to the parameter table and the kinds")
-        return fitted
     lines = []
 
     def log(text):
@@ -215,22 +242,24 @@ def run(argv=None):
     started = time.time()
     with ProcessPoolExecutor(max_workers=min(2, len(seeds))) as pool:
         log(f"stage 1: {len(FIT_PARAMETERS)} parameters + {len(GROUPS)} group scales, "
-            f"{args.agents:,} people x {len(seeds)} seeds x 3 survey years, up to {max_evals} evaluations")
-        if args.stage2_only:
-            start, best = stage1(seeds, args.agents, 3, 0, pool, log, args.sigma)
-        else:
-            start, best = stage1(seeds, args.agents, 3, max_evals, pool, log, args.sigma)
+            f"{args.agents:,} people x {len(seeds)} seeds x {SURVEY_YEARS} survey years, up to {max_evals} "
+            f"evaluations")
+        evals = 0 if args.stage2_only else max_evals
+        start, best = stage1(seeds, args.agents, SURVEY_YEARS, evals, pool, log, args.sigma)
     fitted = expand(best["point"])
+    stage1_values = {k: v for k, v in fitted.items()}
     log(f"stage 1 {'skipped' if args.stage2_only else 'done'}: loss {start:.2f} -> {best['loss']:.2f}")
     log("stage 2: effect scales from virtual trials")
-    effects = stage2(fitted, seeds, max(args.agents, 4_000), 600 if args.quick else 1200, log)
+    trial_agents, trial_n = max(args.agents, 4_000), 600 if args.quick else 1200
+    effects, effects_at = stage2(fitted, seeds, trial_agents, trial_n, log)
     fitted.update(effects)
     minutes = (time.time() - started) / 60
     changed = {k: v for k, v in fitted.items() if not np.isclose(v, DEFAULTS[k])}
     report = ["# Calibration report", "",
               f"Generated by `python experiments/calibrate.py{' --quick' if args.quick else ''}"
               f"{' --write' if args.write else ''}` in {minutes:.0f} minutes "
-              f"({args.agents:,} people, seeds {seeds}, survey of 3 years after the 6-year burn-in).", "",
+              f"({args.agents:,} people, seeds {seeds}, survey of {SURVEY_YEARS} years after the 6-year "
+              f"burn-in).", "",
               "## Fitted parameters", "", "| parameter | before | after | unit |", "|---|---|---|---|"]
     report += [f"| `{k}` | {DEFAULTS[k]:.4g} | {v:.4g} | {PARAMS[k].unit} |" for k, v in sorted(changed.items())]
     report += ["", "## Fit targets at the optimum", "", "| target | model | published | z (band half-widths) |",
@@ -243,9 +272,28 @@ def run(argv=None):
     (Path(out) / "calibration.md").write_text("\n".join(report), encoding="utf-8")
     (Path(out) / "fitted.json").write_text(json.dumps(changed, indent=2), encoding="utf-8")
     if args.write:
-        write_defaults(changed)
+        command = "python experiments/calibrate.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        common = {"command": command.strip(), "date": time.strftime("%Y-%m-%d"), "seeds": seeds,
+                  "start": "the defaults of the checkout it ran from"}
+        stage1_run = {**common, "id": f"stage1-{time.strftime('%Y-%m-%d')}",
+                      "method": f"CMA-ES on {len(STAGE1_TARGETS)} natural-history targets",
+                      "people": args.agents, "survey_years": SURVEY_YEARS, "loss": round(best["loss"], 4),
+                      "loss_start": round(start, 4), "targets": list(STAGE1_TARGETS), "skipped": args.stage2_only}
+        stage2_run = {**common, "id": f"stage2-{time.strftime('%Y-%m-%d')}",
+                      "method": "bisection of each effect scale on its primary virtual-trial outcome",
+                      "people": trial_agents, "trial_n": trial_n,
+                      "loss": round(stage2_loss(effects_at), 6),
+                      "targets": {k: PRIMARY[k][3] for k in PRIMARY},
+                      "outcomes_at_last_step": {k: round(v, 4) for k, v in effects_at.items()}}
+        if args.stage2_only:  # the natural history keeps the run that fitted it
+            old = json.loads(RECORD.read_text(encoding="utf-8"))
+            stage1_run = old["runs"]["stage1"]
+            stage1_values = {k: e["value"] for k, e in old["parameters"].items() if e["run"] == "stage1"}
+        write_defaults(fitted)
+        write_record(stage1_run, stage2_run, stage1_values,
+                     {k: v for k, v in effects.items() if k != "mindfulness_effect"})
         DOCS.mkdir(exist_ok=True)
         (DOCS / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-        log(f"wrote {len(changed)} new defaults to the parameter table, the kinds and {DOCS / 'calibration.md'}")
+        log(f"wrote {len(fitted)} defaults to the parameter table and the kinds, the record "
+            f"{RECORD.name} and docs/calibration.md")
     return changed
-

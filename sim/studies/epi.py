@@ -17,13 +17,25 @@ function                       study design
                                baseline, cumulative incidence over the follow-up, RR and OR,
                                optionally Mantel-Haenszel adjusted for baseline PHQ-9 and chronic
                                pain (HUNT, NESDA, Mann 2022, Pearce 2022)
-:func:`annual_transitions`     status at a wave and 52 weeks later: incidence, exit, pain-free
+:func:`annual_transitions`     status at a wave and 52 weeks later: incidence, exit, and pain-free
+                               as NHIS asked it (no pain in the last 3 months; Nahin 2023)
+:func:`high_impact_share`      chronic pain that limits activity on most days of the last 3 months
+                               (NHIS: Dahlhamer 2018), among people with chronic pain
+:func:`period_prevalence_ratio`  12-month depression among people with vs without chronic back
+                               pain at baseline (Currie & Wang 2004)
+:func:`onsets_after_injury`    share of new chronic back pain that followed an acute episode in the
+                               months before its onset (the injury route)
 :func:`acute_course`           inception cohort: pain-free before, NRS >= 3 at presentation
                                (day 3 after onset), NRS at 6, 26 and 52 weeks (Costa 2012)
 :func:`life_event_onsets`      person-months: depression onset in a month with vs without a life
                                event, among people not depressed at its start (Kendler 1999)
-:func:`episode_durations`      depression episodes (onset to last depressed day) starting in the
-                               first year, followed to the end of the survey
+:func:`episode_course`         new depressive episodes (onset in the survey's first year among people
+                               not depressed at its start) followed as NEMESIS did (Spijker 2002;
+                               ten Have 2018): share recovered within 3, 6, 12 months, not
+                               recovered at 24 and 36 months, median duration
+:func:`cross_lagged_z`        daily diary (:class:`Diary`: 971 people, 8 days, as Edwards 2008):
+                               within-person cross-lagged regressions of next-day pain on last
+                               night's sleep and of sleep on the previous day's pain, their Z
 :func:`bimodality`             weekly PHQ-9 series over two years of people whose episode began
                                in the first half-year, bimodality coefficient > 0.555
                                (Hosenfeld 2015)
@@ -48,6 +60,16 @@ PAIN_FREE_BEFORE_NRS = 2.0
 PRESENTATION_NRS = 3.0
 RECOVERED_NRS = 1.0
 """Pain below this counts as recovered / pain-free (an NRS that rounds to 0)."""
+RECALL_WEEKS = 13
+"""NHIS asks about the past 3 months ("how often did you have pain", "how often did pain limit
+your life or work activities"); the survey reads its weekly waves over that window."""
+LIMITED_SHARE = 0.5
+"""A week counts as activity limited when a person's activity is below this share of their own
+habitual level (what they do with no pain and no low mood). NHIS leaves "limited" to the
+respondent; half is this model's reading of it, a choice, not a measured threshold."""
+DIARY_PEOPLE = 971
+DIARY_DAYS = 8
+"""Edwards 2008: 971 adults of a national sample, daily telephone interviews over 8 days."""
 BIMODAL_COEFFICIENT = 5.0 / 9.0
 """Bimodality coefficient of a uniform distribution; above it a series is called bimodal."""
 
@@ -57,6 +79,31 @@ class _Injuries:
     day: int
     who: np.ndarray
     nrs: dict
+
+
+class Diary(Observer):
+    """Daily pain (NRS) and sleep (PSQI) of a fixed sample over the first days it watches.
+
+    The sample is every (n / people)-th person: people are exchangeable by index (traits are
+    drawn independently), so this is a random sample without a random stream of its own.
+    """
+
+    def __init__(self, n: int, people: int = DIARY_PEOPLE, days: int = DIARY_DAYS):
+        self.who = np.unique(np.linspace(0, n - 1, min(people, n)).astype(int))
+        self.days = days
+        self.pain: list[np.ndarray] = []
+        self.sleep: list[np.ndarray] = []
+
+    def start(self, engine: Engine) -> None:
+        self._record(engine)
+
+    def after_day(self, engine: Engine) -> None:
+        if len(self.pain) < self.days:
+            self._record(engine)
+
+    def _record(self, engine: Engine) -> None:
+        self.pain.append(scales.pain_nrs(engine.pop.pain[self.who]).astype(np.float64))
+        self.sleep.append(scales.sleep_psqi(engine.pop.poor_sleep[self.who]).astype(np.float64))
 
 
 class Survey(Observer):
@@ -76,6 +123,7 @@ class Survey(Observer):
                                                         "depression_remission", "chronic_pain_onset")}
         self.injuries: dict[int, _Injuries] = {}
         engine.attach(self)
+        self.diary = engine.attach(Diary(engine.n))
 
     @property
     def days(self) -> int:
@@ -251,17 +299,113 @@ def baseline_strata(s: Survey, phq9_bands: int = 5) -> np.ndarray:
     return np.digitize(phq, edges) * 2 + s.wave("chronic_pain")[0].astype(int)
 
 
+def pain_free_3_months(s: Survey) -> np.ndarray:
+    """(waves, people): no wave of the last :data:`RECALL_WEEKS` weeks with pain (NRS >= 1).
+
+    NHIS asked "in the past 3 months, how often did you have pain?"; "never" is pain-free. Waves
+    before the window is full read the waves seen.
+    """
+    painful = s.wave("pain_nrs") >= RECOVERED_NRS
+    seen = np.cumsum(painful, axis=0)
+    window = RECALL_WEEKS * 7 // s.every
+    lagged = np.vstack([np.zeros((window, painful.shape[1]), dtype=seen.dtype), seen[:-window]])
+    return (seen - lagged) == 0
+
+
 def annual_transitions(s: Survey) -> dict[str, float]:
-    """From each wave of the first year to the wave 52 weeks later (pooled)."""
-    cp, nrs = s.wave("chronic_pain"), s.wave("pain_nrs")
+    """From each wave to the wave 52 weeks later (pooled over the survey's waves).
+
+    ``chronic_pain_to_pain_free``: people with chronic pain who a year later report no pain in
+    the past 3 months, as Nahin 2023 counted them. Nahin's three states -- pain-free (no pain in
+    the past 3 months), non-chronic pain (some pain, not chronic) and chronic pain -- give the
+    rest: ``pain_free_to_chronic``, ``non_chronic_to_chronic`` and ``chronic_persists`` (their
+    baseline waves start once a 3-month recall window is full).
+    """
+    cp = s.wave("chronic_pain")
     lag = 364 // s.every
     if cp.shape[0] <= lag:
         raise ValueError("the survey is shorter than a year")
     a, b = cp[:-lag], cp[lag:]
-    free_later = (nrs[lag:] < RECOVERED_NRS) & ~b
-    return {"chronic_pain_incidence": float(b[~a].mean()),
-            "chronic_pain_exit": float((~b[a]).mean()),
-            "chronic_pain_to_pain_free": float(free_later[a].mean())}
+    free = pain_free_3_months(s)
+    free_later = free[lag:] & ~b
+    out = {"chronic_pain_incidence": float(b[~a].mean()),
+           "chronic_pain_exit": float((~b[a]).mean()),
+           "chronic_pain_to_pain_free": float(free_later[a].mean())}
+    full = RECALL_WEEKS * 7 // s.every
+    if cp.shape[0] > lag + full:
+        a0, b0, free0 = a[full:], b[full:], free[full:-lag] & ~a[full:]
+        non_chronic0 = ~free0 & ~a0
+        out.update({"pain_free_to_chronic": float(b0[free0].mean()) if free0.any() else np.nan,
+                    "non_chronic_to_chronic": float(b0[non_chronic0].mean()) if non_chronic0.any() else np.nan,
+                    "chronic_persists": float(b0[a0].mean()) if a0.any() else np.nan})
+    return out
+
+
+def high_impact_share(s: Survey) -> float:
+    """Share of people with chronic pain whose pain limits activity on most of the last 3 months.
+
+    NHIS (Dahlhamer 2018): high-impact chronic pain is chronic pain that limited life or work
+    activities on most days or every day of the past 3 months. A week is limited when activity
+    is below :data:`LIMITED_SHARE` of the person's habitual level; "most" is more than half of
+    the :data:`RECALL_WEEKS` waves. Waves before the window is full are not used.
+    """
+    from sim.core.engine import base_drives, sigmoid
+
+    e = s.engine
+    habitual = e.p.activity_max_min_week * sigmoid(base_drives(e.pop, e.p)["activity"])
+    limited = s.wave("activity_min_week") < LIMITED_SHARE * habitual
+    window = RECALL_WEEKS * 7 // s.every
+    if limited.shape[0] <= window:
+        return np.nan
+    counts = np.cumsum(limited, axis=0)
+    recent = counts[window:] - counts[:-window]
+    most = 2 * recent > window
+    cp = s.wave("chronic_pain")[window:]
+    return float(most[cp].mean()) if cp.any() else np.nan
+
+
+def period_prevalence_ratio(s: Survey, key: str = "depressed", given: str = "chronic_pain",
+                            weeks: int = 52) -> dict[str, float]:
+    """12-month prevalence of ``key`` (at any wave within ``weeks``) by ``given`` at the window's
+    first wave, pooled over the non-overlapping windows the survey holds (Currie & Wang 2004
+    compared 12-month major depression in people with and without chronic back pain)."""
+    x, g = s.wave(key), s.wave(given)
+    step = weeks * 7 // s.every
+    hit, exposed = [], []
+    for start in range(0, x.shape[0] - step, step):
+        hit.append(x[start:start + step + 1].any(axis=0))
+        exposed.append(g[start])
+    if not hit:
+        return {"if_exposed": np.nan, "if_unexposed": np.nan, "ratio": np.nan}
+    hit, exposed = np.concatenate(hit), np.concatenate(exposed)
+    p1, p0 = float(hit[exposed].mean()), float(hit[~exposed].mean())
+    return {"if_exposed": p1, "if_unexposed": p0, "ratio": p1 / p0 if p0 else np.nan}
+
+
+def wave_onset_odds_ratio(s: Survey, exposure: np.ndarray, outcome: np.ndarray, free: np.ndarray,
+                          weeks: int = 52) -> float:
+    """Odds ratio of ``outcome`` (waves, people) at any wave within ``weeks`` after the first,
+    among people ``free`` at baseline, by a baseline ``exposure``."""
+    step = weeks * 7 // s.every
+    event = outcome[1:step + 1].any(axis=0)
+    return odds_ratio(exposure[free], event[free])
+
+
+def onsets_after_injury(s: Survey, window_days: int = 182) -> dict[str, float]:
+    """New chronic back pain and the injury route: of the chronic-pain onsets after the survey's
+    first ``window_days`` (so the look-back lies inside it), the share with an acute episode
+    (an injury) in the ``window_days`` before the onset. The onset is declared once pain has
+    held on most of 90 days, so the look-back reaches to where that pain began."""
+    last_injury = np.full(s.n, -np.inf)
+    hits = []
+    for (day, onset), (_, injured) in zip(s.events["chronic_pain_onset"], s.events["injury"]):
+        if day - s.start_day > window_days and onset.size:
+            hits.append(day - last_injury[onset] <= window_days)
+        last_injury[injured] = day  # an injury on the onset day itself cannot have started it
+    if not hits:
+        return {"onsets": 0, "share_after_injury": np.nan}
+    hit = np.concatenate(hits)
+    return {"onsets": int(hit.size), "share_after_injury": float(hit.mean())}
 
 
 def acute_course(s: Survey) -> dict[str, float]:
@@ -299,28 +443,77 @@ def life_event_onsets(s: Survey, month_days: int = 30) -> dict[str, float]:
             "onset_without_event": float(o[~e].mean()), "odds_ratio": odds_ratio(e, o)}
 
 
-def episode_durations(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_DAYS) -> dict[str, float]:
-    """Depression episodes starting in the survey's first year, followed to its end."""
+EPISODE_MONTHS = (3, 6, 12, 24, 36)
+"""Months at which NEMESIS reported the share of new episodes recovered (Spijker 2002: 3, 6, 12,
+24; ten Have 2018: 6 and 36)."""
+
+
+def episode_course(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_DAYS) -> dict[str, float]:
+    """Course of new depressive episodes, as NEMESIS measured it.
+
+    Spijker 2002 followed "newly originated episodes": people without an episode at baseline
+    whose episode began during follow-up, its length read from a life chart. Here: episodes
+    starting in the survey's first year among people not depressed at its start; an episode ends
+    on its last depressed day before a sustained remission (``remission_days`` off, DSM's two
+    months). ``recovered_within_K`` is the share ended within K months (30.44 days each) among
+    episodes followed at least K months; ``median_months`` their median length (episodes still
+    running at the end count as longer than any observed one).
+    """
+    depressed0 = s.wave("depressed")[0]
     onsets = {}
     for day, who in s.events["depression_onset"]:
-        if day - s.start_day <= 365:
-            for i in who:
+        if day - s.start_day > 365:
+            break
+        for i in who:
+            if not depressed0[i]:
                 onsets.setdefault(int(i), day)
+    if not onsets:
+        return {"episodes": 0}
     ends = {}
     for day, who in s.events["depression_remission"]:
         for i in who:
             i = int(i)
             if i in onsets and day > onsets[i] and i not in ends:
                 ends[i] = day - remission_days
-    if not onsets:
-        return {}
-    end = s.engine.day
-    durations = np.array([ends.get(i, np.inf) - d for i, d in onsets.items()])
-    observed = np.array([end - d for d in onsets.values()])
-    return {"episodes": len(durations),
-            "median_days": float(np.median(durations)),
-            "share_over_2_years": float(np.mean(durations > 730)) if observed.min() >= 730 else np.nan,
-            "share_within_6_months": float(np.mean(durations <= 182))}
+    start = np.array(list(onsets.values()), dtype=float)
+    length = np.array([ends.get(i, np.inf) for i in onsets], dtype=float) - start
+    followed = s.engine.day - start
+    out = {"episodes": len(onsets), "median_months": float(np.median(length)) / 30.44}
+    for months in EPISODE_MONTHS:
+        days = months * 30.44
+        seen = followed >= days
+        out[f"recovered_within_{months}"] = float(np.mean(length[seen] <= days)) if seen.any() else np.nan
+    return out
+
+
+def cross_lagged_z(diary: Diary) -> dict[str, float]:
+    """Day-to-day sleep -> pain and pain -> sleep, estimated as Edwards 2008 did.
+
+    Two within-person (person fixed effects) regressions on consecutive diary days: pain today on
+    last night's sleep problems, and sleep problems tonight on today's pain, each controlling for
+    its own previous value. Each coefficient's Z is its estimate over its standard error, so the
+    two Z are comparable at the same sample, as the study compared them (sleep -> pain Z 7.9,
+    pain -> sleep Z 3.1; its SEM had the same cross-lagged form).
+    """
+    pain, sleep = np.asarray(diary.pain), np.asarray(diary.sleep)  # (days, people)
+    if pain.shape[0] < 3:
+        return {"sleep_to_pain_z": np.nan, "pain_to_sleep_z": np.nan}
+    return {"sleep_to_pain_z": _within_z(pain[1:], sleep[:-1], pain[:-1]),
+            "pain_to_sleep_z": _within_z(sleep[1:], pain[:-1], sleep[:-1])}
+
+
+def _within_z(y: np.ndarray, x: np.ndarray, lagged: np.ndarray) -> float:
+    """Z of ``x`` in y ~ x + lagged + person effects (arrays: days x people)."""
+    columns = [v - v.mean(axis=0) for v in (y, x, lagged)]
+    yc, xc, lc = (c.ravel() for c in columns)
+    design = np.column_stack([xc, lc])
+    beta, *_ = np.linalg.lstsq(design, yc, rcond=None)
+    resid = yc - design @ beta
+    dof = yc.size - y.shape[1] - design.shape[1]
+    if dof <= 0:
+        return np.nan
+    cov = (resid @ resid / dof) * np.linalg.inv(design.T @ design)
+    return float(beta[0] / np.sqrt(cov[0, 0]))
 
 
 def bimodality(s: Survey, weeks: int = 104, onset_within_days: int = 182) -> float:

@@ -7,7 +7,8 @@ of the population lives on unchanged around them. It reports what trials report,
 follow-up week: mean pain on 0-100 and the mean difference to the control arm with a 95%
 interval, the standardised mean difference (Hedges' g) on PHQ-9 and on log hs-CRP, responder
 shares (>= 30% less pain; >= 50% lower PHQ-9) with their odds ratio, remission (PHQ-9 < 5), and
-dropout from treatment.
+dropout from treatment. PHQ-9 response and remission count only participants with PHQ-9 >= 10 at
+randomisation, as depression trials enrol them (:func:`sim.core.scales.phq9_outcomes`).
 
 Trials are small, so one simulated trial has a sampling error like a real one; run several seeds
 (``seeds=``) and the summary pools them (mean of the per-trial estimates, 95% interval over
@@ -68,25 +69,24 @@ class _FollowUp(Observer):
 
     def start(self, engine: Engine) -> None:
         self.base = {"nrs": scales.pain_nrs(engine.pop.pain), "phq9": scales.phq9(engine.pop.low_mood)}
-        self.depressed0 = engine.status.depressed.copy()
 
     def after_day(self, engine: Engine) -> None:
         day = engine.day
         if day % 7 or day // 7 not in self.weeks:
             return
         values = scales.clinical(engine.pop, engine.p)
-        base, depressed0 = self.base, self.depressed0
+        base = self.base
         for name, who in self.groups.items():
             mine = [d for k, d in engine.deliveries.items() if k.startswith(f"{name}:")]
             dropped = np.zeros(who.size, dtype=bool)
             for d in mine:
                 dropped |= d.status[who] == DROPPED_OUT
             nrs, phq = values["pain_nrs"][who], values["phq9"][who]
+            phq9_responder, remission = scales.phq9_outcomes(phq, base["phq9"][who])
             self.rows.append({"seed": self.seed, "week": day // 7, "arm": name, "n": int(who.size),
                               "nrs": nrs, "phq9": phq, "log_crp": np.log(values["crp_mg_l"][who]),
                               "pain_responder": nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * base["nrs"][who],
-                              "phq9_responder": phq <= (1 - scales.PHQ9_RESPONSE_SHARE) * base["phq9"][who],
-                              "remission": phq[depressed0[who]] < scales.PHQ9_REMISSION,
+                              "phq9_responder": phq9_responder, "remission": remission,
                               "dropout": float(dropped.mean()) if mine else np.nan})
 
 
@@ -153,14 +153,16 @@ def virtual_trial(scenario: Scenario | None = None, arms: dict | None = None,
             pain_g, _ = _hedges_g(r["nrs"], c["nrs"])
             crp_g, _ = _hedges_g(r["log_crp"], c["log_crp"])
             resp = np.concatenate([r["phq9_responder"], c["phq9_responder"]])
-            arm_flag = np.concatenate([np.ones(r["n"], bool), np.zeros(c["n"], bool)])
+            arm_flag = np.concatenate([np.ones(r["phq9_responder"].size, bool),
+                                       np.zeros(c["phq9_responder"].size, bool)])
             out.append({"seed": r["seed"], "week": r["week"], "arm": r["arm"], "n": r["n"],
                         "pain_100": 10 * float(r["nrs"].mean()), "pain_md": float(diff),
                         "pain_md_lo": float(diff - 1.96 * se), "pain_md_hi": float(diff + 1.96 * se),
                         "phq9": float(r["phq9"].mean()), "phq9_g": g, "phq9_g_lo": g - 1.96 * g_se,
                         "phq9_g_hi": g + 1.96 * g_se, "pain_g": pain_g, "crp_g": crp_g,
                         "pain_responders": float(r["pain_responder"].mean()),
-                        "phq9_responders": float(r["phq9_responder"].mean()),
+                        "phq9_responders": float(r["phq9_responder"].mean()) if r["phq9_responder"].size
+                        else np.nan,
                         "responder_or": odds_ratio(arm_flag, resp) if r["arm"] != control else 1.0,
                         "remission": float(r["remission"].mean()) if r["remission"].size else np.nan,
                         "dropout": r["dropout"]})
