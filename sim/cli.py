@@ -124,6 +124,29 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_cea(args) -> int:
+    from sim.studies.economics.study import cost_effectiveness, markdown_table
+
+    out = Path(args.out)  # created by the runner once the settings are known to be valid
+    cea = cost_effectiveness(_scenario(args), out=out, quick=args.quick, seeds=args.seeds,
+                             executor=args.executor or ("serial" if args.serial else "processes"),
+                             progress=not args.quiet, currency=args.currency, perspective=args.perspective,
+                             horizons=tuple(args.horizon_years), wtp=tuple(args.wtp or ()),
+                             discount_costs=args.discount_costs, discount_effects=args.discount_effects,
+                             population=args.population, overwrite=args.overwrite)
+    s = cea.settings
+    for h in s.horizons:
+        print(f"painloop cea: {h}-year horizon, per person with chronic pain on day 0 "
+              f"({s.currency.upper()}, {s.perspective.replace('_', '-')} perspective)")
+        print(markdown_table(cea.table[cea.table["horizon_years"] == h], s.currency))
+        for _, v in cea.verdicts[cea.verdicts["horizon_years"] == h].iterrows():
+            print(f"  at {v['wtp']:,.0f} per QALY: {v['best']} (best in {100 * v['p_best']:.0f}% of seeds)")
+    print(f"wrote cea.md, cea.csv, ce_plane.png, ceac.png, frontier.png, results.parquet to {out}")
+    for f in cea.failed:
+        print(f"painloop: job failed: arm '{f['arm']}' seed {f['seed']}: {f['error']}", file=sys.stderr)
+    return 1 if cea.failed else 0
+
+
 def cmd_validate(args) -> int:
     """`painloop validate`: every published target against the model; prints those outside.
 
@@ -314,6 +337,34 @@ def build_parser() -> argparse.ArgumentParser:
                            "(without it they are kept and the run is refused)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(func=cmd_compare)
+
+    cea = sub.add_parser("cea", help="cost-effectiveness of the standard strategies: costs, QALYs, "
+                                     "ICERs, frontier, acceptability, budget impact")
+    cea.add_argument("scenario", nargs="?", help="scenario TOML file (its unit costs and interventions are used)")
+    cea.add_argument("--quick", action="store_true", help="4,000 people, 3 seeds")
+    cea.add_argument("--seeds", type=int, help="number of seeds (default 10; --quick 3)")
+    cea.add_argument("--agents", type=int, help="number of people (overrides the scenario)")
+    cea.add_argument("--horizon-years", type=int, nargs="+", default=[1, 5], metavar="N",
+                     help="horizons in years (default 1 5; the run lasts the longest)")
+    cea.add_argument("--wtp", type=float, nargs="+", metavar="AMOUNT",
+                     help="willingness to pay per QALY (default GBP 20000 30000; USD 50000 100000 150000)")
+    cea.add_argument("--perspective", choices=("health_care", "societal"), default="health_care",
+                     help="health_care (default) or societal (adds lost work)")
+    cea.add_argument("--currency", choices=("gbp", "usd"), default="gbp",
+                     help="unit-cost set: gbp (UK, default) or usd (US)")
+    cea.add_argument("--discount-costs", type=float, metavar="RATE",
+                     help="yearly discount rate of costs (default 0.035 gbp, 0.03 usd)")
+    cea.add_argument("--discount-effects", type=float, metavar="RATE",
+                     help="yearly discount rate of QALYs (default 0.035 gbp, 0.03 usd)")
+    cea.add_argument("--population", type=int, default=100_000,
+                     help="adults in the population of the budget impact and EVPI (default 100000)")
+    cea.add_argument("--out", default="results/cea", help="output folder (default results/cea)")
+    cea.add_argument("--overwrite", action="store_true",
+                     help="replace a result store in --out made with other settings (else refused)")
+    cea.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
+    cea.add_argument("--executor", metavar="EXECUTOR", help="serial, processes (default), dask or dask://HOST:PORT")
+    cea.add_argument("--quiet", action="store_true", help="no progress bar")
+    cea.set_defaults(func=cmd_cea)
 
     val = sub.add_parser("validate", help="compare the model with every published target; write "
                                           "validation.md and figures")

@@ -34,7 +34,8 @@ from types import MappingProxyType
 from sim.core.scales import NRS_MAX, PHQ9_MAX
 from sim.core.state import RELAXING
 
-GROUPS = ("run", "network", "time", "baseline", "noise", "shocks", "rules", "interventions", "scales")
+GROUPS = ("run", "network", "time", "baseline", "noise", "shocks", "rules", "interventions", "scales", "utility",
+          "costs")
 """Parameter groups, in the order tables list them."""
 
 
@@ -93,6 +94,117 @@ fitted: switch steepnesses and weights chosen when the rules were built."""
 
 def _p(group, name, default, unit, low, high, source, meaning):
     return Param(name, default, unit, low, high, source, meaning, group)
+
+
+DOLAN = ("Dolan 1997 (Med Care 35:1095), UK EQ-5D-3L time trade-off tariff (MVH); the tariff values "
+         "each dimension apart, so pain and low mood lose utility once each")
+
+PSSRU08 = "PSSRU Unit Costs of Health and Social Care 2008, as tabulated in BMC Health Serv Res 2011;11:33"
+CURRENCIES = ("gbp", "usd")
+"""Currency suffixes of the cost parameters: the UK set (GBP, 2008/09 prices) and the US set."""
+
+# (kind, {currency: (per session or daily dose, per course start, source)}). A session is what
+# sim.interventions counts in NAME_sessions: one attended session, or one day's dose of a drug.
+_UNIT_COSTS = {
+    "exercise": {
+        "gbp": (42.0, 42.0, f"{PSSRU08}: physiotherapist, one-to-one contact GBP 42 (2008/09); the "
+                            "start is one assessment contact"),
+        "usd": (90.0, 100.0, "Medicare physician fee schedule, national non-facility: CPT 97110 "
+                             "therapeutic exercise, 3 x 15-min units (about USD 30 each), start = "
+                             "CPT 97161 evaluation (about USD 100); rates as recalled, not "
+                             "re-checked against the look-up tool: check before citing"),
+    },
+    "cbt": {
+        "gbp": (66.0, 66.0, f"{PSSRU08}: CBT session GBP 66 (2008/09); the start is one "
+                            "assessment session"),
+        "usd": (103.0, 103.0, "Medicare 2021 CPT 90834 (45-min psychotherapy) USD 103 (secondary "
+                              "web summary of the fee schedule); the start is one assessment"),
+    },
+    "mindfulness": {
+        "gbp": (6.67, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact x 2-hour class "
+                           "/ 12 participants (Cherkin 2016 classes; group size a stated choice)"),
+        "usd": (17.0, 0.0, "Medicare 2021 CPT 90834 USD 103 per therapist 45 min, scaled to a "
+                           "2-hour class shared by 12 participants (group size a stated choice)"),
+    },
+    "medication": {
+        "gbp": (0.99, 72.0, "BNF 58 (2009): duloxetine 60 mg, 28 capsules GBP 27.72 = GBP 0.99 a "
+                            "day (as recalled, check before citing); start = two GP consultations "
+                            f"(prescribe, review) at GBP 36 each ({PSSRU08})"),
+        "usd": (0.5, 184.0, "duloxetine 60 mg generic about USD 0.50 a day and CPT 99213 office "
+                            "visit about USD 92, x2 to prescribe and review; as recalled from "
+                            "NADAC and the fee schedule, not re-checked: check before citing"),
+    },
+    "sleep": {
+        "gbp": (40.0, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact (a CBT-I "
+                           "style session)"),
+        "usd": (103.0, 0.0, "Medicare 2021 CPT 90834 USD 103 (a CBT-I style session)"),
+    },
+    "social_support": {
+        "gbp": (6.0, 0.0, f"{PSSRU08}: facilitator time at the counsellor rate GBP 40/hour x 1.5 h "
+                          "/ 10 members of a peer group (group size a stated choice)"),
+        "usd": (15.5, 0.0, "facilitator time at Medicare 2021 CPT 90834 USD 103 per 45 min x 1.5 h "
+                           "/ 10 members of a peer group (group size a stated choice)"),
+    },
+}
+
+# Annual health-care cost *in excess of* people with neither condition, by state; and the
+# share of working days lost (societal perspective). {name: (gbp, usd, unit tail, source, meaning)}
+_STATE_COSTS = {
+    "cost_chronic_pain_year": (
+        558.0, 2_580.0, "per person-year",
+        "UK: Hong 2013 (Spine 38:75), GPRD, CLBP GBP 1,074 vs GBP 516 in matched controls (2009 "
+        "prices); US: Martin 2008 (JAMA 299:656), MEPS, spine problems USD 6,096 vs 3,516 (2005 USD)",
+        "health-care cost of chronic pain (without depression) above people with neither"),
+    "cost_depression_year": (
+        1_132.0, 2_654.0, "per person-year",
+        "UK: Rayner 2016 (Pain 157:1472), depression adds GBP 283 a quarter in chronic pain "
+        "patients (GBP 731 vs 448; no UK population figure found, used with or without pain); "
+        "US: MEPS 2004-2011, depression only USD 2,654 (2,343-2,966) over neither (Egede 2016, "
+        "J Affect Disord; 2014 USD)",
+        "health-care cost of depression (without chronic pain) above people with neither"),
+    "cost_comorbid_year": (
+        1_690.0, 5_234.0, "per person-year",
+        "sum of the two rows above (UK: Rayner 2016 measured the depression increment inside chronic "
+        "pain, so the sum is that measurement; US: no joint MEPS estimate found, additive)",
+        "health-care cost of chronic pain with depression above people with neither"),
+    "cost_work_day": (
+        70.7, 113.0, "per working day lost",
+        "UK: ONS ASHE 2009 median gross full-time pay about GBP 25,800 a year / 365; US: BLS 2014 "
+        "median usual weekly earnings full-time USD 791 / 7 (both as recalled, check before "
+        "citing); human-capital method, everyone counted as employed",
+        "value of one day of lost work (societal perspective only)"),
+}
+
+
+def _cost_parameters() -> list[Param]:
+    """The cost rows of the table: per-session and start costs of each intervention, and the
+    background costs by state, each in both currencies."""
+    rows = []
+    for kind, sets in _UNIT_COSTS.items():
+        for cur in CURRENCIES:
+            session, start, source = sets[cur]
+            upper = 10_000.0
+            rows.append(_p("costs", f"cost_{kind}_session_{cur}", session, f"{cur.upper()} per session",
+                           0.0, upper, source, f"cost of one attended {kind} session (medication: one day's dose)"))
+            rows.append(_p("costs", f"cost_{kind}_start_{cur}", start, f"{cur.upper()} per course",
+                           0.0, upper, source, f"cost of starting one {kind} course (assessment, prescribing)"))
+    for name, (gbp, usd, tail, source, meaning) in _STATE_COSTS.items():
+        for cur, value in zip(CURRENCIES, (gbp, usd)):
+            rows.append(_p("costs", f"{name}_{cur}", value, f"{cur.upper()} {tail}", 0.0, 1_000_000.0,
+                           source, meaning))
+    for name, value, source, meaning in (
+            ("lost_work_share_chronic_pain", 0.201,
+             "Bair 2008 (Psychosom Med 70:890): 18.1 disability days in 3 months with pain only",
+             "share of days lost from work with chronic pain only"),
+            ("lost_work_share_depression", 0.109,
+             "Kessler 2006 (Am J Psychiatry 163:1561): 27.2 lost workdays a year per depressed worker "
+             "/ 250 working days (as recalled, check before citing)",
+             "share of days lost from work with depression only"),
+            ("lost_work_share_comorbid", 0.422,
+             "Bair 2008: 38.0 disability days in 3 months with pain and depression",
+             "share of days lost from work with chronic pain and depression")):
+        rows.append(_p("costs", name, value, "share of days", 0.0, 1.0, source, meaning))
+    return rows
 
 
 _MODEL_PARAMETERS = (
@@ -349,6 +461,46 @@ _MODEL_PARAMETERS = (
     _p("scales", "activity_max_min_week", 600.0, "min/week", 300.0, 1_500.0,
        "Bull 2020: 150-300 min/week recommended; 600 is twice the upper recommendation",
        "minutes of moderate activity per week at activity state 1"),
+    # ---- health-related quality of life (EQ-5D-3L, sim.core.utility) ------------------------
+    _p("utility", "eq5d_any_problem_decrement", 0.081, "utility", 0.0, 0.5, DOLAN,
+       "utility lost once if any EQ-5D dimension is at level 2 or 3 (the tariff's constant)"),
+    _p("utility", "eq5d_pain_moderate_decrement", 0.123, "utility", 0.0, 1.0, DOLAN,
+       "utility lost at EQ-5D pain/discomfort level 2 (moderate)"),
+    _p("utility", "eq5d_pain_extreme_decrement", 0.386, "utility", 0.0, 1.0, DOLAN,
+       "utility lost at EQ-5D pain/discomfort level 3 (extreme)"),
+    _p("utility", "eq5d_mood_moderate_decrement", 0.071, "utility", 0.0, 1.0, DOLAN,
+       "utility lost at EQ-5D anxiety/depression level 2 (moderate)"),
+    _p("utility", "eq5d_mood_extreme_decrement", 0.236, "utility", 0.0, 1.0, DOLAN,
+       "utility lost at EQ-5D anxiety/depression level 3 (extreme)"),
+    _p("utility", "eq5d_usual_activities_decrement", 0.036, "utility", 0.0, 1.0,
+       DOLAN + "; high-impact chronic pain is pain that limits life or work activities on most "
+       "days (Dahlhamer 2018), i.e. usual activities at level 2",
+       "utility lost at EQ-5D usual activities level 2, taken by people with high-impact pain"),
+    _p("utility", "eq5d_n3_decrement", 0.269, "utility", 0.0, 1.0, DOLAN,
+       "utility lost once if any EQ-5D dimension is at level 3 (the tariff's N3 term)"),
+    _p("utility", "eq5d_pain_moderate_nrs", 4.0, "NRS", 0.0, 10.0,
+       "Dixon 2011 (Health Qual Life Outcomes 9:96): the public placed EQ-5D 'moderate pain' at "
+       "NRS 4 (median)",
+       "NRS at which half of people report EQ-5D pain/discomfort level 2 or worse"),
+    _p("utility", "eq5d_pain_extreme_nrs", 8.0, "NRS", 0.0, 10.0,
+       "Dixon 2011: 'extreme pain' placed at NRS 8 (median)",
+       "NRS at which half of people report EQ-5D pain/discomfort level 3"),
+    _p("utility", "eq5d_nrs_spread", 1.0, "NRS", 0.05, 5.0,
+       "stated reason: people at one NRS answer the 3-level item differently (Dixon 2011 gives "
+       "medians only); one point is the day-to-day NRS variation in chronic pain (Edwards 2008)",
+       "logistic scale of the NRS -> EQ-5D pain level switch"),
+    _p("utility", "eq5d_mood_moderate_phq9", 10.0, "PHQ-9", 0.0, 27.0,
+       "Kroenke 2001: PHQ-9 >= 10 is moderate depression",
+       "PHQ-9 at which half of people report EQ-5D anxiety/depression level 2 or worse"),
+    _p("utility", "eq5d_mood_extreme_phq9", 20.0, "PHQ-9", 0.0, 27.0,
+       "Kroenke 2001: PHQ-9 >= 20 is severe depression",
+       "PHQ-9 at which half of people report EQ-5D anxiety/depression level 3"),
+    _p("utility", "eq5d_phq9_spread", 2.5, "PHQ-9", 0.05, 10.0,
+       "stated reason: half the individual PHQ-9 MCID of 5 points (Lowe 2004), so the switch "
+       "spreads over about one MCID either side",
+       "logistic scale of the PHQ-9 -> EQ-5D anxiety/depression level switch"),
+    # ---- costs (sim.studies.economics): a UK set (GBP) and a US set (USD) ----------------------
+    *_cost_parameters(),
 )
 
 _TABLE: dict[str, Param] = {}

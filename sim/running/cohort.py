@@ -12,7 +12,8 @@ Daily cohort metrics (prefix ``cohort_``):
 * ``cohort_phq9_responder``: among people with PHQ-9 >= 10 on the cohort day, the share whose
   PHQ-9 is at least 50% below it (trial convention, :func:`sim.core.scales.phq9_outcomes`);
 * ``cohort_remission``: among the same people, the share whose PHQ-9 is now < 5;
-* ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares.
+* ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares;
+* ``cohort_utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from sim.core import scales
 from sim.core.engine import Observer
+from sim.core.utility import eq5d
 from sim.core.eligibility import COHORTS, eligible  # noqa: F401 (COHORTS: the cohorts one can follow)
 
 
@@ -55,6 +57,7 @@ class Cohort:
         row["cohort_chronic_pain"] = float(cp.mean())
         row["cohort_depression"] = float(dep.mean())
         row["cohort_comorbid"] = float(np.mean(cp & dep))
+        row["cohort_utility_mean"] = float(eq5d(nrs, phq, status.high_impact_pain[who], p).mean())
         return row
 
 

@@ -11,6 +11,7 @@ Daily table (one row per day, ``day`` 0..days):
   ``active_150`` (>= 150 min/week);
 * ``depression_if_chronic_pain`` and ``depression_if_no_chronic_pain`` (prevalence of depression
   among people with / without chronic pain) and their ratio ``depression_ratio``;
+* ``utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate;
 * episode counts that day: ``chronic_pain_onsets``, ``chronic_pain_remissions``,
   ``depression_onsets``, ``depression_remissions`` (see :mod:`sim.core.scales`);
 * means of the latent states: ``stress_mean``, ``sensitisation_mean``, ``deconditioning_mean``,
@@ -38,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core import scales
+from sim.core.utility import eq5d
 from sim.core.engine import Observer
 from sim.core.state import LATENT
 from sim.running.files import check_writable, make_folder, write_into
@@ -113,6 +115,16 @@ def _summaries(pop, p) -> dict[str, float]:
     return row, latent
 
 
+def _utility_total(pop, status, p) -> float:
+    """Sum of everyone's EQ-5D utility, a block at a time (temporaries stay in cache)."""
+    total = 0.0
+    for start in range(0, pop.n, _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        total += float(eq5d(scales.pain_nrs(pop.pain[rows]), scales.phq9(pop.low_mood[rows]),
+                            status.high_impact_pain[rows], p).sum())
+    return total
+
+
 def daily_row(day: int, pop, status, p, deliveries=()) -> dict[str, float]:
     """One day's aggregate row for the whole population (and each intervention's counts)."""
     row = {"day": day}
@@ -128,6 +140,7 @@ def daily_row(day: int, pop, status, p, deliveries=()) -> dict[str, float]:
     row["depression_if_no_chronic_pain"] = float(dep[~cp].mean()) if n_cp < pop.n else np.nan
     denominator = row["depression_if_no_chronic_pain"]
     row["depression_ratio"] = row["depression_if_chronic_pain"] / denominator if denominator else np.nan
+    row["utility_mean"] = _utility_total(pop, status, p) / pop.n
     for name, flags in status.events.items():
         row[name] = int(flags.sum())
     row.update(latent)

@@ -30,6 +30,8 @@ SHOWN = (-1.5, 2.5)
 """Range of the targets figure, in band widths; model values beyond it are drawn at its edge."""
 NOTES = DOCS / "validation_notes.md"
 """Hand-written discussion appended to the generated report."""
+CEA_SECTION = DOCS / "validation_cea.md"
+"""Cost-effectiveness section (experiments/cea_published.py), appended likewise."""
 
 
 def _fmt(x: float, scale: float) -> str:
@@ -162,6 +164,8 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
             "figure yet; they are shown, not scored.", "", reported_markdown(rep), ""]
     if NOTES.exists():
         text += [NOTES.read_text(encoding="utf-8")]
+    if CEA_SECTION.exists():  # written by experiments/cea_published.py, kept across regenerations
+        text += ["", CEA_SECTION.read_text(encoding="utf-8")]
 
     def write(tmp: Path) -> None:
         (tmp / "figures").mkdir()

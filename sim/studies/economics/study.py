@@ -1,0 +1,304 @@
+"""The cost-effectiveness study (``painloop cea``): run the standard strategies, then cost them.
+
+The arms are those of the intervention comparison (:func:`sim.studies.compare.standard_arms`:
+usual care, each intervention alone, four combinations and stepped care, offered on day 0 to
+people with chronic pain), run once for the longest horizon with the experiment runner
+(resumable, any executor); every shorter horizon is read from the same runs. Costs and QALYs
+are per person of the followed cohort (the people with chronic pain on day 0).
+
+Files written into ``out``: ``cea.md`` (settings, the table per horizon, the frontier, the
+verdict at each threshold, EVPI, budget impact, assumptions), ``cea.csv`` (the table),
+``ce_plane.png``, ``ceac.png``, ``frontier.png`` (longest horizon), and the runner's store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.core.errors import InputError
+from sim.core.parameters import CURRENCIES
+from sim.core.scenario import Scenario
+from sim.running.files import folder_lock, write_into
+from sim.running.plots import save
+from sim.running.runner import check_experiment, run_experiment
+from sim.studies.compare import FULL, QUICK, standard_arms
+from sim.studies.economics.cea import acceptability, evpi, incremental_table, verdicts
+from sim.studies.economics.costs import (BASES, DAYS_PER_YEAR, DEFAULT_DISCOUNT, PERSPECTIVES, STATES,
+                                         UnitCosts, arm_totals)
+from sim.studies.economics.figures import SYMBOL, ce_plane_figure, ceac_figure, frontier_figure
+
+DEFAULT_HORIZONS = (1, 5)
+DEFAULT_WTP = {"gbp": (20_000.0, 30_000.0), "usd": (50_000.0, 100_000.0, 150_000.0)}
+"""NICE: GBP 20,000-30,000 per QALY; US: the USD 50,000 / 100,000 / 150,000 benchmarks (ICER)."""
+DEFAULT_POPULATION = 100_000
+"""Adults in the population the budget impact and population EVPI are stated for."""
+CEAC_POINTS = 61
+LIFETIME = "lifetime"
+
+
+@dataclass
+class Settings:
+    currency: str = "gbp"
+    perspective: str = "health_care"
+    horizons: tuple = DEFAULT_HORIZONS
+    wtp: tuple = ()
+    discount_costs: float | None = None
+    discount_effects: float | None = None
+    per: str = "cohort"
+    comparator: str = "baseline"
+    population: int = DEFAULT_POPULATION
+
+    def __post_init__(self):
+        if self.currency not in CURRENCIES:
+            raise InputError(f"currency = {self.currency!r} must be one of {', '.join(CURRENCIES)}")
+        if self.perspective not in PERSPECTIVES:
+            raise InputError(f"perspective = {self.perspective!r} must be one of {', '.join(PERSPECTIVES)}")
+        if self.per not in BASES:
+            raise InputError(f"per = {self.per!r} must be one of {', '.join(BASES)}")
+        self.wtp = tuple(float(w) for w in (self.wtp or DEFAULT_WTP[self.currency]))
+        if any(not np.isfinite(w) or w < 0 for w in self.wtp):
+            raise InputError(f"wtp = {list(self.wtp)} must be non-negative amounts per QALY")
+        for name in ("discount_costs", "discount_effects"):
+            rate = getattr(self, name)
+            rate = DEFAULT_DISCOUNT[self.currency] if rate is None else float(rate)
+            if not 0.0 <= rate <= 0.2:
+                raise InputError(f"{name} = {rate!r} must be a yearly rate in [0, 0.2] (0.035 = 3.5%)")
+            setattr(self, name, rate)
+        horizons = []
+        for h in self.horizons:
+            if h == LIFETIME:
+                raise InputError("horizon 'lifetime' needs deaths, which the model does not have yet "
+                                 "(natural-history issue); give years instead")
+            if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= 50:
+                raise InputError(f"horizon = {h!r} must be a whole number of years in [1, 50]")
+            horizons.append(int(h))
+        if not horizons:
+            raise InputError("horizons: give at least one horizon in years")
+        self.horizons = tuple(sorted(set(horizons)))
+        if isinstance(self.population, bool) or not isinstance(self.population, (int, np.integer)) \
+                or self.population < 1:
+            raise InputError(f"population = {self.population!r} must be a positive whole number of adults")
+
+
+@dataclass
+class CEA:
+    """What :func:`cost_effectiveness` and :func:`analyse` return."""
+
+    table: pd.DataFrame
+    """One row per (horizon, arm): costs, QALYs, differences to the comparator with 95%
+    intervals, frontier status, ICER, and NMB at each threshold."""
+    totals: pd.DataFrame
+    """Per (horizon, arm, seed): discounted costs by component and QALYs per person."""
+    verdicts: pd.DataFrame
+    ceac: pd.DataFrame
+    evpi: pd.DataFrame
+    budget: pd.DataFrame
+    settings: Settings
+    costs: UnitCosts
+    cohort_share: float
+    folder: Path | None = None
+    failed: list = field(default_factory=list)
+
+
+def _wide(long: pd.DataFrame) -> pd.DataFrame:
+    """The metrics economics reads, one column each (the full pivot is many times larger)."""
+    names = pd.Index(pd.unique(long["metric"]).astype(str) if long["metric"].dtype != "category"
+                     else long["metric"].cat.categories.astype(str))
+    wanted = names[names.str.startswith("cohort_") | names.str.endswith(("_sessions", "_started"))
+                   | names.isin(["utility_mean", *STATES])]
+    part = long[long["metric"].isin(wanted)]
+    part = part.assign(metric=part["metric"].astype(str))
+    wide = part.set_index(["arm", "seed", "day", "metric"])["value"].unstack("metric").reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def analyse(long: pd.DataFrame, arms: dict, settings: Settings, costs: UnitCosts | None = None,
+            n_agents: int | None = None) -> CEA:
+    """The whole analysis from a runner's long result table and the arms' scenarios.
+
+    ``costs`` defaults to the comparator arm's unit costs in ``settings.currency``.
+    """
+    if settings.comparator not in arms:
+        raise InputError(f"comparator arm '{settings.comparator}' is not among the arms: {', '.join(arms)}")
+    costs = costs or UnitCosts.from_values(arms[settings.comparator].values, settings.currency)
+    wide = _wide(long)
+    last = int(wide["day"].max())
+    longest = max(settings.horizons)
+    if longest * DAYS_PER_YEAR > last:
+        raise InputError(f"horizon of {longest} years needs {longest * DAYS_PER_YEAR} days; the run has {last}")
+    rows, totals, verdict_rows, curves, values = [], [], [], [], []
+    grid = np.unique(np.concatenate([np.linspace(0, 3 * max(settings.wtp), CEAC_POINTS), settings.wtp]))
+    cohort_share = float(wide.loc[wide["day"] == 0, "cohort_size"].mean()
+                         / (n_agents or arms[settings.comparator].n_agents))
+    people = settings.population * (cohort_share if settings.per == "cohort" else 1.0)
+    for h in settings.horizons:
+        tot = arm_totals(wide, arms, costs, h * DAYS_PER_YEAR, settings.perspective, settings.per,
+                         settings.discount_costs, settings.discount_effects)
+        table = incremental_table(tot, settings.comparator)
+        nmb = tot.assign(**{f"nmb_{w:.0f}": w * tot["qalys"] - tot["cost"] for w in settings.wtp})
+        means = nmb.groupby("arm", sort=False)[[f"nmb_{w:.0f}" for w in settings.wtp]].mean()
+        table = table.join(means, on="arm")
+        table.insert(0, "horizon_years", h)
+        rows.append(table)
+        totals.append(tot.assign(horizon_years=h))
+        verdict_rows.append(verdicts(tot, settings.wtp).assign(horizon_years=h))
+        curves.append(acceptability(tot, grid).assign(horizon_years=h))
+        values.append(evpi(tot, settings.wtp, people).assign(horizon_years=h))
+    return CEA(pd.concat(rows, ignore_index=True), pd.concat(totals, ignore_index=True),
+               pd.concat(verdict_rows, ignore_index=True), pd.concat(curves, ignore_index=True),
+               pd.concat(values, ignore_index=True), budget_impact(wide, arms, costs, settings, cohort_share),
+               settings, costs, cohort_share)
+
+
+def budget_impact(wide: pd.DataFrame, arms: dict, costs: UnitCosts, settings: Settings,
+                  cohort_share: float) -> pd.DataFrame:
+    """Undiscounted health-care spending per year for ``settings.population`` adults, of whom
+    the eligible share (people with chronic pain) is offered each strategy (ISPOR budget impact:
+    payer's view, no discounting), and the difference to the comparator."""
+    eligible = settings.population * cohort_share
+    by_year = []
+    previous = None
+    for year in range(1, max(settings.horizons) + 1):
+        tot = arm_totals(wide, arms, costs, year * DAYS_PER_YEAR, "health_care", "cohort")
+        mean = tot.groupby("arm", sort=False)[["cost", "cost_interventions"]].mean()
+        spend = mean if previous is None else mean - previous
+        previous = mean
+        ref = spend.loc[settings.comparator, "cost"]
+        for arm, row in spend.iterrows():
+            by_year.append({"arm": arm, "year": year, "eligible_people": eligible,
+                            "spend": row["cost"] * eligible, "interventions": row["cost_interventions"] * eligible,
+                            "difference": (row["cost"] - ref) * eligible})
+    return pd.DataFrame(by_year)
+
+
+def cost_effectiveness(base: Scenario | None = None, out="results/cea", quick: bool = False,
+                       seeds: int | None = None, executor: str = "processes", progress: bool = True,
+                       overwrite: bool = False, **settings) -> CEA:
+    """Run the standard strategies for the longest horizon and write the analysis into ``out``.
+
+    ``settings`` are those of :class:`Settings` (currency, perspective, horizons, wtp,
+    discount_costs, discount_effects, per, population). ``overwrite`` replaces a result store
+    in ``out`` made with other settings (else refused). Returns the :class:`CEA`; its ``table``
+    is the DataFrame of ``cea.csv``.
+    """
+    chosen = Settings(**settings)
+    base = Scenario() if base is None else base
+    if quick:
+        base = base.replace(n_agents=min(base.n_agents, QUICK["n_agents"]))
+    n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
+    base = base.replace(days=max(chosen.horizons) * DAYS_PER_YEAR)
+    arms = standard_arms(base)
+    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain")
+    with folder_lock(out):  # the store and the report made from it come from one run
+        result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
+                                progress=progress, overwrite=overwrite)
+        cea = analyse(result.table, arms, chosen)
+        cea.folder, cea.failed = Path(out), result.failed
+        write_report(cea, Path(out), title=f"painloop cea: {base.n_agents:,} people, {n_seeds} seeds; "
+                                           f"strategies offered on day 0 to people with chronic pain")
+    return cea
+
+
+def _money(x: float, sym: str) -> str:
+    if not np.isfinite(x):
+        return ""
+    return f"-{sym}{-x:,.0f}" if x < 0 else f"{sym}{x:,.0f}"
+
+
+def _ci(mean: float, lo: float, hi: float, fmt) -> str:
+    return fmt(mean) + (f" [{fmt(lo)}, {fmt(hi)}]" if np.isfinite(lo) else "")
+
+
+def markdown_table(table: pd.DataFrame, currency: str) -> str:
+    """The table of one horizon as Markdown, sorted by cost."""
+    sym = SYMBOL[currency]
+    money = lambda x: _money(x, sym)  # noqa: E731
+    lines = ["| arm | cost | QALYs | incremental cost [95% CI] | incremental QALYs [95% CI] | status | ICER (vs) |",
+             "|---|---:|---:|---:|---:|---|---|"]
+    for _, r in table.sort_values("cost").iterrows():
+        icer = f"{money(r['icer'])} per QALY (vs {r['icer_versus']})" if np.isfinite(r["icer"]) else ""
+        lines.append(f"| {r['arm']} | {money(r['cost'])} | {r['qalys']:.4f} | "
+                     f"{_ci(r['d_cost'], r['d_cost_lo'], r['d_cost_hi'], money)} | "
+                     f"{_ci(r['d_qalys'], r['d_qalys_lo'], r['d_qalys_hi'], lambda x: f'{x:+.4f}')} | "
+                     f"{r['status']} | {icer} |")
+    return "\n".join(lines)
+
+
+def report_lines(cea: CEA, title: str) -> list[str]:
+    s, c = cea.settings, cea.costs
+    sym = SYMBOL[s.currency]
+    money = lambda x: _money(x, sym)  # noqa: E731
+    seeds = int(cea.table["n_seeds"].max())
+    lines = [f"# {title}", "",
+             f"Per person with chronic pain on day 0 ({100 * cea.cohort_share:.1f}% of adults); "
+             f"{s.currency.upper()}, {s.perspective.replace('_', '-')} perspective; costs discounted at "
+             f"{100 * s.discount_costs:g}% and QALYs at {100 * s.discount_effects:g}% a year; "
+             f"horizons {', '.join(f'{h} year' + ('s' if h > 1 else '') for h in s.horizons)}; comparator "
+             f"`{s.comparator}`; intervals are 95% t-intervals of the paired difference over {seeds} seeds.", ""]
+    for h in s.horizons:
+        part = cea.table[cea.table["horizon_years"] == h]
+        lines += [f"## {h}-year horizon", "", markdown_table(part, s.currency), ""]
+        front = part[part["status"] == "frontier"].sort_values("cost")
+        lines += ["Efficiency frontier (cheapest first): " + " -> ".join(f"`{a}`" for a in front["arm"]) + ".", ""]
+        for _, v in cea.verdicts[cea.verdicts["horizon_years"] == h].iterrows():
+            value = cea.evpi[(cea.evpi["horizon_years"] == h) & (cea.evpi["wtp"] == v["wtp"])].iloc[0]
+            lines.append(f"- At {money(v['wtp'])} per QALY: **{v['best']}** has the largest net monetary "
+                         f"benefit ({money(v['nmb_best'])} per person; best in {100 * v['p_best']:.0f}% of "
+                         f"seeds). EVPI over seeds {money(value['evpi_per_person'])} per person, "
+                         f"{money(value['evpi_population'])} for the {s.population:,}-adult population's "
+                         f"eligible people.")
+        lines.append("")
+    budget = cea.budget
+    lines += ["## Budget impact", "",
+              f"Undiscounted health-care spending per year for {s.population:,} adults, of whom "
+              f"{budget['eligible_people'].iloc[0]:,.0f} have chronic pain and are offered the strategy "
+              f"(difference to `{s.comparator}`; intervention costs in brackets).", "",
+              "| arm | " + " | ".join(f"year {y}" for y in sorted(budget["year"].unique())) + " |",
+              "|---|" + "---:|" * budget["year"].nunique()]
+    for arm, part in budget.groupby("arm", sort=False):
+        cells = [f"{money(r['difference'])} ({money(r['interventions'])})" for _, r in part.sort_values("year").iterrows()]
+        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+    lines += ["", "## Assumptions", "",
+              "- Utility: EQ-5D-3L with the UK tariff (Dolan 1997), pain NRS mapped to the pain/discomfort "
+              "dimension (Dixon 2011 anchors), PHQ-9 to anxiety/depression (Kroenke 2001 bands), high-impact "
+              "pain to usual activities; each loss is counted once (`sim/core/utility.py`). Mobility and "
+              "self-care are not modelled. The same utility mapping is used for the US set.",
+              f"- Unit costs ({s.currency.upper()}, `painloop params --group costs`): per session "
+              + ", ".join(f"{k} {money(v)}" if v >= 1 else f"{k} {sym}{v:.2f}" for k, v in c.session.items())
+              + "; excess health-care cost per person-year: chronic pain only "
+              f"{money(c.year['chronic_pain'])}, depression only {money(c.year['depression'])}, both "
+              f"{money(c.year['comorbid'])}"
+              + (f"; lost work valued at {money(c.work_day)} a day" if s.perspective == "societal" else "")
+              + ". Price years differ between sources (UK set 2008/09; US set 2005-2021), see each "
+              "parameter's source.",
+              "- Uncertainty is over seeds only (the simulated town's history); parameter uncertainty "
+              "waits for the parameter ensemble, so the CEAC and EVPI understate what is not known.",
+              "- No deaths: a lifetime horizon needs the natural-history issue; QALYs are quality only.",
+              "- Everyone offered counts (intention to treat); interventions reach only the cohort in "
+              "these arms; spill-overs to other people through the network are not costed or counted.",
+              "", "![CE plane](ce_plane.png)", "", "![CEAC](ceac.png)", "", "![frontier](frontier.png)", ""]
+    return lines
+
+
+def write_report(cea: CEA, out: Path, title: str) -> Path:
+    """Write cea.md, cea.csv and the three figures (longest horizon) into ``out``."""
+    s = cea.settings
+    h = max(s.horizons)
+    longest = cea.table[cea.table["horizon_years"] == h]
+    suffix = f" ({h}-year horizon, {s.currency.upper()}, {s.perspective.replace('_', '-')})"
+
+    def write(tmp: Path) -> None:
+        cea.table.to_csv(tmp / "cea.csv", index=False)
+        (tmp / "cea.md").write_text("\n".join(report_lines(cea, title)), encoding="utf-8")
+        save(ce_plane_figure(cea.totals[cea.totals["horizon_years"] == h], s.comparator, s.wtp, s.currency,
+                             "Cost-effectiveness plane" + suffix), tmp / "ce_plane.png")
+        save(ceac_figure(cea.ceac[cea.ceac["horizon_years"] == h], s.currency, s.wtp,
+                         "Acceptability curves" + suffix), tmp / "ceac.png")
+        save(frontier_figure(longest, s.currency, "Efficiency frontier" + suffix), tmp / "frontier.png")
+
+    return write_into(out, write)

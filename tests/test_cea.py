@@ -1,0 +1,68 @@
+"""`painloop cea` end to end on a small town: files, table, verdicts, costs that scale, and
+one-line errors that write nothing."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import Scenario
+from sim.cli import main
+from sim.core.parameters import PARAMETERS
+from sim.studies.economics.study import cost_effectiveness
+
+SMALL = 'name = "small"\nn_agents = 300\nburn_in_days = 100\n'
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cea")
+    scenario = folder / "small.toml"
+    scenario.write_text(SMALL)
+    out = folder / "out"
+    code = main(["cea", str(scenario), "--seeds", "2", "--horizon-years", "1", "2", "--serial", "--quiet",
+                 "--out", str(out)])
+    return code, out
+
+
+def test_cea_writes_the_report_the_table_and_three_figures(small_run):
+    code, out = small_run
+    assert code == 0
+    for name in ("cea.md", "cea.csv", "ce_plane.png", "ceac.png", "frontier.png", "results.parquet"):
+        assert (out / name).exists(), name
+    assert all((out / f).stat().st_size > 10_000 for f in ("ce_plane.png", "ceac.png", "frontier.png"))
+    table = pd.read_csv(out / "cea.csv")
+    assert set(table["horizon_years"]) == {1, 2} and table["arm"].nunique() == 12
+    assert table.loc[table["status"] != "frontier", "icer"].isna().all()
+    text = (out / "cea.md").read_text()
+    for phrase in ("## 1-year horizon", "## 2-year horizon", "At £20,000 per QALY", "At £30,000 per QALY",
+                   "Efficiency frontier", "## Budget impact", "over seeds only"):
+        assert phrase in text, phrase
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]  # the folder lock stays
+
+
+@pytest.mark.slow
+def test_doubling_every_unit_cost_doubles_incremental_costs_of_a_real_run(small_run, tmp_path):
+    """The same runs again (unit costs do not touch the model's randomness) with every cost
+    parameter doubled: incremental costs double, incremental QALYs do not move."""
+    _, out = small_run
+    plain = pd.read_csv(out / "cea.csv")
+    doubled_costs = {p.name: 2 * p.default for p in PARAMETERS if p.group == "costs" and p.name.startswith("cost_")}
+    scenario = Scenario(name="small", n_agents=300, burn_in_days=100, **doubled_costs)
+    doubled = cost_effectiveness(scenario, out=tmp_path / "doubled", seeds=2, executor="serial", progress=False,
+                                 horizons=(1, 2)).table
+    assert np.allclose(doubled["d_cost"], 2 * plain["d_cost"], rtol=1e-9, atol=1e-6)
+    assert np.allclose(doubled["d_qalys"], plain["d_qalys"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--currency", "gbp", "--horizon-years", "0"], "horizon = 0 must be a whole number of years"),
+    (["--discount-costs", "3.5"], "discount_costs = 3.5 must be a yearly rate in [0, 0.2]"),
+    (["--wtp", "-5"], "wtp = [-5.0] must be non-negative"),
+    (["--population", "0"], "population = 0 must be a positive whole number"),
+])
+def test_bad_cea_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    code = main(["cea", "--quiet", "--out", str(out), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not out.exists()
