@@ -125,6 +125,12 @@ def cmd_compare(args) -> int:
 
 
 def cmd_cea(args) -> int:
+    """`painloop cea`: cost-effectiveness of the standard arms for people with chronic pain;
+    prints each horizon's table.
+
+    Returns:
+        The exit code: 0, or 1 when a job failed (the others are kept).
+    """
     from sim.studies.economics.study import cost_effectiveness, markdown_table
 
     out = Path(args.out)  # created by the runner once the settings are known to be valid
