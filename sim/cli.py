@@ -56,6 +56,11 @@ def _earlier_run(folder: Path) -> bool:
 
 
 def cmd_run(args) -> int:
+    """`painloop run`: one run; writes the daily table, a figure and the scenario, prints a summary.
+
+    Returns:
+        The exit code (0).
+    """
     from sim.core import checks
     from sim.running.files import staged_folder
     from sim.running.memory import check_memory
@@ -92,6 +97,11 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    """`painloop compare`: the standard comparison of interventions; prints the headline table.
+
+    Returns:
+        The exit code: 0, or 1 when a job failed (the others are kept).
+    """
     from sim.studies.compare import compare
 
     scenario = _scenario(args)
@@ -115,6 +125,12 @@ def cmd_compare(args) -> int:
 
 
 def cmd_cea(args) -> int:
+    """`painloop cea`: cost-effectiveness of the standard arms for people with chronic pain;
+    prints each horizon's table.
+
+    Returns:
+        The exit code: 0, or 1 when a job failed (the others are kept).
+    """
     from sim.studies.economics.study import cost_effectiveness, markdown_table
 
     out = Path(args.out)  # created by the runner once the settings are known to be valid
@@ -138,6 +154,11 @@ def cmd_cea(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """`painloop validate`: every published target against the model; prints those outside.
+
+    Returns:
+        The exit code (0).
+    """
     from sim.running.files import check_writable
     from sim.studies.validation import validate
 
@@ -152,6 +173,11 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
+    """`painloop params`: print the parameter table (optionally one group).
+
+    Returns:
+        The exit code (0).
+    """
     from sim.core import checks
     from sim.core.parameters import PARAMETERS
 
@@ -165,6 +191,11 @@ def cmd_params(args) -> int:
 
 
 def cmd_rules(args) -> int:
+    """`painloop rules`: print the feedback rules in schedule order with their links.
+
+    Returns:
+        The exit code (0).
+    """
     from sim.core.rules import RULES
 
     for r in RULES:
@@ -174,6 +205,11 @@ def cmd_rules(args) -> int:
 
 
 def cmd_diagram(args) -> int:
+    """`painloop diagram`: draw the causal-loop diagram (PNG and SVG) and count its loops.
+
+    Returns:
+        The exit code (0).
+    """
     from sim.teaching.loop_diagram import causal_graph, check_stem, find_loops, write_loop_diagram
 
     check_stem(args.name)
@@ -188,6 +224,11 @@ def cmd_diagram(args) -> int:
 
 
 def cmd_story(args) -> int:
+    """`painloop story`: one person from a back injury, week by week, in words and a figure.
+
+    Returns:
+        The exit code (0).
+    """
     from sim.running.files import write_into
     from sim.running.plots import save
     from sim.teaching.story import DEFAULT_AGENTS, compare, comparison_lines, follow, story_figure, story_lines
@@ -220,6 +261,11 @@ def cmd_story(args) -> int:
 
 
 def cmd_odd(args) -> int:
+    """`painloop odd`: regenerate the generated tables of the ODD document, or check them.
+
+    Returns:
+        The exit code: 0, or 1 with ``--check`` when a table is out of date.
+    """
     from sim.teaching import odd
 
     text = odd.read(args.path)
@@ -239,12 +285,23 @@ def cmd_odd(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
+    """`painloop dashboard`: serve the teaching dashboard until interrupted.
+
+    Returns:
+        The exit code (0).
+    """
     from sim.teaching.dashboard_server import serve
 
     return serve(args.host, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `painloop` argument parser, one subcommand per command (the site's command pages print
+    its help).
+
+    Returns:
+        The parser; each subcommand sets ``func`` to the function that runs it.
+    """
     from sim.core.parameters import PARAMETERS
     from sim.interventions import intervention_names
 
@@ -373,6 +430,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run the `painloop` command.
+
+    Args:
+        argv: the arguments (default: the process's own).
+
+    Returns:
+        The exit code: 0 on success, 2 on a user error or when memory runs out (one line on
+        stderr), 130 when interrupted (finished files are kept, nothing half-written is left).
+
+    Examples:
+        >>> from sim.cli import main
+        >>> main(["rules"])  # doctest: +ELLIPSIS
+        injury_to_pain ...
+        0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -63,6 +63,7 @@ PRECISIONS = {"float64": np.float64, "float32": np.float32}
 
 
 def sigmoid(x):
+    """The logistic function: a drive (log-odds) to a 0-1 target."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -127,18 +128,39 @@ class Observer:
 
     Observers read the engine (``engine.pop``, ``engine.status``, ``engine.deliveries``, ...) and
     change it only through its public methods.
+
+    Examples:
+        Count the injuries of a month:
+
+        >>> class Injuries(sim.Observer):
+        ...     def start(self, engine):
+        ...         self.count = 0
+        ...     def shocks(self, engine, shocks):
+        ...         self.count += int((shocks.injury > 0).sum())
+        >>> engine = sim.Engine(sim.Scenario(n_agents=500, burn_in_days=30), seed=1)
+        >>> (watch,) = engine.run(30, Injuries())
+        >>> watch.count >= 0, engine.day
+        (True, 30)
     """
 
     def start(self, engine: Engine) -> None:
+        """Called once, when attached; ``engine.day`` is the last complete day."""
         pass
 
     def before_day(self, engine: Engine) -> None:
+        """Called at the start of each day, while the states are still yesterday's."""
         pass
 
     def shocks(self, engine: Engine, shocks: DayShocks) -> None:
+        """Called once the day's shocks are drawn (who is injured, who has a life event), before
+        they act.
+        """
         pass
 
     def after_day(self, engine: Engine) -> None:
+        """Called when the day is complete: states, clinical status and ``engine.day`` are the new
+        day's.
+        """
         pass
 
 
@@ -171,6 +193,17 @@ class Engine:
             the burn-in and of every later day.
         precision: ``"float64"`` (default) or ``"float32"``.
         observers: :class:`Observer` objects attached before the burn-in (they see its days too).
+
+    Raises:
+        InputError: an unknown precision.
+
+    Examples:
+        >>> engine = sim.Engine(sim.Scenario(n_agents=500, burn_in_days=60), seed=1)
+        >>> engine.day, engine.n
+        (0, 500)
+        >>> engine.step()
+        >>> engine.day
+        1
     """
 
     def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64",
@@ -217,6 +250,7 @@ class Engine:
 
     @property
     def n(self) -> int:
+        """Number of people."""
         return self.pop.n
 
     def fork(self, scenario) -> Engine:
@@ -284,6 +318,7 @@ class Engine:
         return observer
 
     def detach(self, observer: Observer) -> None:
+        """Stop ``observer`` watching (it keeps what it recorded)."""
         self.observers.remove(observer)
 
     def run(self, days: int, *observers: Observer) -> tuple[Observer, ...]:

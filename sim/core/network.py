@@ -39,9 +39,11 @@ class Network:
 
     @property
     def n_ties(self) -> int:
+        """Number of ties (each undirected tie counted once)."""
         return int(self.indices.size // 2)
 
     def neighbours(self, i: int) -> np.ndarray:
+        """The people tied to person ``i`` (row numbers)."""
         return self.indices[self.indptr[i]:self.indptr[i + 1]]
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:

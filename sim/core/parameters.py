@@ -62,9 +62,11 @@ class Param:
 
     @property
     def kind(self) -> type:
+        """The parameter's type, ``int`` or ``float``, read off its default."""
         return int if isinstance(self.default, int) else float
 
     def range_text(self) -> str:
+        """The allowed range as text, ``[low, high]``, for messages and tables."""
         return f"[{self.low:g}, {self.high:g}]"
 
 
@@ -554,7 +556,15 @@ for _param in _MODEL_PARAMETERS:
 
 
 def parameter_names() -> list[str]:
-    """Names of all parameters, in table order."""
+    """Names of all parameters, in table order.
+
+    Returns:
+        The names, as in :data:`PARAMETERS` (``painloop params`` prints the whole table).
+
+    Examples:
+        >>> "pain_to_mood_weight" in sim.parameter_names()
+        True
+    """
     return [p.name for p in PARAMETERS]
 
 
@@ -577,4 +587,5 @@ class Params:
         self.ceiling = {"pain": values["pain_max_nrs"] / NRS_MAX, "low_mood": values["low_mood_max_phq9"] / PHQ9_MAX}
 
     def values(self) -> dict:
+        """Every parameter's value, by name, in table order."""
         return {name: self.__dict__[name] for name in PARAMS}

@@ -36,10 +36,12 @@ class Rule:
 
     @property
     def causes(self) -> tuple[str, ...]:
+        """The states this rule reads, each once, in link order."""
         return tuple(dict.fromkeys(c for c, _, _ in self.edges))
 
     @property
     def effects(self) -> tuple[str, ...]:
+        """The states this rule drives, each once, in link order."""
         return tuple(dict.fromkeys(e for _, e, _ in self.edges))
 
 
@@ -236,5 +238,13 @@ RULES_BY_NAME = {r.name: r for r in RULES}
 
 
 def rule_names() -> list[str]:
-    """Names of the feedback rules, in schedule order."""
+    """Names of the feedback rules, in schedule order.
+
+    Returns:
+        The names, as in :data:`RULES`; any of them can be switched off by a scenario.
+
+    Examples:
+        >>> sim.rule_names()[:2]
+        ['injury_to_pain', 'persistent_pain_to_sensitisation']
+    """
     return [r.name for r in RULES]

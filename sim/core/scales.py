@@ -67,18 +67,24 @@ def phq9_outcomes(phq9_now, phq9_baseline) -> tuple:
 
 
 def pain_nrs(pain):
+    """Pain on the 0-10 numeric rating scale (NRS), from the internal 0-1 state."""
     return NRS_MAX * pain
 
 
 def phq9(low_mood):
+    """Depressive symptoms on the PHQ-9 (0-27), from the internal 0-1 low-mood state."""
     return PHQ9_MAX * low_mood
 
 
 def activity_min_week(activity, p):
+    """Moderate activity in minutes a week, from the internal 0-1 state (``p``: parameters,
+    for ``activity_max_min_week``).
+    """
     return p.activity_max_min_week * activity
 
 
 def sleep_psqi(poor_sleep):
+    """Sleep problems on a PSQI-like 0-21 score, from the internal 0-1 poor-sleep state."""
     return PSQI_MAX * poor_sleep
 
 
@@ -143,6 +149,7 @@ class DayCount:
         self.seen = 0
 
     def push(self, held: np.ndarray) -> None:
+        """Add today's yes/no per person; the day that leaves the window stops counting."""
         held = held.astype(np.uint8)
         if self.seen >= self.window:
             self.count -= np.unpackbits(self.bits[self.pos], count=self.n)
@@ -172,6 +179,7 @@ class RollingMean:
         self.seen = 0
 
     def push(self, value: np.ndarray) -> None:
+        """Add today's values per person; the day that leaves the window stops counting."""
         row = self.ring[self.pos]
         if self.seen >= self.window:
             self.total -= row
@@ -181,6 +189,7 @@ class RollingMean:
         self.seen += 1
 
     def mean(self) -> np.ndarray:
+        """Each person's mean over the days in the window so far."""
         return self.total / max(min(self.seen, self.window), 1)
 
 
@@ -220,6 +229,7 @@ class ClinicalStatus:
         self.events = {}
 
     def update(self, pop) -> None:
+        """Take in today's states (``pop``) and update every case definition and its events."""
         nrs = pain_nrs(pop.pain)
         self.pain_days.push(nrs >= CHRONIC_PAIN_NRS)
         self.high_pain_days.push(nrs >= HIGH_IMPACT_NRS)

@@ -45,8 +45,31 @@ class Scenario:
     """A validated set of parameter values (defaults for the rest), rules switched off and
     interventions. Immutable: :meth:`replace` returns a changed copy.
 
-    >>> Scenario(n_agents=5000, disabled_rules=["pain_to_sleep"]).n_agents
-    5000
+    Every parameter of :data:`sim.core.parameters.PARAMETERS` reads as an attribute.
+
+    Args:
+        name: a short name (used for the arm it makes in a comparison).
+        description: a sentence saying what the scenario is for.
+        disabled_rules: names of feedback rules switched off (:func:`sim.rule_names`).
+        interventions: intervention specifications (dicts with ``kind`` and delivery fields, see
+            :mod:`sim.interventions`) or ready-made interventions.
+        **overrides: parameter values by name; the rest keep their defaults.
+
+    Raises:
+        InputError: an unknown key (with a suggestion), a value of the wrong type or outside its
+            allowed range, an unknown rule or a bad intervention; the message names the key, the
+            value and what is allowed.
+
+    Examples:
+        >>> s = Scenario(n_agents=5000, disabled_rules=["pain_to_sleep"])
+        >>> s.n_agents, s.disabled_rules
+        (5000, ('pain_to_sleep',))
+        >>> s.replace(n_agents=100).n_agents
+        100
+        >>> Scenario(n_agents=0)
+        Traceback (most recent call last):
+        ...
+        sim.core.errors.InputError: parameter 'n_agents' = 0 is outside the allowed range [...] people
     """
 
     def __init__(self, *, name: str = "", description: str = "", disabled_rules=(),
@@ -107,6 +130,7 @@ class Scenario:
         return dict(self._overrides)
 
     def params(self) -> Params:
+        """The values as a :class:`sim.core.parameters.Params`, what rules and engine read."""
         return Params(self._values)
 
     def replace(self, **changes) -> Scenario:
@@ -116,6 +140,7 @@ class Scenario:
         return Scenario(**spec)
 
     def to_dict(self) -> dict:
+        """The scenario as keyword arguments that rebuild it: only what differs from the defaults."""
         spec = dict(self._overrides)
         if self.name:
             spec["name"] = self.name

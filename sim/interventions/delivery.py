@@ -48,6 +48,7 @@ REFERENCE_LOW_MOOD = 8.0 / 27.0
 
 
 def _effect(self):
+    """What this intervention's kind does (its :class:`sim.interventions.kinds.Effect`)."""
     return KINDS[self.kind].effect
 
 
@@ -186,12 +187,21 @@ class Delivery:
                 + self.spec.barrier_mood * (pop.low_mood[who] - REFERENCE_LOW_MOOD))
 
     def uptake_probability(self, pop, who) -> np.ndarray:
+        """Chance that each of ``who`` takes up the offer: ``uptake``, lowered by their pain and
+        low mood (``barrier_pain``, ``barrier_mood``).
+        """
         return 1.0 / (1.0 + np.exp(-(_logit(self.spec.uptake) - self._barrier(pop, who))))
 
     def adherence_probability(self, pop, who) -> np.ndarray:
+        """Chance that each of ``who`` attends a given session: ``adherence``, lowered by their pain
+        and low mood.
+        """
         return 1.0 / (1.0 + np.exp(-(_logit(self.spec.adherence) - self._barrier(pop, who))))
 
     def dropout_hazard(self, pop, who) -> np.ndarray:
+        """Daily chance that each of ``who`` drops out: sized so that ``dropout`` of a typical course
+        ends early, raised by their pain and low mood.
+        """
         base = -math.log1p(-self.spec.dropout) / self.spec.duration_days
         return -np.expm1(-base * np.exp(self._barrier(pop, who)))
 
@@ -241,9 +251,13 @@ class Delivery:
         self.level[ended] -= self.level[ended] * self.fade_rate
 
     def active(self) -> bool:
+        """Whether the course has reached anyone yet (in treatment, completed or dropped out)."""
         return bool(self.status.any())
 
     def counts(self) -> dict[str, int]:
+        """People offered, started, in treatment and dropped out, and sessions attended, as daily
+        table columns prefixed with the intervention's name.
+        """
         name = self.spec.name
         return {f"{name}_offered": int(self.offered.sum()),
                 f"{name}_started": int((self.start >= 0).sum()),

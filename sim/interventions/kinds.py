@@ -60,6 +60,7 @@ class Field:
 
     @property
     def choices(self) -> bool:
+        """Whether the field takes one of a list of names (rather than a number or a text)."""
         return not isinstance(self.kind, type)
 
     def check(self, value, where: str = ""):
@@ -128,6 +129,9 @@ class Effect:
     course; None: all of them. The others fade to nothing."""
 
     def lasts(self, name: str) -> bool:
+        """Whether the part of the effect named ``name`` (a rule gain or a drive offset) lasts
+        after the course ends, at the kind's residual level.
+        """
         return self.lasting is None or name in self.lasting
 
     def dose(self, attended_per_week):
@@ -151,6 +155,7 @@ class InterventionKind:
 
     @property
     def name(self) -> str:
+        """The kind's name, as a scenario's ``kind`` names it."""
         return self.effect.kind
 
     @property
@@ -213,7 +218,16 @@ def remove_kind(name: str) -> None:
 
 
 def intervention_names() -> list[str]:
-    """The intervention kinds, in declaration order."""
+    """The intervention kinds, in declaration order.
+
+    Returns:
+        The kinds' names, as in :data:`KINDS`; each is the ``kind`` of an intervention
+        specification.
+
+    Examples:
+        >>> "exercise" in sim.intervention_names()
+        True
+    """
     return list(_KINDS)
 
 

@@ -28,7 +28,21 @@ def _row_property(name: str, doc: str):
 
 
 class Person(mesa.Agent):
-    """One adult, identified by ``index`` into the population arrays."""
+    """One adult, identified by ``index`` into the population arrays.
+
+    Every state and trait reads (and writes) the person's row of the engine's arrays, so Mesa's
+    AgentSet queries see the same people the vectorised update moves.
+
+    Args:
+        model: the :class:`sim.PainLoopModel` the person belongs to.
+        index: the person's row in the population arrays.
+
+    Examples:
+        >>> model = sim.PainLoopModel(sim.Scenario(n_agents=200, burn_in_days=30), seed=1)
+        >>> person = model.agents[0]
+        >>> person.index, 0 <= person.pain_nrs <= 10, 0 <= person.phq9 <= 27
+        (0, True, True)
+    """
 
     def __init__(self, model, index: int):
         super().__init__(model)
@@ -36,23 +50,28 @@ class Person(mesa.Agent):
 
     @property
     def engine(self):
+        """The engine whose arrays hold this person's row."""
         return self.model.engine
 
     # -- clinical views (read-only) ------------------------------------------------------------
     @property
     def pain_nrs(self) -> float:
+        """Today's pain on the 0-10 NRS."""
         return float(scales.pain_nrs(self.pain))
 
     @property
     def phq9(self) -> float:
+        """Today's depressive symptoms on the PHQ-9 (0-27)."""
         return float(scales.phq9(self.low_mood))
 
     @property
     def chronic_pain(self) -> bool:
+        """Whether this person has chronic pain today (NRS >= 4 on more than half of the last 90 days)."""
         return bool(self.engine.status.chronic_pain[self.index])
 
     @property
     def depressed(self) -> bool:
+        """Whether this person is depressed today (mean PHQ-9 over the last 14 days >= 10)."""
         return bool(self.engine.status.depressed[self.index])
 
     @property

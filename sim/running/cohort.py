@@ -37,6 +37,10 @@ class Cohort:
         self.baseline_phq9 = values["phq9"][self.who]
 
     def metrics(self, pop, status, p) -> dict[str, float]:
+        """The cohort's outcomes today: mean clinical states, pain responders (>= 30% reduction),
+        PHQ-9 responders (>= 50%), remission among those depressed at baseline (PHQ-9 < 5), and
+        chronic pain, depression and both, each a share of the cohort.
+        """
         who = self.who
         row = {"cohort_size": float(who.size)}
         if who.size == 0:

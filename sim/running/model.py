@@ -46,6 +46,18 @@ class PainLoopModel(Model):
 
     The run's scenario is ``model.engine.scenario``: Mesa 3.4+ keeps a scenario of its own in
     ``model.scenario``.
+
+    Raises:
+        InputError: an unknown path or parameter, or a value outside its range.
+
+    Examples:
+        >>> model = sim.PainLoopModel(sim.Scenario(n_agents=300, burn_in_days=60), seed=1)
+        >>> model.step()
+        >>> len(model.agents), model.engine.day
+        (300, 1)
+        >>> depressed = model.agents.select(lambda person: person.depressed)
+        >>> len(depressed) == int(model.engine.status.depressed.sum())
+        True
     """
 
     def __init__(self, scenario: Scenario | None = None, seed: int = 0, *, path: str = "vector",

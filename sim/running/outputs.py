@@ -179,6 +179,7 @@ class DailyTable(Observer):
         self.rows.append(daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values()))
 
     def frame(self) -> pd.DataFrame:
+        """The rows so far as a DataFrame, one row per day."""
         return pd.DataFrame(self.rows)
 
 
@@ -208,6 +209,7 @@ class PanelWaves(Observer):
             self.waves.append(wave)
 
     def frame(self) -> pd.DataFrame | None:
+        """The waves kept in memory as one DataFrame (None when streamed to a writer or empty)."""
         return pd.concat(self.waves, ignore_index=True) if self.waves else None
 
 
@@ -226,6 +228,7 @@ class PanelWriter:
         self._writer = None
 
     def write(self, wave: pd.DataFrame) -> None:
+        """Append one wave to the file as a row group."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -241,6 +244,7 @@ class PanelWriter:
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
+        """Give up: close and remove the temporary file, leaving nothing behind."""
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -249,7 +253,21 @@ class PanelWriter:
 
 @dataclass
 class Result:
-    """What :func:`sim.running.simulate` returns: the daily table, an optional panel and the run's facts."""
+    """What :func:`sim.simulate` returns: the daily table, an optional panel and the run's facts.
+
+    Args:
+        daily: one row per day 0..days; the columns are listed in the README ("Output columns").
+        scenario: the scenario that ran.
+        seed: its seed.
+        engine: ``"vector"`` or ``"agents"``.
+        panel: people's clinical states every ``panel_every`` days, if asked for.
+        meta: timings, versions and sizes of the run.
+
+    Examples:
+        >>> result = sim.simulate(sim.Scenario(n_agents=300, days=30, burn_in_days=90), seed=1)
+        >>> sorted(result.summary())[:3]
+        ['chronic_pain', 'comorbid', 'depression']
+    """
 
     daily: pd.DataFrame
     scenario: object

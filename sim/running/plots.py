@@ -45,6 +45,11 @@ def core_states_figure(daily, title: str = "") -> Figure:
 
 
 def save(fig: Figure, path) -> Path:
+    """Write ``fig`` to ``path`` as a PNG at 120 dpi.
+
+    Returns:
+        The path written.
+    """
     path = Path(path)
     fig.savefig(path, dpi=120)
     return path

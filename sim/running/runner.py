@@ -243,8 +243,27 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
             ``"dask"`` (a Dask LocalCluster) or ``"dask://HOST:PORT"`` (a running Dask
             scheduler; docs/cluster.md). Every executor gives the same table, bit for bit.
         cohort: whom the ``cohort_*`` metrics follow (people eligible on ``cohort_day``).
+        cohort_day: the day the cohort is drawn (0: the first reported day).
         max_workers: worker processes for ``"processes"`` and ``"dask"`` (default: CPU count).
+        progress: show a progress bar over jobs.
         overwrite: clear a store made with other settings instead of refusing it.
+
+    Returns:
+        The :class:`ExperimentResult`: the long table (``arm, seed, day, metric, value``), the
+        folder, its manifest and any failed jobs (reported with their arm and seed; the others
+        are kept).
+
+    Raises:
+        InputError: a bad arm, seed, executor, cohort or folder, before any job runs.
+
+    Examples:
+        >>> import tempfile
+        >>> small = sim.Scenario(n_agents=200, days=28, burn_in_days=60)
+        >>> arms = {"baseline": small,
+        ...         "exercise": small.replace(interventions=[{"kind": "exercise"}])}
+        >>> result = sim.run_experiment(arms, seeds=2, out=tempfile.mkdtemp(), progress=False)
+        >>> result.table.groupby("arm", observed=True)["seed"].nunique().to_dict()
+        {'baseline': 2, 'exercise': 2}
     """
     arms, seeds = check_experiment(arms, seeds, out, executor, cohort, cohort_day, max_workers)
     folder = check_writable(out)

@@ -23,6 +23,12 @@ OUTCOMES = {"comorbid": "pain + depression (points)", "chronic_pain": "chronic p
 
 
 def run(argv=None):
+    """The command line of ``experiments/break_the_loop.py``: every rule switched off in turn
+    against the full model; writes the table and the figure.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     args = parse_args("break_the_loop", __doc__.splitlines()[0], 3_000, 10_000, 2, 4, argv)
     out = check_writable(args.out)
     base = Scenario(n_agents=args.agents, days=365)

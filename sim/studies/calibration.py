@@ -92,6 +92,15 @@ def _survey(args) -> dict:
 
 
 def loss(measured: list[dict]) -> tuple[float, dict]:
+    """The calibration loss of survey measurements over seeds: the weighted sum over fit targets
+    of ((model - published) / half the band)^2.
+
+    Args:
+        measured: one dict of survey statistics per seed.
+
+    Returns:
+        The loss, and per target its model value and standardised error.
+    """
     targets = [TARGETS_BY_ID[i] for i in STAGE1_TARGETS]
     total, parts = 0.0, {}
     for t in targets:
@@ -104,6 +113,21 @@ def loss(measured: list[dict]) -> tuple[float, dict]:
 
 
 def stage1(seeds, n, years, max_evals, pool, log, sigma=1.0):
+    """Stage 1: fit the natural-history parameters and group scales by CMA-ES, in steps of 15%
+    of each default, every evaluation on the same seeds (common random numbers).
+
+    Args:
+        seeds: the seeds every evaluation runs with.
+        n: people per run.
+        years: years each survey follows.
+        max_evals: evaluations allowed (0: only the loss at the defaults).
+        pool: an executor whose ``map`` runs the surveys.
+        log: a function that takes one line of progress.
+        sigma: CMA-ES's initial step, in units of those steps.
+
+    Returns:
+        The loss at the defaults, and the best point found with its loss and per-target parts.
+    """
     import cma
 
     names = list(FIT_PARAMETERS) + list(GROUPS)
@@ -228,6 +252,13 @@ def write_record(stage1_run: dict, stage2_run: dict, stage1_values: dict, stage2
 
 
 def run(argv=None):
+    """The command line of ``experiments/calibrate.py``: stage 1 (natural history) and stage 2
+    (each intervention's effect scale), then the calibration report; ``--write`` writes the
+    fitted defaults.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     args = parse_args("calibrate", __doc__.splitlines()[0], 2_000, 3_000, 2, 2, argv,
                       extra=_options)
     out = check_writable(args.out)

@@ -22,6 +22,9 @@ OUTCOMES = {"cohort_pain_nrs_mean": "pain, NRS (cohort mean)", "cohort_phq9_mean
 
 
 def arms(base: Scenario) -> dict:
+    """The zero-coverage baseline, exercise at each coverage, and exercise at each number of
+    sessions a week, built on ``base``.
+    """
     out = {"baseline": base}
     for c in COVERAGES[1:]:
         out[f"coverage_{c:.2f}"] = base.replace(interventions=[{"kind": "exercise", "coverage": c}])
@@ -31,6 +34,11 @@ def arms(base: Scenario) -> dict:
 
 
 def run(argv=None):
+    """The command line of ``experiments/dose_response.py``: both sweeps, their table and figure.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     args = parse_args("dose_response", __doc__.splitlines()[0], 4_000, 20_000, 3, 8, argv)
     out = check_writable(args.out)
     base = Scenario(n_agents=args.agents, days=182)

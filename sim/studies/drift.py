@@ -97,6 +97,15 @@ def drift_figure(table: pd.DataFrame) -> Figure:
 
 
 def run(argv=None) -> dict:
+    """The command line of ``experiments/drift.py``: how far prevalences still move after the
+    burn-in; writes the table and the figure.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+
+    Returns:
+        The largest drift found: its size in points, the outcome, the group and the years.
+    """
     args = parse_args("drift", __doc__.splitlines()[0], 2_000, 10_000, 1, 1, argv)
     years = 5 if args.quick else 21
     table = pd.concat([drift(Scenario(n_agents=args.agents), seed, years) for seed in range(args.seeds)],

@@ -127,9 +127,15 @@ class Survey(Observer):
 
     @property
     def days(self) -> int:
+        """Days observed so far."""
         return self.engine.day - self.start_day
 
     def run(self, days: int) -> Survey:
+        """Advance the engine ``days`` days with the survey watching.
+
+        Returns:
+            The survey itself, so that ``Survey(engine).run(365)`` reads as one step.
+        """
         self.engine.run(days)
         return self
 
@@ -186,6 +192,7 @@ class Survey(Observer):
         return np.asarray(self.waves[key])
 
     def onset_days(self, kind: str) -> list[tuple[int, np.ndarray]]:
+        """Each day with onsets of ``kind``, with the people it happened to: ``[(day, rows), ...]``."""
         return self.events[kind]
 
     def first_day(self, kind: str, after: int | None = None) -> np.ndarray:
@@ -203,15 +210,22 @@ class Survey(Observer):
 # ---------------------------------------------------------------------------------------------
 
 def prevalence(s: Survey, key: str) -> float:
+    """Share of people with ``key`` at every wave of survey ``s``, pooled over waves."""
     return float(s.wave(key).mean())
 
 
 def period_prevalence(s: Survey, key: str = "depressed", weeks: int = 52) -> float:
+    """Share of people with ``key`` at any wave within the first ``weeks`` weeks (default a
+    year), as 12-month prevalence is asked.
+    """
     w = s.wave(key)[: weeks * 7 // s.every + 1]
     return float(w.any(axis=0).mean())
 
 
 def conditional_prevalence(s: Survey, key: str, given: str, value: bool = True) -> float:
+    """Share with ``key`` among people whose ``given`` is ``value``, pooled over waves (NaN if
+    nobody is).
+    """
     x, g = s.wave(key), s.wave(given)
     g = g if value else ~g
     return float(x[g].mean()) if g.any() else np.nan
@@ -229,6 +243,7 @@ def odds_ratio(exposed: np.ndarray, outcome: np.ndarray) -> float:
 
 
 def pooled_odds_ratio(s: Survey, exposure: str, outcome: str) -> float:
+    """Odds ratio of ``outcome`` for ``exposure``, pooling every person at every wave."""
     return odds_ratio(s.wave(exposure).ravel(), s.wave(outcome).ravel())
 
 

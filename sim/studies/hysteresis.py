@@ -225,11 +225,18 @@ SHORT_VERDICT = {"two branches over a middle range": "two branches over a middle
 
 
 def short_verdict(text: str) -> str:
+    """The one-word form of a verdict sentence, for tables and figure titles."""
     return next(v for k, v in SHORT_VERDICT.items() if text.startswith(k))
 
 
 def figure(table: pd.DataFrame, tail: pd.DataFrame, driver: str, title: str, threshold_pp: dict,
            stays: pd.DataFrame | None = None) -> Figure:
+    """The hysteresis figure: each outcome against the driver level on the way up and down,
+    against the control town, and the stay at the widest level when there is one.
+
+    Returns:
+        A matplotlib Figure.
+    """
     with_stay = stays is not None and len(stays) > 0
     fig = Figure(figsize=(21 if with_stay else 17, 4.9), layout="constrained")
     axes = fig.subplots(1, len(OUTCOMES) + 1 + with_stay)
@@ -312,6 +319,7 @@ class Hysteresis:
 
     @property
     def thresholds(self) -> dict[str, float]:
+        """Per judged outcome, the gap in percentage points below which it does not count."""
         return {key: numbers["threshold_pp"] for key, (_, numbers) in self.judged.items()}
 
 

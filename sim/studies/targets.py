@@ -67,9 +67,11 @@ class Target:
 
     @property
     def fit(self) -> bool:
+        """Whether the shipped defaults depended on this target (``used`` is set)."""
         return self.used is not None
 
     def within(self, x: float) -> bool:
+        """Whether ``x`` lies inside the target's band (NaN never does)."""
         return bool(np.isfinite(x) and self.low <= x <= self.high)
 
 

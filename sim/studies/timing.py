@@ -21,6 +21,9 @@ WEEKS = (26, 52, 104)
 
 
 def arms(base: Scenario) -> dict:
+    """No programme, exercise early in an acute episode, exercise once chronic, and both, each
+    with rolling enrolment, built on ``base``.
+    """
     early = {"kind": "exercise", "eligibility": "acute_episode", "enrolment": "rolling"}
     late = {"kind": "exercise", "eligibility": "chronic_pain", "enrolment": "rolling"}
     return {"baseline": base,
@@ -30,6 +33,12 @@ def arms(base: Scenario) -> dict:
 
 
 def run(argv=None):
+    """The command line of ``experiments/timing.py``: two years of each arm; writes the table
+    and the figure.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     args = parse_args("timing", __doc__.splitlines()[0], 4_000, 20_000, 3, 8, argv)
     out = check_writable(args.out)
     base = Scenario(n_agents=args.agents, days=728)

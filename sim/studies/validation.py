@@ -42,6 +42,9 @@ def _fmt(x: float, scale: float) -> str:
 
 
 def table_markdown(ev: pd.DataFrame) -> str:
+    """The validation table in Markdown: each target, published value, band, model with its
+    interval over seeds, within or not, and whether calibration used it.
+    """
     lines = ["| # | target | published | band (basis) | model [95% interval over seeds] | within | used |",
              "|---|---|---|---|---|---|---|"]
     for _, r in ev.iterrows():
@@ -56,10 +59,14 @@ def table_markdown(ev: pd.DataFrame) -> str:
 
 
 def definitions_markdown(ev: pd.DataFrame) -> str:
+    """Each target's definition as the model measures it, one Markdown bullet per target."""
     return "\n".join(f"* **{r['target']}** -- {r['definition']}" for _, r in ev.iterrows())
 
 
 def reported_markdown(rep: pd.DataFrame) -> str:
+    """The statistics reported without a band, in Markdown: the model with its interval over
+    seeds, and what was published and why it has no band.
+    """
     lines = ["| statistic | model [95% interval over seeds] | published, and why it has no band |", "|---|---|---|"]
     for _, r in rep.iterrows():
         lines.append(f"| `{r['key']}` | {_fmt(r['model'], 1)} [{_fmt(r['model_lo'], 1)}, {_fmt(r['model_hi'], 1)}] "
@@ -96,6 +103,12 @@ def targets_figure(ev: pd.DataFrame) -> Figure:
 
 
 def acute_course_figure(measured: pd.DataFrame) -> Figure:
+    """The acute back-pain course of the model's inception cohort (weeks 6, 26 and 52) against
+    Costa 2012's pooled cohorts.
+
+    Returns:
+        A matplotlib Figure.
+    """
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
     weeks = [6, 26, 52]

@@ -1,6 +1,7 @@
 """The browser dashboard: Mesa's SolaraViz around :class:`sim.teaching.dashboard_model.DashboardModel`.
 
-Start it with ``painloop dashboard`` (prints the address), or ``solara run sim/teaching/dashboard.py``.
+Start it with ``painloop dashboard`` (prints the address), or ``solara run app.py`` from the
+repository root (Mesa's convention; ``app.py`` imports :data:`page` from here).
 What it shows, all redrawn each step:
 
 * the town's social network, each person coloured well / chronic pain only / depressed only /
@@ -355,13 +356,18 @@ def _component(plot_class):
         solara.Image(image, format="png")
 
     component.__name__ = plot_class.__name__.replace("Plot", "View")
+    component.__doc__ = f"Dashboard component: {plot_class.__doc__[0].lower()}{plot_class.__doc__[1:]}"
     return component
 
 
 NetworkView = _component(NetworkPlot)
+"""Dashboard component: the social network (:class:`NetworkPlot`), redrawn each step."""
 PrevalenceView = _component(PrevalencePlot)
+"""Dashboard component: prevalence over the days (:class:`PrevalencePlot`)."""
 HistogramView = _component(HistogramPlot)
+"""Dashboard component: pain and PHQ-9 histograms (:class:`HistogramPlot`)."""
 PersonView = _component(PersonPlot)
+"""Dashboard component: the followed person's core states (:class:`PersonPlot`)."""
 
 
 def LoopView(model):

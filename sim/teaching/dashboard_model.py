@@ -57,13 +57,23 @@ class DashboardModel(PainLoopModel):
         follow: one of :data:`FOLLOW_CHOICES`.
         switched_off: a rule name to switch off, or ``"none"``.
         intervention: an intervention kind (``sim.intervention_names()``) or ``"none"``.
-        coverage, intervention_start_day, eligibility: its delivery (see
-            :mod:`sim.interventions`); the rest of its delivery takes that module's defaults.
+        coverage: share of eligible people offered the intervention (the rest of its
+            delivery takes the defaults of :mod:`sim.interventions`).
+        intervention_start_day: the day it is first offered.
+        eligibility: who may be offered it (:data:`sim.interventions.ELIGIBILITY`).
         burn_in_days: days simulated before day 0 (None: the table's default; no control).
-        injury_rate_per_year ... support_to_mood_weight: the parameters that have a slider
-            (None: the table's default). They are spelled out, not taken as ``**kwargs``:
-            SolaraViz checks slider names against this signature, and Mesa 3.4+ hands a model
-            that takes ``**kwargs`` a Mesa scenario object on reset.
+        injury_rate_per_year: slider parameter (None: the table's default, as for the rest).
+        life_event_rate_per_year: slider parameter.
+        pain_to_mood_weight: slider parameter.
+        pain_to_sleep_weight: slider parameter.
+        pain_to_activity_weight: slider parameter.
+        sensitisation_to_pain_weight: slider parameter.
+        stress_to_mood_weight: slider parameter.
+        support_to_mood_weight: slider parameter.
+
+    The slider parameters are spelled out, not taken as ``**kwargs``: SolaraViz checks slider
+    names against this signature, and Mesa 3.4+ hands a model that takes ``**kwargs`` a Mesa
+    scenario object on reset.
     """
 
     def __init__(self, seed: int = 1, n_agents: int = 1_000, follow: str = DEFAULT_FOLLOW,

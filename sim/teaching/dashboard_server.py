@@ -17,7 +17,7 @@ import warnings
 from sim.core import checks
 from sim.core.errors import InputError
 
-APP = "sim.dashboard"
+APP = "sim.teaching.dashboard"
 MISSING_EXTRA = ("the dashboard needs the 'dashboard' extra ({missing} is not installed): "
                  "pip install 'painloop[dashboard]'")
 

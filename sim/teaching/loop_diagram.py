@@ -52,6 +52,7 @@ class Loop:
 
     @property
     def kind(self) -> str:
+        """``"reinforcing"`` (an even number of negative links) or ``"balancing"``."""
         return "reinforcing" if self.sign > 0 else "balancing"
 
     def text(self) -> str:

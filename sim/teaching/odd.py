@@ -41,6 +41,7 @@ def _table(header: list[str], rows: list[list]) -> str:
 
 
 def state_table() -> str:
+    """The ODD table of states: kind, meaning, time constant, noise, baseline and trait."""
     from sim.core.state import STATES
 
     rows = [[f"`{s.name}`", "core" if s.core else "latent", s.meaning,
@@ -52,6 +53,7 @@ def state_table() -> str:
 
 
 def trait_table() -> str:
+    """The ODD table of traits: meaning and spread between people."""
     from sim.core.state import TRAITS
 
     return _table(["trait", "meaning", "spread"],
@@ -59,6 +61,7 @@ def trait_table() -> str:
 
 
 def parameter_table() -> str:
+    """The ODD parameter tables, one per group: default, unit, range, meaning, source."""
     from sim.core.parameters import PARAMETERS
 
     blocks = []
@@ -81,6 +84,7 @@ def schedule() -> str:
 
 
 def rule_list() -> str:
+    """The ODD list of feedback rules in schedule order: links, mechanism and parameters."""
     from sim.core.parameters import PARAMS
     from sim.core.rules import RULES
 
@@ -93,6 +97,7 @@ def rule_list() -> str:
 
 
 def loop_list() -> str:
+    """The ODD table of feedback loops: kind, length, path and the rules that make it."""
     from sim.teaching.loop_diagram import causal_graph, find_loops, loop_rules
 
     graph = causal_graph()
@@ -106,6 +111,9 @@ def loop_list() -> str:
 
 
 def intervention_table() -> str:
+    """The ODD table of intervention kinds: what each does, its rule gains and offsets, default
+    delivery and source.
+    """
     from sim.interventions import KINDS
 
     rows = []
@@ -122,6 +130,7 @@ def intervention_table() -> str:
 
 
 def intervention_fields() -> str:
+    """The ODD table of delivery fields: allowed values and meaning."""
     from sim.interventions import FIELDS
 
     rows = []
@@ -167,6 +176,7 @@ def stale_blocks(text: str) -> list[str]:
 
 
 def read(path) -> str:
+    """The ODD document's text; an unreadable file is an `InputError` naming it."""
     path = Path(path)
     try:
         return path.read_text(encoding="utf-8")

@@ -301,6 +301,7 @@ def usual(record: PersonRecord) -> pd.Series:
 
 
 def opening_line(record: PersonRecord) -> str:
+    """The story's first line: the person's usual pain, PHQ-9, activity and sleep before the injury."""
     b = usual(record)
     return (f"Person {record.person}, in the four weeks before the injury: pain {b['pain_nrs']:.1f}/10, "
             f"PHQ-9 {b['phq9_14d']:.0f}, {b['activity_min_week']:.0f} min of activity a week, slept "
@@ -309,6 +310,9 @@ def opening_line(record: PersonRecord) -> str:
 
 
 def closing_line(record: PersonRecord) -> str:
+    """The story's last line: where the person stands after the weeks followed, against the
+    case definitions and their own usual days.
+    """
     d = record.daily
     end, before = d.iloc[-1], usual(record)
     weeks = int(end["day"]) // 7

@@ -55,6 +55,12 @@ class UnitCosts:
 
     @classmethod
     def from_values(cls, values: dict, currency: str) -> UnitCosts:
+        """The unit costs in ``currency`` read from parameter values (``cost_*_session_*``,
+        ``cost_*_start_*``, ``cost_*_year_*``).
+
+        Raises:
+            InputError: an unknown currency.
+        """
         if currency not in CURRENCIES:
             raise InputError(f"currency = {currency!r} must be one of {', '.join(CURRENCIES)}")
         kinds = sorted({k[len("cost_"):-len("_session_") - len(currency)]

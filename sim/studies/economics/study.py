@@ -230,6 +230,9 @@ def markdown_table(table: pd.DataFrame, currency: str) -> str:
 
 
 def report_lines(cea: CEA, title: str) -> list[str]:
+    """The cost-effectiveness report in Markdown lines: settings, then per horizon the table,
+    frontier and net-benefit verdicts, then the budget impact.
+    """
     s, c = cea.settings, cea.costs
     sym = SYMBOL[s.currency]
     money = lambda x: _money(x, sym)  # noqa: E731

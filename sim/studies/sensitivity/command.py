@@ -46,6 +46,7 @@ FULL = dict(trajectories=20, top=5, sobol_n=128, burn_in_days=2_190, screen_burn
 
 
 def options(parser):
+    """Add the sensitivity script's own options (trajectories, top-k, samples, ...) to ``parser``."""
     parser.add_argument("--trajectories", type=int,
                         help=f"Morris trajectories (default {FULL['trajectories']}; quick {QUICK['trajectories']})")
     parser.add_argument("--top", type=int,
@@ -77,6 +78,9 @@ def options(parser):
 
 
 def settings(args) -> dict:
+    """The run's settings: the quick or full defaults, with any option given on the command
+    line in their place.
+    """
     chosen = QUICK if args.quick else FULL
     out = {}
     for key, default in chosen.items():
@@ -92,6 +96,12 @@ def settings(args) -> dict:
 
 
 def run(argv=None):
+    """The command line of ``experiments/sensitivity.py``: Morris screening, then Sobol' indices
+    for the most influential parameters; writes the tables, figures and report.
+
+    Args:
+        argv: command-line arguments (default: the process's own).
+    """
     args = parse_args("sensitivity", __doc__.splitlines()[0], 1_000, 5_000, 1, 1, argv, extra=options)
     conf = settings(args)
     args.command = " ".join(sys.argv[1:] if argv is None else argv)

@@ -141,6 +141,7 @@ def problem(fs: Sequence[Factor]) -> dict:
 
 
 def factor_table(fs: Sequence[Factor]) -> pd.DataFrame:
+    """The factors as a table, one row each: name, group, default, low, high, integer."""
     return pd.DataFrame([asdict(f) for f in fs])
 
 
@@ -167,6 +168,7 @@ class Setting:
         self.scenario({})  # validates n_agents, burn_in_days and fixed values now, not in a worker
 
     def scenario(self, values: dict) -> Scenario:
+        """The scenario that evaluates the parameter values ``values`` in this setting."""
         return Scenario(n_agents=self.n_agents, burn_in_days=self.burn_in_days, days=7 * self.weeks,
                         **{**self.fixed, **values})
 

@@ -142,6 +142,9 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 
 def markdown(args, conf, fs, defaults, m, s, top, check, times, total) -> str:
+    """The sensitivity report in Markdown: set-up, outputs at the defaults, Morris and Sobol'
+    tables, and the checks.
+    """
     lines = ["# Global sensitivity analysis", ""]
     lines += [f"Command: `python experiments/sensitivity.py {args.command}`".rstrip(), ""]
     lines += ["Outputs, for every parameter set run with the same seeds (common random numbers):", ""]
