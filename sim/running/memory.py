@@ -35,8 +35,7 @@ def bytes_per_person(precision: str = "float64") -> float:
         tracemalloc.start()
         try:
             engine = Engine(scenario, 0, precision=precision)
-            for _ in range(_PROBE_DAYS):
-                engine.step()
+            engine.run(_PROBE_DAYS)
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()
