@@ -28,12 +28,20 @@ def runs():
     return _load_regenerate().golden_runs()
 
 
+LINEAR_ALGEBRA = {"survey"}
+"""Tables holding statistics computed by LAPACK/BLAS (the sleep-pain diary's least squares): the
+model's days behind them are pinned exactly by the other tables, but a NumPy build with another
+BLAS may round these in the last bits (seen between the Python 3.11 and 3.12 venvs), so they are
+compared to 1e-12 relative instead of bit for bit."""
+
+
 @pytest.mark.parametrize("stem", ["daily", "panel", "agents_daily", "experiment", "trial", "survey", "story",
                                   "sensitivity", "hysteresis_legs", "hysteresis_tail"])
 def test_run_matches_golden_table_bit_for_bit(runs, stem):
     stored = pd.read_parquet(GOLDEN / f"{stem}.parquet")
-    pd.testing.assert_frame_equal(runs[stem].reset_index(drop=True), stored, check_exact=True,
-                                  check_dtype=True, obj=f"golden {stem}")
+    exact = stem not in LINEAR_ALGEBRA
+    pd.testing.assert_frame_equal(runs[stem].reset_index(drop=True), stored, check_exact=exact,
+                                  rtol=0 if exact else 1e-12, atol=0, check_dtype=True, obj=f"golden {stem}")
 
 
 def test_golden_tables_cover_every_intervention_and_a_panel(runs):
