@@ -98,7 +98,8 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
         else:
             from sim.running.model import PainLoopModel
 
-            run = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision).engine
+            run = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision,
+                                collect=False).engine  # the DailyTable below reports each day once
         burn_in_seconds = time.perf_counter() - started
         run.run(scenario.days, *watchers)
         if writer is not None:
