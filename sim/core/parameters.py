@@ -113,7 +113,8 @@ def fitted(stage: str, evidence: str = "") -> str:
 
 STAGE1 = fitted("stage1")
 """Natural-history defaults fitted by stage 1 of experiments/calibrate.py; a weight in one of its
-group scales (mood loop, pain -> mood, mood -> pain) was fitted through that scale."""
+group scales (sim.studies.calibration.STAGE1: the mood loop, pain's effects on support and stress,
+mood -> pain) was fitted through that scale."""
 HAND = "set by hand (not fitted by any recorded run)"
 """Start of the source of rule constants that earlier said 'fitted' but that no calibration run
 fitted: switch steepnesses and weights chosen when the rules were built."""
@@ -420,7 +421,7 @@ _MODEL_PARAMETERS = (
        STAGE1 + "; " + "insomnia predicts later depression (evidence 3c, direction); via the mood-loop scale",
        "low-mood drive per unit of poor sleep"),
     _p("rules", "pain_to_social_support_weight", fitted_value("stage1", "pain_to_social_support_weight"), "logit/unit", 0.0, 10.0,
-       STAGE1 + "; " + "seed: pain strains relationships and makes people miss out (sign); via the pain -> mood scale",
+       STAGE1 + "; " + "seed: pain strains relationships and makes people miss out (sign); via the scale of pain's effects on support and stress",
        "social-support drive lost per unit of pain"),
     _p("rules", "mood_to_social_support_weight", fitted_value("stage1", "mood_to_social_support_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "DESIGN: support shrinks as low mood withdraws a person (sign); via the mood-loop scale",
@@ -441,7 +442,7 @@ _MODEL_PARAMETERS = (
        "set by hand (commit 382e38c; stage 1 had fitted 0.1931): lowered with pain -> sleep raised, so pain and depression couple mainly through sleep (Yang 2022); Glette 2021 OR 2.0 and Gerrits 2014 HR 1.3-4 for incident depression (sign)",
        "low-mood drive per unit of pain (frustration, hopelessness)"),
     _p("rules", "pain_to_stress_weight", fitted_value("stage1", "pain_to_stress_weight"), "logit/unit", 0.0, 10.0,
-       STAGE1 + "; " + "seed: living with constant pain is draining (sign); via the pain -> mood scale",
+       STAGE1 + "; " + "seed: living with constant pain is draining (sign); via the scale of pain's effects on support and stress",
        "stress drive per unit of pain"),
     _p("rules", "mood_to_stress_weight", fitted_value("stage1", "mood_to_stress_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "seed: chronic stress is common in depression (sign); via the mood-loop scale",

@@ -157,8 +157,13 @@ class Settings:
     """The model's default burn-in (tests/test_calibration_run.py holds them equal)."""
     survey_years: int = 4
     """Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
-    max_evals: int = 150
-    """CMA-ES evaluations after the one at the start."""
+    max_evals: int = 120
+    """CMA-ES evaluations after the one at the start (whole generations). Measured on this 2-core
+    machine under other work: one evaluation (2 surveys of 3,000 people, 10 years) costs 8.6-12.4
+    CPU seconds, one stage-2 step 5.5-7 (both ranges: a quiet and a loaded machine), so 121
+    evaluations and 40 steps need 1,260-1,780 CPU seconds: 11-15 minutes on both cores, about 20
+    when other work takes a third of them. The 2026-11-28 fit found its best point at evaluation 71
+    of 250."""
     popsize: int = 10
     sigma: float = 0.5
     """CMA-ES's initial step, in units of each coordinate's ``step``."""
@@ -320,6 +325,7 @@ def stage1(settings: Settings, mapper=map, bar=None, fits=STAGE1) -> dict:
         ``start`` and ``best`` (each loss, parts, point), ``trace`` (every evaluation's loss in
         order, the start first) and ``generations`` (best and median loss after each).
     """
+    started = time.time()
     names = [f.name for f in fits]
     trace = []
     (start_loss, start_parts, start_point), = evaluate([np.zeros(len(names))], settings, mapper, fits)
@@ -343,7 +349,7 @@ def stage1(settings: Settings, mapper=map, bar=None, fits=STAGE1) -> dict:
             bar.update(len(us))
             bar.set_postfix(best=f"{best['loss']:.3f}")
     return {"start": {"loss": start_loss, "parts": start_parts, "point": start_point}, "best": best,
-            "trace": trace, "generations": generations}
+            "trace": trace, "generations": generations, "seconds": time.time() - started}
 
 
 def _trial(job) -> float:
@@ -365,6 +371,7 @@ def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:
         every step), ``outcome`` (kind -> outcome at the last step tried), ``loss`` (sum of squared
         relative errors of those outcomes).
     """
+    started = time.time()
     base = {**untreated_effects(), **values}
     scales, trace, outcome = {}, [], {}
     for kind, p in STAGE2.items():
@@ -384,7 +391,8 @@ def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:
         scales[kind] = scales[same]
     total = sum(((outcome[k] - TARGETS_BY_ID[p.target].value) / TARGETS_BY_ID[p.target].value) ** 2
                 for k, p in STAGE2.items())
-    return {"scales": scales, "trace": trace, "outcome": outcome, "loss": float(total)}
+    return {"scales": scales, "trace": trace, "outcome": outcome, "loss": float(total),
+            "seconds": time.time() - started}
 
 
 def _git(*args) -> str:
@@ -426,7 +434,9 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
                                              f"sigma {settings.sigma}) on {len(STAGE1_TARGETS)} natural-history targets",
             **how, "start": HAND_START, "seeds": list(settings.seeds), "people": settings.people,
             "burn_in_days": settings.burn_in_days, "survey_years": settings.survey_years,
-            "evaluations": len(s1["trace"]), "loss_start": s1["start"]["loss"], "loss": s1["best"]["loss"],
+            "evaluations": len(s1["trace"]), "stage_seconds": round(s1["seconds"], 1),
+            "seconds_per_evaluation": round(s1["seconds"] / len(s1["trace"]), 2),
+            "loss_start": s1["start"]["loss"], "loss": s1["best"]["loss"],
             "best_evaluation": s1["best"]["evaluation"], "point": s1["best"]["point"],
             "targets": {t: {"weight": w, "published": TARGETS_BY_ID[t].value, "low": TARGETS_BY_ID[t].low,
                             "high": TARGETS_BY_ID[t].high, "model_start": s1["start"]["parts"][t][0],
@@ -437,6 +447,7 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
             **how, "start": f"bisection on [0, upper bound], {settings.bisection_steps} halvings; does not depend "
                             "on any default", "seeds": list(settings.seeds), "people": settings.trial_people,
             "burn_in_days": settings.burn_in_days, "trial_n": settings.trial_n, "loss": s2["loss"],
+            "stage_seconds": round(s2["seconds"], 1),
             "targets": {k: {"target": p.target, "published": TARGETS_BY_ID[p.target].value,
                             "model": s2["outcome"][k]} for k, p in STAGE2.items()},
             "trace": s2["trace"]}
@@ -457,7 +468,7 @@ def record_json(record: dict) -> str:
 
 REPORT_TEMPLATE = """# Calibration report
 
-*Written by `{command}` (sim.studies.calibration, {date}, commit {commit}, {minutes:.0f} minutes); do not
+*Written by `{command}` (sim.studies.calibration, {date}, commit {commit}, {minutes:.1f} minutes); do not
 edit by hand: rerun the calibration instead.*
 
 Every default of the parameter table (`sim/core/parameters.py`, and each intervention's effect size in
@@ -489,7 +500,7 @@ trials are `STAGE2`.
 ## Stage 1: natural history ({run1})
 
 {method1}. Start values: {start}. Loss {loss_start:.4g} at the start -> **{loss1:.4g}** (evaluation
-{best_eval} of {evaluations}).
+{best_eval} of {evaluations}; {per_eval:.1f} s per evaluation).
 
 | coordinate | start | lower | upper | step | fitted |
 |---|---|---|---|---|---|
@@ -550,7 +561,7 @@ def report(record: dict) -> str:
         command=run1["command"], date=run1["date"], commit=run1["commit"], minutes=run1["seconds"] / 60,
         settings=settings, run1=run1["id"], method1=run1["method"], start=run1["start"],
         loss_start=run1["loss_start"], loss1=run1["loss"], best_eval=run1["best_evaluation"],
-        evaluations=run1["evaluations"], coordinates=coords, values=values, targets=targets,
+        evaluations=run1["evaluations"], per_eval=run1["seconds_per_evaluation"], coordinates=coords, values=values, targets=targets,
         generations=generations, run2=run2["id"], method2=run2["method"], trial_people=run2["people"],
         trial_n=run2["trial_n"], seeds=run2["seeds"], loss2=run2["loss"], same_as=same + "." if same else "",
         kinds=kinds)
