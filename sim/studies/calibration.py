@@ -486,12 +486,16 @@ weights, seeds, population, burn-in, optimiser settings) and the model code; it 
 default comes from the record itself, so it does not depend on the record it replaces. Results are read in
 submission order from the process pool, so they do not depend on which worker finishes first.
 
-**To add or remove a fitted parameter**: add or delete its `Fit(name, start, lower, upper, step)` line in
-`STAGE1` (or a `(parameter, base)` pair of a group scale), make its default in the table
-`fitted_value("stage1", "NAME")` with source `STAGE1` (or a literal with "set by hand (reason, source)"
-when it leaves the fit), and rerun `--write`. **To add or remove a target**: one `"id": weight` entry of
-`STAGE1_TARGETS` (ids of `sim/studies/targets.py`, the statistics validation uses). Stage 2's primary
-trials are `STAGE2`.
+**To add a fitted parameter**: add its `Fit(name, start, lower, upper, step)` line to `STAGE1` (or a
+`(parameter, base)` pair to a group scale; starts and bases are set by hand), run `--write`, then make its
+default in the table `fitted_value("stage1", "NAME")` with source `STAGE1` (until then it keeps its
+hand-set literal, and `tests/test_provenance.py` says the record has a value the table does not read).
+**To remove one**: give its default a literal with "set by hand (reason, source)", delete its line, run
+`--write` (the run refuses to start while a default still reads the record and nothing fits it).
+**To add or remove a target**: one `"id": weight` entry of `STAGE1_TARGETS` (ids of
+`sim/studies/targets.py`, the statistics and case definitions validation uses), then `--write`. Stage 2's
+primary trials are `STAGE2`. `tests/test_calibration_run.py` fails while the declaration and the record
+differ (the fitted parameters: a fast test; targets, starts and settings: the slow guard).
 
 ## Settings
 
