@@ -189,3 +189,21 @@ def test_the_cache_command_shows_and_clears_and_run_has_no_cache(cache, tmp_path
     assert main(["cache", "--clear"]) == 0
     assert "removed 1 saved burn-ins" in capsys.readouterr().out
     assert not _files(cache)
+
+
+def test_a_bad_size_limit_is_warned_about_and_the_default_used(monkeypatch):
+    monkeypatch.setenv("PAINLOOP_CACHE_MAX_GB", "lots")
+    with pytest.warns(CacheWarning, match="PAINLOOP_CACHE_MAX_GB = 'lots' must be a positive number"):
+        assert equilibrium.max_bytes() == equilibrium.MAX_BYTES
+    monkeypatch.setenv("PAINLOOP_CACHE_MAX_GB", "0.5")
+    assert equilibrium.max_bytes() == 2**29
+
+
+@pytest.mark.slow
+def test_the_day0_benchmark_splits_a_cold_and_a_warm_run():
+    from sim.running.benchmark import day0
+
+    table = day0(300, "float32", days=5).set_index("run")
+    assert list(table["burn_in_source"]) == ["run", "cache"]
+    assert table.loc["cold", "cache_save_s"] > 0 and table.loc["warm", "cache_load_s"] > 0
+    assert (table[["before_day0_s", "after_day0_s", "outside_s"]] >= 0).all().all()

@@ -41,9 +41,10 @@ are written as raw buffers, so saving and loading cost about as much as copying 
 runs code named in the file when loading, so a file is loaded only from the cache folder, only if
 it is a regular file owned by this user and writable by nobody else, and only pickles this module
 wrote of the package's own objects (NumPy arrays and generators, SciPy's sparse array, the
-engine's state classes) are ever put there; a file that fails any check is ignored. Size: about
-330 bytes a person in float32 and 440 in float64 at the default network (1,000,000 people in
-float32: about 330 MB; measured in docs/performance.md).
+engine's state classes) are ever put there; a file that fails any check is ignored. Size
+(measured at the default network): about 350 bytes a person in float32 and 490 in float64 --
+population 80/160, clinical-status windows 117, network 128/168, noise buffer 20/40 -- so
+1,000,000 people in float32 take about 350 MB (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -246,11 +247,28 @@ def size(where: Path | None = None) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
+def max_bytes() -> int:
+    """The size limit: ``$PAINLOOP_CACHE_MAX_GB`` (GiB) if set to a positive number, else
+    :data:`MAX_BYTES` (a bad value is warned about, not fatal)."""
+    text = os.environ.get("PAINLOOP_CACHE_MAX_GB", "").strip()
+    if not text:
+        return MAX_BYTES
+    try:
+        value = float(text)
+        if not value > 0 or value == float("inf"):
+            raise ValueError
+    except ValueError:
+        _warn(f"PAINLOOP_CACHE_MAX_GB = {text!r} must be a positive number of GiB; using "
+              f"{MAX_BYTES / 2**30:g}")
+        return MAX_BYTES
+    return int(value * 2**30)
+
+
 def evict(where: Path, keep: Path | None = None, limit: int | None = None) -> None:
     """Remove the least recently used states until the folder holds at most ``limit`` bytes
     (default ``$PAINLOOP_CACHE_MAX_GB`` or :data:`MAX_BYTES`); ``keep`` stays."""
     if limit is None:
-        limit = int(float(os.environ.get("PAINLOOP_CACHE_MAX_GB", MAX_BYTES / 2**30)) * 2**30)
+        limit = max_bytes()
     files = entries(where)
     total = sum(p.stat().st_size for p in files)
     for path in files:
