@@ -59,6 +59,7 @@ import platform
 import stat
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -266,9 +267,14 @@ def max_bytes() -> int:
 
 def evict(where: Path, keep: Path | None = None, limit: int | None = None) -> None:
     """Remove the least recently used states until the folder holds at most ``limit`` bytes
-    (default ``$PAINLOOP_CACHE_MAX_GB`` or :data:`MAX_BYTES`); ``keep`` stays."""
+    (default ``$PAINLOOP_CACHE_MAX_GB`` or :data:`MAX_BYTES`); ``keep`` stays. Temporary files
+    of writes killed more than an hour ago go too."""
     if limit is None:
         limit = max_bytes()
+    for path in where.glob(f".*{SUFFIX}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > 3600:
+                os.remove(path)
     files = entries(where)
     total = sum(p.stat().st_size for p in files)
     for path in files:
