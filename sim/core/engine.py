@@ -241,9 +241,9 @@ class Engine:
         clock = time.perf_counter()
         state = slot.load()
         self.timings["cache_load_s"] = time.perf_counter() - clock
-        if state is None and slot.claim():
-            state = slot.load()  # another process may have saved it while we looked
         try:
+            if state is None and slot.claim():
+                state = slot.load()  # another process may have saved it while we looked
             if state is not None:
                 vars(self).update(state)
                 self.timings["burn_in_source"] = "cache"
