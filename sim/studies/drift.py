@@ -142,8 +142,10 @@ def settling(table: pd.DataFrame, tolerance: float = TOLERANCE_POINTS, window: i
         One row per (group, outcome): ``long_run_percent`` (the mean over the last ``tail`` of the
         years), ``settled_after_years`` (the smallest whole number of years after which every
         ``window``-year moving mean stays within ``tolerance`` points of it; NaN if even the last
-        window is outside) and ``window_noise_points`` (SD of the moving means over the long-run
-        part: the criterion is only meaningful when this is well below ``tolerance``).
+        window is outside), ``window_noise_points`` (SD of the moving means over the long-run
+        part: the criterion is only meaningful when this is well below ``tolerance``) and
+        ``tail_trend_points`` (the least-squares trend across the long-run part: a series still
+        moving there has no long-run mean yet, and the run was too short).
     """
     mean = table.groupby(["group", "outcome", "year"])["prevalence"].mean().mul(100)
     last = int(table["year"].max())
@@ -160,9 +162,12 @@ def settling(table: pd.DataFrame, tolerance: float = TOLERANCE_POINTS, window: i
         settled = 0 if outside.empty else int(outside.max())
         if settled > last - window:  # the last window is still outside: not settled in this run
             settled = np.nan
+        end = series[series.index > last * (1 - tail)]
+        slope = np.polyfit(end.index.to_numpy(float), end.to_numpy(), 1)[0]
         rows.append({"group": group, "outcome": outcome, "long_run_percent": long_run,
                      "settled_after_years": settled,
-                     "window_noise_points": float(moving[starts > last * (1 - tail)].std())})
+                     "window_noise_points": float(moving[starts > last * (1 - tail)].std()),
+                     "tail_trend_points": float(slope * (end.index.max() - end.index.min()))})
     return pd.DataFrame(rows)
 
 
@@ -195,8 +200,13 @@ def convergence_figure(table: pd.DataFrame, settled: pd.DataFrame, tolerance: fl
     axes[-1].legend(fontsize=7)
     need = needed_burn_in(settled)
     fig.suptitle(f"Burn-in needed (every {window}-year mean within {tolerance} points of the long-run "
-                 f"mean): {need['years']:g} years ({need['outcome']}, {need['group']})", fontsize=10)
+                 f"mean): {_years(need, table)} ({need['outcome']}, {need['group']})", fontsize=10)
     return fig
+
+
+def _years(need: dict, table: pd.DataFrame) -> str:
+    years = int(table["year"].max())
+    return f"not reached in {years} years" if np.isnan(need["years"]) else f"{need['years']:g} years"
 
 
 def drift_figure(table: pd.DataFrame) -> Figure:
@@ -269,7 +279,7 @@ def run_convergence(args) -> dict:
     settled = settling(table, tolerance)
     need = needed_burn_in(settled)
     print(settled.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print(f"burn-in needed: {need['years']:g} years (set by {need['outcome']}, {need['group']}); "
+    print(f"burn-in needed: {_years(need, table)} (set by {need['outcome']}, {need['group']}); "
           f"largest noise of a {WINDOW_YEARS}-year mean {need['max_window_noise_points']:.3f} points "
           f"({agents:,} people, {seeds} seeds, {years} years, tolerance {tolerance} points)")
     figure = convergence_figure(table, settled, tolerance)
