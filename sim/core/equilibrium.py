@@ -144,10 +144,6 @@ class Slot:
         self.digest = digest
         self._lock: int | None = None
 
-    @property
-    def enabled(self) -> bool:
-        return self.path is not None
-
     def load(self) -> dict | None:
         """The saved state, or None (no file, or a file that failed a check: warned, removed)."""
         if self.path is None:
