@@ -251,7 +251,8 @@ def values_at(point: dict[str, float], fits=STAGE1) -> dict[str, float]:
 
 def _survey(job) -> dict:
     values, seed, people, burn_in_days, years = job
-    engine = Engine(Scenario(n_agents=people, burn_in_days=burn_in_days, **values), seed)
+    # Every candidate has its own parameters: its burn-in is never reused, so it is not cached.
+    engine = Engine(Scenario(n_agents=people, burn_in_days=burn_in_days, **values), seed, cache=False)
     measured = survey_measures(Survey(engine).run(years * 365))
     return {TARGETS_BY_ID[t].key: measured[TARGETS_BY_ID[t].key] for t in STAGE1_TARGETS}
 
