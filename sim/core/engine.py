@@ -12,7 +12,8 @@ Schedule of one day (written once; docs/ODD.md shows it):
    all from the same start-of-day states (synchronous update), scaled by intervention gains.
 6. **Relax**: each state moves toward ``ceiling * sigmoid(drive + offset + noise)`` by
    ``1 - exp(-1/tau)`` of the gap (pain toward only what passes its perception threshold,
-   :func:`felt_pain`; recovery builds at a per-person rate set by coping, :func:`recovery_rate`); sensitisation rises and falls with different time constants;
+   :func:`sim.core.engine.felt_pain`; recovery builds at a per-person rate set by coping,
+   :func:`sim.core.engine.recovery_rate`); sensitisation rises and falls with different time constants;
    tissue heals exponentially; the slow pain drift takes one Ornstein-Uhlenbeck step.
 7. **Status**: clinical case windows (chronic pain, depression, episodes) take in the day
    (:mod:`sim.core.scales`).
