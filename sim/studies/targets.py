@@ -8,7 +8,8 @@ how the model's measurement matches it, and whether the shipped defaults were tu
 
 Case definitions (issue 13): the model's pain is **back pain**. Chronic back pain is NRS >= 4 on
 more than half of the last 90 days (:mod:`sim.core.scales`; stricter than the surveys' "pain on
-most days", because the model's pain has no true zero -- see each target's definition). Depression
+most days" -- see each target's definition); a person reports pain when their NRS rounds to 1 or
+more (NRS >= 0.5), so "no pain" is a true zero (issue 13, item 4). Depression
 is a 2-week PHQ-9 >= 10, the screen NHANES used; diagnostic interviews (CIDI) measure something
 else, and targets taken from them say so.
 
@@ -222,6 +223,20 @@ TARGETS: tuple[Target, ...] = (
            "published interval",
            used="fitted: structure chosen against it (a pain perception threshold gives pain a true zero)",
            scale=100),
+    *(Target(f"nahin_{label}", 6, f"{what} a year later (Nahin 2023)", key, pub, value, lo, hi,
+             "NHIS longitudinal cohort 2019-20, 10,415 adults (Nahin 2023): at baseline 40.3% pain-free, "
+             "38.9% non-chronic pain, 20.8% chronic pain",
+             "Nahin: pain-free = 'never' pain in the past 3 months; chronic = pain on most days or every day "
+             "(any site). Model: the same three states from weekly waves, back pain only (no reported pain "
+             "at any wave of 13 weeks; chronic back pain; the rest), a wave and the wave 52 weeks later.",
+             f"derived: binomial 95% interval at the baseline group's size ({n}, its share of 10,415); an "
+             "assumption, not a published interval",
+             scale=100)
+      for label, what, key, pub, value, lo, hi, n in (
+          ("free_to_chronic", "pain-free -> chronic pain", "pain_free_to_chronic", "6.3%", 0.063, 0.056, 0.070,
+           "about 4,200"),
+          ("non_chronic_to_chronic", "non-chronic pain -> chronic pain", "non_chronic_to_chronic", "14.9%",
+           0.149, 0.138, 0.160, "about 4,050"))),
     # 7 exercise --------------------------------------------------------------------------------------
     Target("exercise_pain", 7, "exercise vs usual care, pain at 12 weeks (0-100)", "exercise_pain_md",
            "-15.2 (-18.3 to -12.2)", -15.2, -18.3, -12.2, "Hayden 2021",
@@ -309,9 +324,6 @@ REPORTED = {
                            "59.7% vs 47.8%; arm sizes not in the source read)",
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
-    "pain_free_to_chronic": "pain-free (no pain in 3 months) -> chronic pain a year later (Nahin 2023: 6.3%; "
-                            "interval not in the sources read)",
-    "non_chronic_to_chronic": "non-chronic pain -> chronic pain a year later (Nahin 2023: 14.9%)",
     "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
     "cbp_onsets_after_injury": "share of new chronic back pain with an acute episode (injury) in the 6 months "
                                "before its onset. No population or inception-cohort figure for this share was "
