@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 Edge = tuple[str, str, int]
 """(cause, effect, sign): sign +1 means more cause -> more effect."""
 
