@@ -319,7 +319,7 @@ _MODEL_PARAMETERS = (
        "stated reason: NHIS counts adults from 18 (Dahlhamer 2018, the chronic-pain evidence); NHANES' "
        "PHQ-9 from 20 (Brody 2018) -- two of 67 years apart",
        "age at which adults enter the population (each leaver is replaced by one entrant of this age)"),
-    _p("demography", "exit_age_years", 85, "years", 40, 100,
+    _p("demography", "exit_age_years", 85, "years", 16, 100,
        "stated reason: NHIS top-codes age at 85 and the model's pain and depression evidence rarely "
        "covers the oldest old (85+ hold 4.3% of US adult person-years, US life table 2011)",
        "age at which people leave the population (deaths before it follow the US 2011 life table)"),
