@@ -136,27 +136,23 @@ def _utility_total(pop, status, p) -> float:
     return total
 
 
-def _by_group(flags: np.ndarray, group: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """Share of each group with the flag (NaN for an empty group)."""
-    hits = np.bincount(group, weights=flags, minlength=size.size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(size > 0, hits / np.maximum(size, 1), np.nan)
-
-
 def demographic_rows(pop, status) -> dict[str, float]:
     """Prevalence of chronic pain and of depression by sex and by age band, mean age, share female."""
     row = {}
     female = pop.female > 0.5
-    band = np.searchsorted(_BAND_EDGES, pop.age_years, side="right")
-    sizes = {"sex": np.bincount(female.astype(np.intp), minlength=2),
-             "band": np.bincount(band, minlength=len(AGE_BANDS))}
+    groups = 2 * len(AGE_BANDS)
+    code = np.searchsorted(_BAND_EDGES, pop.age_years, side="right") * 2 + female  # band * 2 + sex
+    size = np.bincount(code, minlength=groups).reshape(len(AGE_BANDS), 2)
     for name, flags in (("chronic_pain", status.chronic_pain), ("depression", status.depressed)):
-        by_sex = _by_group(flags, female.astype(np.intp), sizes["sex"])
+        hits = np.bincount(code[flags], minlength=groups).reshape(len(AGE_BANDS), 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_sex = hits.sum(0) / size.sum(0)
+            by_band = hits.sum(1) / size.sum(1)
         row[f"{name}_male"], row[f"{name}_female"] = float(by_sex[0]), float(by_sex[1])
-        for (_, _, label), share in zip(AGE_BANDS, _by_group(flags, band, sizes["band"])):
+        for (_, _, label), share in zip(AGE_BANDS, by_band):
             row[f"{name}_age_{label}"] = float(share)
     row["age_mean"] = float(pop.age_years.mean())
-    row["female_share"] = float(female.mean())
+    row["female_share"] = float(size[:, 1].sum() / pop.n)
     return row
 
 
