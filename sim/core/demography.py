@@ -198,6 +198,7 @@ class Demography:
 
     @classmethod
     def from_params(cls, p) -> Demography:
+        """The demography of a run's parameters (``entry_age_years``, ``exit_age_years``)."""
         return cls(p.entry_age_years, p.exit_age_years)
 
     def populate(self, pop, rng: np.random.Generator) -> None:

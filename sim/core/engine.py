@@ -18,8 +18,8 @@ Schedule of one day (written once; docs/ODD.md shows it):
 8. **Demography** (:mod:`sim.core.demography`): everyone ages a day; people die with the life
    table's daily probability for their age and sex, and people reaching the exit age leave. Each
    leaver's row is taken by an entrant at the entry age with fresh traits, started well, with
-   empty clinical windows and no treatment; observers hear of it (``replaced``) before the day
-   ends (``after_day``).
+   empty clinical windows and no treatment; observers hear of it (``replaced``) before they see
+   the completed day.
 
 Steps 3-6 are :func:`advance` plus :func:`sim.core.shocks.apply_shocks`, which work unchanged on one
 person's scalars: :class:`sim.running.agents.Person` runs them per agent, and both paths agree.
