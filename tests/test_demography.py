@@ -216,3 +216,28 @@ def test_daily_table_breaks_prevalence_down_by_sex_and_age():
         for _, _, label in AGE_BANDS:
             assert 0 <= row[f"{name}_age_{label}"] <= 1
     assert 40 < row["age_mean"] < 57 and row["deaths"] >= 0 and row["exits"] >= 0
+
+
+class _Treatment(Observer):
+    def start(self, engine):
+        self.seen = []
+
+    def replaced(self, engine, who):
+        d = engine.deliveries["exercise"]
+        self.seen.append((d.start[who].max(), d.level[who].max(), d.offered[who].any()))
+
+    def after_day(self, engine):
+        counts = engine.deliveries["exercise"].counts()
+        self.seen.append((counts["exercise_sessions"], counts["exercise_started"]))
+
+
+def test_treatment_ends_with_the_leaver_and_counts_stay_cumulative():
+    from sim.interventions import make_intervention
+
+    spec = make_intervention({"kind": "exercise", "eligibility": "all", "coverage": 1.0, "enrolment": "once"})
+    engine = Engine(small(n_agents=300, burn_in_days=30, exit_age_years=20, interventions=(spec,)), seed=5)
+    (watch,) = engine.run(150, _Treatment())
+    resets = [s for s in watch.seen if len(s) == 3]
+    assert resets and all(start == -1 and level == 0 and not offered for start, level, offered in resets)
+    totals = [s for s in watch.seen if len(s) == 2]
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(totals, totals[1:]))
