@@ -296,6 +296,8 @@ def cohort_risk(s: Survey, exposure: np.ndarray, onset: str, free: np.ndarray, f
     """
     first = s.first_day(onset)
     event = first <= s.start_day + follow_up_days
+    # complete follow-up: people censored (died or aged out) before the end without an onset drop out
+    free = free & (event | (s.left_day > s.start_day + follow_up_days))
     ex, un = exposure & free, ~exposure & free
     r1 = float(event[ex].mean()) if ex.any() else np.nan
     r0 = float(event[un].mean()) if un.any() else np.nan
