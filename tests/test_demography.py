@@ -241,3 +241,10 @@ def test_treatment_ends_with_the_leaver_and_counts_stay_cumulative():
     assert resets and all(start == -1 and level == 0 and not offered for start, level, offered in resets)
     totals = [s for s in watch.seen if len(s) == 2]
     assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(totals, totals[1:]))
+
+
+def test_ages_cannot_change_during_a_run():
+    engine = Engine(small(burn_in_days=5), seed=0)
+    with pytest.raises(InputError, match="exit_age_years"):
+        engine.set_parameters(exit_age_years=70)
+    engine.set_parameters(low_mood_female_logit=0.5)  # the age and sex effects can

@@ -327,7 +327,11 @@ class Engine:
 
     def set_parameters(self, **changes) -> None:
         """Change parameters of the running model from tomorrow on (e.g. a hysteresis ramp), validated
-        by the scenario; derived rates are rebuilt. Interventions already delivered keep theirs."""
+        by the scenario; derived rates are rebuilt. Interventions already delivered keep theirs.
+        The entry and exit ages cannot change during a run (the age structure is drawn for them)."""
+        fixed = sorted({"entry_age_years", "exit_age_years"} & set(changes))
+        if fixed:
+            raise InputError(f"{', '.join(fixed)} cannot change during a run (set it in the scenario)")
         self.scenario = self.scenario.replace(**changes)
         self.p = self.scenario.params()
 
