@@ -71,7 +71,8 @@ def test_states_stay_in_bounds_for_any_parameters(data):
     row = daily_row(0, engine.pop, engine.status, engine.p)
     undefined_when_empty = {"depression_if_chronic_pain", "depression_if_no_chronic_pain", "depression_ratio"}
     for key, value in row.items():
-        if key not in undefined_when_empty:
+        # an age band below the entry age (or above the exit age) has nobody in it
+        if key not in undefined_when_empty and "_age_" not in key:
             assert np.isfinite(value), key
 
 
