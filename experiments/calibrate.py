@@ -3,7 +3,7 @@
 A thin command line over :mod:`sim.studies.calibration` (the fit, and what it writes, are
 described there; needs the ``calibrate`` extra).
 
-    python experiments/calibrate.py [--quick] [--write] [--stage2-only]
+    python experiments/calibrate.py [--quick] [--write [--write-root DIR]] [--max-evals N] ...
 """
 
 from sim.running.scripts import main

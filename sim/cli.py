@@ -39,7 +39,7 @@ def _summary_lines(result) -> list[str]:
         f"  mean over days 0-{result.daily['day'].iloc[-1]} "
         f"({result.scenario.n_agents:,} people, seed {result.seed}):",
         f"  chronic pain (NRS>=4 most of 90 days) {pct(s['chronic_pain'])}   "
-        f"high-impact (NRS>=6) {pct(s['high_impact_pain'])}",
+        f"high-impact (activity limited) {pct(s['high_impact_pain'])}",
         f"  depression (14-day PHQ-9>=10)        {pct(s['depression'])}   "
         f"both {pct(s['comorbid'])}",
         f"  depression with chronic pain {pct(s['depression_if_chronic_pain'])} vs without "

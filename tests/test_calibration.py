@@ -13,7 +13,9 @@ def default_run():
 @pytest.mark.slow
 def test_prevalences_with_defaults_at_20k(default_run):
     s = default_run.summary(last_days=366)
-    assert 0.15 <= s["chronic_pain"] <= 0.25, s
+    # chronic *back* pain, the band of its target (Shmagel 2016 widened to Currie & Wang 2004; issue 13
+    # moved the model's pain from any-site chronic pain, 15-25%, to back pain)
+    assert 0.09 <= s["chronic_pain"] <= 0.147, s
     assert 0.04 <= s["depression"] <= 0.09, s
     assert s["depression_if_chronic_pain"] >= 2 * s["depression_if_no_chronic_pain"], s
 
@@ -34,7 +36,9 @@ def test_burn_in_settles_pain_and_bounds_the_depression_drift():
     episodes for decades (measured, 10,000 people, seeds 0-3: 4.9% after 6 years, 6.1% after 30;
     seed 2: 4.76% -> 5.83%). The calibration was fitted at the default burn-in, so what runs
     report is the calibrated state; this test pins the size of the residual drift (docs/ODD.md,
-    Initialization) so that a change which makes it worse does not pass unnoticed."""
+    Initialization) so that a change which makes it worse does not pass unnoticed. (Those numbers
+    predate issue 13's recovery structure, under which the slowest copers still settle within a
+    few years of the burn-in; the bounds still hold, and a refit should tighten them.)"""
     base = Scenario(n_agents=10_000, days=90)
     at_default = simulate(base, seed=2).daily.mean(numeric_only=True)
     thirty_years = simulate(base.replace(burn_in_days=10_950), seed=2).daily.mean(numeric_only=True)

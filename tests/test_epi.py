@@ -50,7 +50,7 @@ def test_annual_transitions_count_what_changed():
     n = 100
     cp0 = np.zeros(n, bool); cp0[:40] = True
     cp1 = cp0.copy(); cp1[:10] = False; cp1[40:46] = True   # 10 of 40 leave, 6 of 60 enter
-    nrs1 = np.full(n, 3.0); nrs1[:4] = 0.5                    # 4 of the leavers have no pain ...
+    nrs1 = np.full(n, 3.0); nrs1[:4] = 0.3                    # 4 of the leavers report no pain (NRS rounds to 0) ...
     # ... from week 39 on, so a year after each first-year wave they report none for 3 months
     waves = {"chronic_pain": [cp0] * 52 + [cp1] * 52, "pain_nrs": [np.full(n, 3.0)] * 39 + [nrs1] * 65}
     t = epi.annual_transitions(FakeSurvey(waves))

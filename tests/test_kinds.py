@@ -132,14 +132,3 @@ def test_a_typo_in_a_built_in_kind_stops_the_import(tmp_path):
     assert "intervention kind 'exercise': rule 'pain_to_activty' does not exist" in run.stderr
 
 
-def test_calibration_writes_effect_sizes_into_the_kinds(tmp_path):
-    root = Path(__file__).resolve().parent.parent
-    shutil.copytree(root / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
-    from sim.studies import calibration
-
-    calibration.write_defaults({"cbt_effect": 0.777, "mindfulness_effect": 0.666, "pain_bias": -3.25}, root=tmp_path)
-    show = "from sim.core.parameters import DEFAULTS as D; print(D['cbt_effect'], D['mindfulness_effect'], " \
-           "D['exercise_effect'], D['pain_bias'])"
-    run = subprocess.run([sys.executable, "-c", show], cwd=tmp_path, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(tmp_path), "PATH": ""})
-    assert run.stdout.split() == ["0.777", "0.666", "1.089", "-3.25"], run.stderr

@@ -2,10 +2,23 @@
 recorded run produced, and nothing else says it was fitted."""
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from sim.core.parameters import DEFAULTS, PARAMETERS, PARAMS, RECORD, RECORD_PATH
+from sim.core.parameters import (
+    DEFAULTS,
+    FROM_RECORD,
+    PARAMETERS,
+    PARAMS,
+    RECORD,
+    RECORD_PATH,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_recorded_value_is_the_default():
@@ -35,18 +48,30 @@ def test_each_run_says_how_it_ran():
             assert key in run, f"run {stage} does not record its {key}"
 
 
-def test_calibrate_writes_every_fitted_default_where_it_is_declared(tmp_path):
-    """`calibrate.py --write` finds each recorded parameter where its default is declared (the
-    table, or an intervention kind) and writes it as recorded: writing today's record back into a
-    copy of those files leaves them unchanged."""
-    import shutil
+def test_every_fitted_default_is_read_from_the_record():
+    """Written once: a fitted default is not a literal copied from the record but read from it
+    (sim.core.parameters.fitted_value), so a rerun of the calibration cannot leave a stale copy."""
+    for name, entry in RECORD["parameters"].items():
+        assert FROM_RECORD.get(name) == (entry["run"], name), (
+            f"{name}: its default must be fitted_value({entry['run']!r}, {name!r}), not a literal")
+    for name, (run, key) in FROM_RECORD.items():
+        if name != key:  # set by hand equal to a fitted value, and labelled so
+            assert PARAMS[name].source.startswith(f"set by hand equal to {key}"), name
 
-    from sim.studies import calibration
 
-    for where in calibration.DEFAULT_PATTERNS:
-        (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(calibration.ROOT / where, tmp_path / where)
-    calibration.write_defaults({name: entry["value"] for name, entry in RECORD["parameters"].items()}, tmp_path)
-    for where in calibration.DEFAULT_PATTERNS:
-        assert (tmp_path / where).read_text(encoding="utf-8") == (calibration.ROOT / where).read_text(
-            encoding="utf-8"), where
+def test_a_new_record_becomes_the_defaults(tmp_path):
+    """Writing the record is all a calibration run needs to do: in a copy of the package, a changed
+    record changes the defaults (and what is set equal to them) and their provenance."""
+    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    record = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
+    record["parameters"]["pain_bias"]["value"] = -3.25
+    record["parameters"]["cbt_effect"]["value"] = 0.777
+    record["runs"]["stage1"]["loss"] = 1.5
+    (tmp_path / "sim" / "core" / "calibration_record.json").write_text(json.dumps(record), encoding="utf-8")
+    show = ("from sim.core.parameters import DEFAULTS as D, PARAMS as P; "
+            "print(D['pain_bias'], D['cbt_effect'], D['mindfulness_effect'], P['pain_bias'].source)")
+    run = subprocess.run([sys.executable, "-c", show], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(tmp_path), "PATH": ""}, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[:4] == ["-3.25", "0.777", "0.777", "fitted"], run.stdout
+    assert "loss 1.5:" in run.stdout

@@ -11,7 +11,9 @@ Schedule of one day (written once; docs/ODD.md shows it):
 5. **Rules**: every active rule in :data:`sim.core.rules.RULES` adds its contributions to the drives,
    all from the same start-of-day states (synchronous update), scaled by intervention gains.
 6. **Relax**: each state moves toward ``ceiling * sigmoid(drive + offset + noise)`` by
-   ``1 - exp(-1/tau)`` of the gap; sensitisation rises and falls with different time constants;
+   ``1 - exp(-1/tau)`` of the gap (pain toward only what passes its perception threshold,
+   :func:`sim.core.engine.felt_pain`; recovery builds at a per-person rate set by coping,
+   :func:`sim.core.engine.recovery_rate`); sensitisation rises and falls with different time constants;
    tissue heals exponentially; the slow pain drift takes one Ornstein-Uhlenbeck step.
 7. **Status**: clinical case windows (chronic pain, depression, episodes) take in the day
    (:mod:`sim.core.scales`).
@@ -74,6 +76,43 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def felt_pain(signal, p):
+    """Pain felt from a nociceptive signal on 0-1 (``sigmoid`` of the pain drive): nothing below the
+    perception threshold ``p.pain_threshold`` (``pain_threshold_nrs`` on the signal's scale), the
+    rest stretched back over the scale. This is what gives pain a true zero: a person whose
+    drive sits below the threshold feels no pain at all, instead of the sigmoid's small positive
+    floor (before issue 13 the median adult without chronic pain sat at NRS 0.5)."""
+    return np.maximum(signal - p.pain_threshold, 0.0) * (1.0 / (1.0 - p.pain_threshold))
+
+
+def state_target(name: str, drive, p):
+    """Target of a relaxing state from its drive: ``ceiling * sigmoid(drive)``, and for pain
+    only what passes the perception threshold (:func:`felt_pain`)."""
+    target = sigmoid(drive)
+    if name == "pain":
+        target = felt_pain(target, p)
+    if name in p.ceiling:  # most states have none: skip a whole-array multiply by 1
+        target = p.ceiling[name] * target
+    return target
+
+
+def recovery_rate(s, p, target):
+    """Per-person daily rate at which ``mood_recovery`` moves toward its target.
+
+    Coping (trait ``coping``) sets how *fast* recovery builds during low mood, not how strong it
+    can get: the build-up time constant is ``mood_recovery_tau_days * slowness``, with
+    ``slowness = exp(-coping_sd * coping)`` capped at ``mood_recovery_slowness_max``. Everyone's
+    recovery can grow to the same strength, so every episode ends; people who cope least take
+    longest (the long tail of episode durations: NEMESIS, nearly 20% still ill at 2 years), but
+    the cap keeps a floor under their rate of recovery, so there is no near-absorbing state in
+    which the lowest-coping people accumulate over decades. Recovery fades after an episode at
+    the base rate for everyone.
+    """
+    slowness = np.minimum(np.exp(-p.coping_sd * s.coping), p.mood_recovery_slowness_max)
+    building = -np.expm1(-1.0 / (p.mood_recovery_tau_days * slowness))
+    return np.where(target > s.mood_recovery, building, p.rate["mood_recovery"])
+
+
 def base_drives(s, p) -> dict:
     """Each state's drive before any rule: its bias plus its trait's scaled score, plus where the
     evidence says age and sex act (the one place they do): pain's drive rises by
@@ -115,10 +154,9 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     nxt = {}
     for st in RELAXING:
         x = getattr(s, st.name)
-        target = sigmoid(drive[st.name])
-        if st.name in p.ceiling:  # most states have none: skip a whole-array multiply by 1
-            target = p.ceiling[st.name] * target
-        nxt[st.name] = x + (target - x) * p.rate[st.name]
+        target = state_target(st.name, drive[st.name], p)
+        rate = recovery_rate(s, p, target) if st.name == "mood_recovery" else p.rate[st.name]
+        nxt[st.name] = x + (target - x) * rate
     z = s.sensitisation
     target = sigmoid(drive["sensitisation"])
     nxt["sensitisation"] = z + (target - z) * np.where(target > z, p.rate_sensitisation_up,
@@ -301,7 +339,7 @@ class Engine:
         self.deliveries = self._make_deliveries()
         self.day = -self.p.burn_in_days
         self._start_well()
-        self.status.update(self.pop)
+        self.status.update(self.pop, self.p)
         if progress is not None:
             self.attach(_Progress(progress))
         for observer in observers:
@@ -415,8 +453,7 @@ class Engine:
         s = self.pop if who is None else self.pop.rows(who)
         drive = base_drives(s, self.p)
         for st in RELAXING:
-            value = self.p.ceiling.get(st.name, 1.0) * sigmoid(drive[st.name])
-            getattr(self.pop, st.name)[rows] = value
+            getattr(self.pop, st.name)[rows] = state_target(st.name, drive[st.name], self.p)
         self.pop.sensitisation[rows] = sigmoid(drive["sensitisation"])
         rng = self.streams["noise"] if rng is None else rng
         self.pop.pain_drift[rows] = self.p.pain_drift_sd * rng.standard_normal(s.n)
@@ -465,7 +502,7 @@ class Engine:
                 self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
                                             _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)),
                                     rows)
-        self.status.update(self.pop)
+        self.status.update(self.pop, self.p)
         left = self.demography.step(self)
         self.day += 1
         for observer in self.observers:

@@ -16,8 +16,9 @@ Conventions
   ``_phq9``, ``_mg_l``, ``_min_week``).
 * ``source`` says where the default comes from, and starts with its provenance when it was
   fitted: ``fitted (run ..., loss ...)`` names the calibration run in
-  ``sim/core/calibration_record.json`` that produced the value (``tests/test_provenance.py`` fails
-  when a default and that record disagree). Every other default was set by hand, and its source
+  ``sim/core/calibration_record.json`` that produced the value, and the default itself is read
+  from that record (:func:`fitted_value`; ``tests/test_provenance.py`` fails when a default and
+  the record disagree). Every other default was set by hand, and its source
   gives the reason and the evidence (``../shared/evidence.md``) -- including values first fitted
   and later changed by hand, which say so.
 """
@@ -77,6 +78,32 @@ RECORD = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
 below to it)."""
 
 
+FROM_RECORD: dict[str, tuple[str, str]] = {}
+"""Every parameter whose default is read from the record: name -> (run, recorded name). The
+calibration sets each of them itself, so that what it computes never depends on the record it
+replaces (sim.studies.calibration)."""
+
+
+def fitted_value(stage: str, name: str, parameter: str | None = None) -> float | int:
+    """The default of a fitted parameter, as the calibration run ``stage`` recorded it.
+
+    Every fitted default is written once, in the record, by ``experiments/calibrate.py --write``;
+    the table reads it from there (no value is copied by hand).
+
+    Args:
+        stage: the run that fitted it (``stage1`` or ``stage2``).
+        name: the recorded parameter.
+        parameter: the parameter whose default this is, when it is not ``name`` itself (a value
+            set by hand equal to a fitted one, e.g. mindfulness_effect = cbt_effect).
+    """
+    entry = RECORD["parameters"].get(name)
+    if entry is None or entry.get("run") != stage:
+        raise ValueError(f"the calibration record {RECORD_PATH.name} has no value of '{name}' fitted by "
+                         f"run '{stage}': run experiments/calibrate.py --write, or set '{name}' by hand")
+    FROM_RECORD[parameter or name] = (stage, name)
+    return entry["value"]
+
+
 def fitted(stage: str, evidence: str = "") -> str:
     """Source text of a default fitted by a recorded run: its run, loss and method first."""
     run = RECORD["runs"][stage]
@@ -86,7 +113,8 @@ def fitted(stage: str, evidence: str = "") -> str:
 
 STAGE1 = fitted("stage1")
 """Natural-history defaults fitted by stage 1 of experiments/calibrate.py; a weight in one of its
-group scales (mood loop, pain -> mood, mood -> pain) was fitted through that scale."""
+group scales (sim.studies.calibration.STAGE1: the mood loop, pain's effects on support and stress,
+mood -> pain) was fitted through that scale."""
 HAND = "set by hand (not fitted by any recorded run)"
 """Start of the source of rule constants that earlier said 'fitted' but that no calibration run
 fitted: switch steepnesses and weights chosen when the rules were built."""
@@ -232,14 +260,14 @@ _MODEL_PARAMETERS = (
     _p("time", "pain_tau_days", 2.0, "days", 0.5, 30.0,
        "Edwards 2008: sleep and mood move next-day pain; pain follows its drivers within days",
        "time constant of pain relaxing to its target"),
-    _p("time", "tissue_healing_tau_days", 19.7719, "days", 5.0, 120.0,
-       STAGE1 + "; " + "Pengel 2003: pain -58% in a month; Costa 2012 52 -> 23/100 by 6 weeks",
+    _p("time", "tissue_healing_tau_days", 28.0, "days", 5.0, 120.0,
+       "set by hand (start for calibration, issue 13): was 19.77 (stage 1); 28 days gives about 22/100 at 6 weeks (Costa 2012: 23, 21-25) but only about 7 at 26 weeks (Costa: 12, 9-15): one exponential cannot follow Costa's slower second phase (a structural miss)",
        "time constant of healing of the nociceptive input of an acute back injury"),
     _p("time", "sensitisation_up_tau_days", 90.0, "days", 10.0, 720.0,
        "DESIGN feasibility note: ~90 days up; chronic pain is defined at 3 months",
        "time constant of central sensitisation building up while pain persists"),
-    _p("time", "sensitisation_down_tau_days", 150.0, "days", 10.0, 1_440.0,
-       "DESIGN feasibility note: ~120 days down; Costa 2012 plateau of persistent LBP",
+    _p("time", "sensitisation_down_tau_days", 90.0, "days", 10.0, 1_440.0,
+       'set by hand (start for calibration, issue 13): was 150; sensitisation fades within months once pain stops, so about 10% of chronic cases can be pain-free a year later (Nahin 2023)',
        "time constant of central sensitisation fading once pain stops"),
     _p("time", "low_mood_tau_days", 14.0, "days", 1.0, 120.0,
        "PHQ-9 asks about the last 2 weeks; SSRI effects separate from placebo in week 1-2 (Taylor 2006)",
@@ -266,17 +294,28 @@ _MODEL_PARAMETERS = (
        "Nolen-Hoeksema 2000: rumination prolongs depressive episodes over weeks; a slower memory "
        "than mood (14 days) so episodes outlast their trigger",
        "time constant of rumination following low mood"),
-    _p("time", "mood_recovery_tau_days", 81.3743, "days", 10.0, 720.0,
-       STAGE1 + "; " + "DESIGN feasibility note: a ~90-day adaptation state ends most untreated episodes within months",
+    _p("time", "mood_recovery_tau_days", 60.0, "days", 10.0, 720.0,
+       'set by hand (start for calibration, issue 13): was 81.4 (stage 1, under the old strength structure); with coping setting the speed, 60 days at the median person gives a median episode near 3.5 months (Spijker 2002: 3.0)',
        "time constant of the slow recovery (coping, help-seeking) that builds during low mood"),
+    _p("time", "mood_recovery_slowness_max", 30.0, "ratio", 1.0, 100.0,
+       'set by hand (start for calibration, issue 13): the slowest copers build recovery at most 30 times slower than the median, so their episodes still end at a rate (the tail of NEMESIS-2: 12% not recovered at 3 years) and no near-absorbing state builds up over decades',
+       "cap on how many times slower than the median recovery builds in the people who cope least"),
     # ---- baselines and traits ----------------------------------------------------------------
-    _p("baseline", "pain_bias", -3.496, "logit", -10.0, 5.0, STAGE1,
+    _p("baseline", "pain_bias", -4.5, "logit", -10.0, 5.0,
+       "set by hand (start for calibration, issue 13): was -3.496 (stage 1); with a perception threshold, most people's pain drive must sit well below it for NHIS's 61% without back pain in 3 months (Lucas 2021) -- at -4.5 about 59%; chronic back pain is then carried by the trait spread and sensitisation (12-13%, Shmagel 2016: 13.7%)",
        "log-odds of the pain target with no injury, sensitisation or other driver"),
-    _p("baseline", "pain_sensitivity_sd", 0.7375, "logit", 0.0, 3.0, STAGE1,
+    _p("baseline", "pain_threshold_nrs", 0.5, "NRS", 0.0, 3.0,
+       "set by hand (start for calibration; issue 13): a nociceptive signal below half an NRS point is not "
+       "felt, so people whose pain drive sits low feel no pain at all (NHIS 2019: 61% of adults had no back "
+       "pain in the past 3 months, Lucas 2021 NCHS Data Brief 415)",
+       "perception threshold: the nociceptive signal (NRS, before the threshold) below which no pain is felt"),
+    _p("baseline", "pain_sensitivity_sd", 1.3, "logit", 0.0, 3.0,
+       'set by hand (start for calibration, issue 13): was 0.7375 (stage 1); a wider spread of pain sensitivity lets a pain-free majority and a chronic minority coexist under one threshold (NHIS: 61% no back pain in 3 months; NHANES 13.7% chronic LBP)',
        "between-person SD of pain sensitivity (trait), added to the pain drive"),
-    _p("baseline", "low_mood_bias", -3.0614, "logit", -10.0, 5.0, STAGE1,
+    _p("baseline", "low_mood_bias", -2.6, "logit", -10.0, 5.0,
+       "set by hand (start for calibration, issue 13): was -3.0614 (stage 1); raised so point prevalence of PHQ-9 >= 10 is near NHANES's 8.1% (Brody 2018) with the new recovery structure",
        "log-odds of the low-mood target with every driver at its reference level"),
-    _p("baseline", "mood_vulnerability_sd", 0.6941, "logit", 0.0, 3.0, STAGE1,
+    _p("baseline", "mood_vulnerability_sd", fitted_value("stage1", "mood_vulnerability_sd"), "logit", 0.0, 3.0, STAGE1,
        "between-person SD of vulnerability to low mood (trait)"),
     _p("baseline", "activity_bias", -0.85, "logit", -6.0, 6.0,
        "Bull 2020: 27.5% of adults below 150 min/week; median near 200 min/week",
@@ -302,9 +341,9 @@ _MODEL_PARAMETERS = (
     _p("baseline", "sociability_sd", 0.7, "logit", 0.0, 3.0,
        "choice: loneliness varies widely between people (Hughes 2004 3-9 scale)",
        "between-person SD of sociability (trait)"),
-    _p("baseline", "coping_sd", 0.5949, "log units", 0.0, 3.0,
-       STAGE1 + "; " + "evidence 2: most untreated episodes remit within months but a minority becomes chronic (HUNT: chronic course 7%), which needs people to differ in how they recover",
-       "between-person SD of the log of each person's recovery strength (trait 'coping')"),
+    _p("baseline", "coping_sd", 2.5, "log units", 0.0, 3.0,
+       "set by hand (start for calibration, issue 13): coping now sets the speed of recovery (sim.core.engine.recovery_rate); a wide spread gives NEMESIS's long tail (Spijker 2002: 50% recovered by 3 months, nearly 20% not by 24; ten Have 2018: 12% not by 36)",
+       "between-person SD of the log of how fast each person's recovery builds during low mood (trait 'coping')"),
     _p("baseline", "crp_median_mg_l", 1.2, "mg/L", 0.1, 10.0,
        "Pearson 2003: 1-3 mg/L is average; population median ~1.2-1.5 mg/L",
        "median personal baseline hs-CRP"),
@@ -340,7 +379,7 @@ _MODEL_PARAMETERS = (
        "addition to the low-mood drive for women minus that for men (centred: +half for women, "
        "-half for men, so the overall level stays where it was fitted)"),
     # ---- daily noise -------------------------------------------------------------------------
-    _p("noise", "pain_noise_sd", 0.5921, "logit/day", 0.0, 3.0,
+    _p("noise", "pain_noise_sd", fitted_value("stage1", "pain_noise_sd"), "logit/day", 0.0, 3.0,
        STAGE1 + "; " + "Edwards 2008: day-to-day pain varies by about 1 NRS point in chronic pain",
        "SD of the daily random push on the pain target"),
     _p("noise", "low_mood_noise_sd", 0.3, "logit/day", 0.0, 3.0,
@@ -352,17 +391,17 @@ _MODEL_PARAMETERS = (
     _p("noise", "activity_noise_sd", 0.5, "logit/day", 0.0, 3.0,
        "choice: activity varies from week to week",
        "SD of the daily random push on the activity target"),
-    _p("noise", "pain_drift_sd", 0.492, "logit", 0.0, 3.0,
-       STAGE1 + "; " + "Nahin 2023 / Magni 1993: chronic pain turns over (10-30% of cases leave per year)",
+    _p("noise", "pain_drift_sd", 0.6, "logit", 0.0, 3.0,
+       'set by hand (start for calibration, issue 13): was 0.492 (stage 1), then 0.8; at 0.6 the slow drift turns chronic pain over (about 75% still chronic a year later; Nahin 2023: 61.4%) without putting everyone in mild pain',
        "stationary SD of the slow drift added to the pain drive"),
-    _p("noise", "pain_drift_tau_days", 195.0, "days", 7.0, 1_825.0,
-       "choice: chronic pain waxes and wanes over months",
+    _p("noise", "pain_drift_tau_days", 90.0, "days", 7.0, 1_825.0,
+       'set by hand (start for calibration, issue 13): was 195; pain waxes and wanes over months (Nahin 2023 turnover in a year)',
        "correlation time of the slow pain drift"),
     # ---- shocks ----------------------------------------------------------------------------------
-    _p("shocks", "injury_rate_per_year", 0.4527, "1/year", 0.0, 5.0,
+    _p("shocks", "injury_rate_per_year", fitted_value("stage1", "injury_rate_per_year"), "1/year", 0.0, 5.0,
        STAGE1 + "; " + "Hoy 2012: 1-month LBP prevalence 23%; Pengel 2003: 73% recur within a year",
        "rate of new acute back-pain episodes (injury or strain) per person with a well-conditioned back"),
-    _p("shocks", "injury_severity_mean", 0.4989, "tissue units", 0.05, 1.0,
+    _p("shocks", "injury_severity_mean", fitted_value("stage1", "injury_severity_mean"), "tissue units", 0.05, 1.0,
        STAGE1 + "; " + "Costa 2012: mean pain 52/100 at onset of acute LBP",
        "mean nociceptive input of an acute episode (exponential, capped at 1)"),
     _p("shocks", "injury_hazard_ratio_deconditioned", 2.5, "ratio", 1.0, 10.0,
@@ -371,26 +410,29 @@ _MODEL_PARAMETERS = (
     _p("shocks", "life_event_rate_per_year", 1.0, "1/year", 0.0, 12.0,
        "Kendler 1999: about one month in twelve holds a stressful life event",
        "rate of stressful life events (loss, conflict, job, money, illness) per person"),
-    _p("shocks", "life_event_severity_mean", 0.1882, "stress units", 0.01, 1.0,
+    _p("shocks", "life_event_severity_mean", fitted_value("stage1", "life_event_severity_mean"), "stress units", 0.01, 1.0,
        STAGE1 + "; " + "Kendler 1999: monthly MDD onset 0.9% with no event vs 3.4% with one",
        "mean rise in stress from one life event (exponential, stress capped at 1)"),
     # ---- feedback rules ------------------------------------------------------------------------
-    _p("rules", "injury_to_pain_weight", 7.0, "logit/unit", 0.0, 20.0,
-       "Costa 2012: a typical injury (0.55) raises pain from ~NRS 0.5 to ~5",
+    _p("rules", "injury_to_pain_weight", 9.0, "logit/unit", 0.0, 20.0,
+       'set by hand (start for calibration, issue 13): was 7.0; with pain_bias lowered to -4.5 a typical injury (severity 0.5) still lifts pain to NRS 4-6 at onset (Costa 2012: 52/100)',
        "pain drive per unit of nociceptive input from an acute injury"),
-    _p("rules", "pain_to_sensitisation_per_nrs", 1.95, "logit/NRS", 0.0, 5.0, HAND + ": with sensitisation_bias the switch sits near NRS 2.3; DESIGN feasibility note: a steep switch made ~10% of people bistable in pain",
+    _p("rules", "pain_to_sensitisation_per_nrs", 2.5, "logit/NRS", 0.0, 5.0,
+       'set by hand (start for calibration, issue 13): was 1.95; a steeper switch at about NRS 2 (-sensitisation_bias / steepness) so mild pain does not sensitise and the pain-free majority stays pain-free',
        "steepness of the sensitisation switch: drive per NRS point of current pain"),
-    _p("rules", "sensitisation_bias", -4.4009, "logit", -20.0, 0.0, STAGE1,
+    _p("rules", "sensitisation_bias", -5.0, "logit", -20.0, 0.0,
+       'set by hand (start for calibration, issue 13): was -4.4009 (stage 1); with the steepness above the switch sits near NRS 2',
        "log-odds of the sensitisation target with no pain (switch point = -bias / steepness NRS)"),
-    _p("rules", "sensitisation_to_pain_weight", 2.1862, "logit/unit", 0.0, 10.0, STAGE1,
+    _p("rules", "sensitisation_to_pain_weight", 2.0, "logit/unit", 0.0, 10.0,
+       'set by hand (start for calibration, issue 13): was 2.1862 (stage 1), then 1.5; with the lower pain baseline a little more sensitisation feedback keeps chronic back pain near 13%',
        "pain drive per unit of central sensitisation (nociplastic pain)"),
-    _p("rules", "mood_to_sensitivity_weight", 0.2502, "logit/unit", 0.0, 10.0,
+    _p("rules", "mood_to_sensitivity_weight", fitted_value("stage1", "mood_to_sensitivity_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "Pinheiro 2016 / Wong 2022: depression predicts chronicity of LBP (sign); via the mood -> pain scale",
        "sensitisation drive per unit of low mood (serotonin/norepinephrine)"),
-    _p("rules", "mood_to_muscle_tension_weight", 0.1335, "logit/unit", 0.0, 10.0,
+    _p("rules", "mood_to_muscle_tension_weight", fitted_value("stage1", "mood_to_muscle_tension_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "seed: depression increases muscle tension; Wong 2022 pain beta 0.11 (sign); via the mood -> pain scale",
        "pain drive per unit of low mood through muscle tension"),
-    _p("rules", "mood_to_activity_weight", 1.1459, "logit/unit", 0.0, 10.0,
+    _p("rules", "mood_to_activity_weight", fitted_value("stage1", "mood_to_activity_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "Pearce 2022 and behavioural activation theory (sign); via the mood-loop scale",
        "activity drive lost per unit of low mood (low motivation)"),
     _p("rules", "inactivity_to_deconditioning_weight", 4.0, "logit/unit", 0.0, 20.0,
@@ -402,25 +444,25 @@ _MODEL_PARAMETERS = (
     _p("rules", "activity_reference", 0.25, "share of 600 min/week", 0.0, 1.0,
        "Bull 2020: WHO minimum 150 min/week = 0.25",
        "activity level at which activity rules contribute nothing (switching them off holds this level)"),
-    _p("rules", "pain_to_activity_weight", 2.5, "logit/unit", 0.0, 10.0,
-       HAND + ": Vlaeyen 2016 fear-avoidance; Bair 2008 disability days 18 per 3 months with pain (sign)",
+    _p("rules", "pain_to_activity_weight", 1.0, "logit/unit", 0.0, 10.0,
+       'set by hand (start for calibration, issue 13): was 2.5; with activity limitation defining high-impact pain (NHIS), 2.5 made 97% of chronic pain high-impact; at 1.0 about 35-45% is (NHIS 2016-21: 33-39%); Vlaeyen 2016 fear-avoidance (sign)',
        "activity drive lost per unit of pain (limitation and avoidance)"),
     _p("rules", "pain_to_sleep_weight", 1.0, "logit/unit", 0.0, 10.0,
-       "set by hand (commit 382e38c; stage 1 had fitted 0.3621): poor sleep among people in chronic pain was 40% against 'very common'; with pain -> mood lowered, the coupling runs through sleep (Yang 2022); Edwards 2008 found pain -> sleep (Z 3.1) weaker than sleep -> pain (Z 7.9), which this value does not respect (issue 13)",
+       "set by hand (start for calibration, issue 13): kept at 1.0 while sleep -> pain rose tenfold: the diary's pain -> sleep Z is then about 1.5-3 (Edwards 2008: 3.1, band 1.1-5.1), weaker than sleep -> pain as published; poor sleepers among chronic pain about 75-85% (Sun 2021: 75.3%)",
        "poor-sleep drive per unit of pain"),
-    _p("rules", "mood_to_sleep_weight", 1.9099, "logit/unit", 0.0, 10.0,
+    _p("rules", "mood_to_sleep_weight", fitted_value("stage1", "mood_to_sleep_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "PHQ-9 item 3 (sleep) is a depressive symptom; bridge symptom in Yang 2022; via the mood-loop scale",
        "poor-sleep drive per unit of low mood"),
-    _p("rules", "sleep_to_sensitivity_weight", 0.2002, "logit/unit", 0.0, 10.0,
-       STAGE1 + "; " + "Schrimpf 2015: partial sleep loss raises spontaneous pain ES 0.30; Edwards 2008 Z 7.9; via the mood -> pain scale",
+    _p("rules", "sleep_to_sensitivity_weight", 2.0, "logit/unit", 0.0, 10.0,
+       "set by hand (start for calibration, issue 13): was 0.2 (stage 1); sized to the daily diary: last night's sleep -> today's pain Z about 7 (Edwards 2008: 7.9, band 5.9-9.9); Schrimpf 2015 partial sleep loss raises pain ES 0.30",
        "pain drive per unit of poor sleep (lower next-day pain thresholds)"),
-    _p("rules", "sleep_to_mood_weight", 1.1459, "logit/unit", 0.0, 10.0,
+    _p("rules", "sleep_to_mood_weight", fitted_value("stage1", "sleep_to_mood_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "insomnia predicts later depression (evidence 3c, direction); via the mood-loop scale",
        "low-mood drive per unit of poor sleep"),
-    _p("rules", "pain_to_social_support_weight", 0.181, "logit/unit", 0.0, 10.0,
-       STAGE1 + "; " + "seed: pain strains relationships and makes people miss out (sign); via the pain -> mood scale",
+    _p("rules", "pain_to_social_support_weight", fitted_value("stage1", "pain_to_social_support_weight"), "logit/unit", 0.0, 10.0,
+       STAGE1 + "; " + "seed: pain strains relationships and makes people miss out (sign); via the scale of pain's effects on support and stress",
        "social-support drive lost per unit of pain"),
-    _p("rules", "mood_to_social_support_weight", 1.528, "logit/unit", 0.0, 10.0,
+    _p("rules", "mood_to_social_support_weight", fitted_value("stage1", "mood_to_social_support_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "DESIGN: support shrinks as low mood withdraws a person (sign); via the mood-loop scale",
        "social-support drive lost per unit of low mood (withdrawal)"),
     _p("rules", "ties_to_social_support_weight", 1.5, "logit/unit", 0.0, 10.0,
@@ -429,7 +471,7 @@ _MODEL_PARAMETERS = (
     _p("rules", "support_reference", 0.7, "share", 0.0, 1.0,
        "choice: typical support level of a well adult in this model",
        "support level at which support rules contribute nothing"),
-    _p("rules", "support_to_mood_weight", 1.528, "logit/unit", 0.0, 10.0,
+    _p("rules", "support_to_mood_weight", fitted_value("stage1", "support_to_mood_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "Mann 2022: loneliness -> new depression aOR 2.3 (sign); via the mood-loop scale",
        "low-mood drive lost per unit of social support above the reference"),
     _p("rules", "support_to_stress_weight", 1.5, "logit/unit", 0.0, 10.0,
@@ -438,13 +480,13 @@ _MODEL_PARAMETERS = (
     _p("rules", "pain_to_mood_weight", 0.1, "logit/unit", 0.0, 10.0,
        "set by hand (commit 382e38c; stage 1 had fitted 0.1931): lowered with pain -> sleep raised, so pain and depression couple mainly through sleep (Yang 2022); Glette 2021 OR 2.0 and Gerrits 2014 HR 1.3-4 for incident depression (sign)",
        "low-mood drive per unit of pain (frustration, hopelessness)"),
-    _p("rules", "pain_to_stress_weight", 0.0603, "logit/unit", 0.0, 10.0,
-       STAGE1 + "; " + "seed: living with constant pain is draining (sign); via the pain -> mood scale",
+    _p("rules", "pain_to_stress_weight", fitted_value("stage1", "pain_to_stress_weight"), "logit/unit", 0.0, 10.0,
+       STAGE1 + "; " + "seed: living with constant pain is draining (sign); via the scale of pain's effects on support and stress",
        "stress drive per unit of pain"),
-    _p("rules", "mood_to_stress_weight", 1.1459, "logit/unit", 0.0, 10.0,
+    _p("rules", "mood_to_stress_weight", fitted_value("stage1", "mood_to_stress_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "seed: chronic stress is common in depression (sign); via the mood-loop scale",
        "stress drive per unit of low mood"),
-    _p("rules", "stress_to_mood_weight", 2.6717, "logit/unit", 0.0, 10.0,
+    _p("rules", "stress_to_mood_weight", fitted_value("stage1", "stress_to_mood_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "Kendler 1999: OR 5.6 for MDD onset in the month of a severe event",
        "low-mood drive per unit of stress (HPA activation)"),
     _p("rules", "stress_to_inflammation_weight", 3.0, "logit/unit", 0.0, 10.0,
@@ -459,21 +501,21 @@ _MODEL_PARAMETERS = (
     _p("rules", "activity_to_inflammation_weight", 1.5, "logit/unit", 0.0, 10.0,
        "Fedewa 2017: exercise lowers CRP, ES 0.26",
        "inflammation drive lost per unit of activity above the reference"),
-    _p("rules", "activity_to_mood_weight", 1.1459, "logit/unit", 0.0, 10.0,
+    _p("rules", "activity_to_mood_weight", fitted_value("stage1", "activity_to_mood_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "Pearce 2022: 150 min/week -> incident depression RR 0.75; Noetel 2024 g -0.4 to -0.6 (sign); via the mood-loop scale",
        "low-mood drive lost per unit of activity above the reference"),
     _p("rules", "mood_to_rumination_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, HAND + ": the switch sits near PHQ-9 12 (rumination_bias / steepness)",
        "steepness of the rumination switch: drive per PHQ-9 point of current low mood"),
-    _p("rules", "rumination_bias", -7.4224, "logit", -20.0, 0.0, STAGE1,
+    _p("rules", "rumination_bias", fitted_value("stage1", "rumination_bias"), "logit", -20.0, 0.0, STAGE1,
        "log-odds of the rumination target at PHQ-9 0 (switch point = -bias / steepness points)"),
-    _p("rules", "rumination_to_mood_weight", 3.246, "logit/unit", 0.0, 10.0,
+    _p("rules", "rumination_to_mood_weight", fitted_value("stage1", "rumination_to_mood_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "Hosenfeld 2015: depressed mood has two states in most people (needs a reinforcing loop)",
        "low-mood drive per unit of rumination"),
     _p("rules", "mood_to_recovery_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, HAND + ": with mood_recovery_bias the switch sits near PHQ-9 12, so recovery builds during an episode",
        "steepness of the slow recovery switch: drive per PHQ-9 point of current low mood"),
     _p("rules", "mood_recovery_bias", -7.0, "logit", -20.0, 0.0, HAND + ": with the steepness above, recovery builds from PHQ-9 ~12",
        "log-odds of the recovery target at PHQ-9 0 (switch point = -bias / steepness points)"),
-    _p("rules", "recovery_to_mood_weight", 3.7851, "logit/unit", 0.0, 10.0,
+    _p("rules", "recovery_to_mood_weight", fitted_value("stage1", "recovery_to_mood_weight"), "logit/unit", 0.0, 10.0,
        STAGE1 + "; " + "evidence 2: untreated episodes often remit within months",
        "low-mood drive lost per unit of built-up recovery"),
     # ---- scales ----------------------------------------------------------------------------------
@@ -606,6 +648,7 @@ class Params:
         self.rate = {s.name: -math.expm1(-1.0 / values[s.tau]) for s in RELAXING}
         self.rate_sensitisation_up = -math.expm1(-1.0 / values["sensitisation_up_tau_days"])
         self.rate_sensitisation_down = -math.expm1(-1.0 / values["sensitisation_down_tau_days"])
+        self.pain_threshold = values["pain_threshold_nrs"] / values["pain_max_nrs"]
         self.tissue_decay = math.exp(-1.0 / values["tissue_healing_tau_days"])
         self.drift_decay = math.exp(-1.0 / values["pain_drift_tau_days"])
         self.drift_innovation_sd = values["pain_drift_sd"] * math.sqrt(-math.expm1(-2.0 / values["pain_drift_tau_days"]))

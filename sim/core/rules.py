@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 Edge = tuple[str, str, int]
 """(cause, effect, sign): sign +1 means more cause -> more effect."""
 
@@ -183,12 +181,14 @@ def mood_to_rumination(s, p):
 
 def mood_to_recovery(s, p):
     """Untreated episodes often remit within months: coping and help-seeking build slowly while
-    mood is low and pull it back up (the balancing loop that ends episodes). How strongly differs
-    between people (trait ``coping``, mean 1 on the log scale): those who cope least stay stuck."""
-    strength = np.exp(p.coping_sd * s.coping - 0.5 * p.coping_sd ** 2)
+    mood is low and pull it back up (the balancing loop that ends episodes). Recovery can grow
+    to the same strength in everyone; how *fast* it builds differs between people (trait
+    ``coping``, in the state's own update, :func:`sim.core.engine.recovery_rate`): those who cope
+    least take longest, but their episodes still end (NEMESIS: 50% recovered within 3 months,
+    nearly 20% still ill at 2 years, 12% at 3 years in NEMESIS-2)."""
     return {
         "mood_recovery": p.mood_to_recovery_per_phq9 * 27.0 * s.low_mood,
-        "low_mood": -p.recovery_to_mood_weight * strength * s.mood_recovery,
+        "low_mood": -p.recovery_to_mood_weight * s.mood_recovery,
     }
 
 
@@ -231,7 +231,7 @@ RULES: tuple[Rule, ...] = (
     _rule(mood_to_rumination, [("low_mood", "rumination", +1), ("rumination", "low_mood", +1)],
           ["mood_to_rumination_per_phq9", "rumination_to_mood_weight"]),
     _rule(mood_to_recovery, [("low_mood", "mood_recovery", +1), ("mood_recovery", "low_mood", -1)],
-          ["mood_to_recovery_per_phq9", "recovery_to_mood_weight", "coping_sd"]),
+          ["mood_to_recovery_per_phq9", "recovery_to_mood_weight"]),
 )
 
 RULES_BY_NAME = {r.name: r for r in RULES}

@@ -5,7 +5,7 @@ Mappings (internal state on 0-1 -> clinical unit; ``evidence.md`` section 5):
 ===============  ==========================================  ===========================================
 state            output                                       thresholds used
 ===============  ==========================================  ===========================================
-pain             NRS 0-10 = 10 x pain                         chronic: NRS >= 4; high impact: NRS >= 6
+pain             NRS 0-10 = 10 x pain                         chronic: NRS >= 4; reports pain: NRS >= 0.5
 low_mood         PHQ-9 0-27 = 27 x low_mood                   depressed: 14-day mean PHQ-9 >= 10
 activity         min/week = activity_max_min_week x activity  WHO: 150-300 min/week
 poor_sleep       PSQI 0-21 = 21 x poor_sleep                  poor sleeper: PSQI > 5
@@ -15,7 +15,13 @@ inflammation     hs-CRP mg/L = baseline x fold^inflammation   high: CRP > 3 mg/L
 Case definitions (DESIGN feasibility notes; thresholds of 1-2 NRS flicker with daily noise):
 
 * **chronic pain**: NRS >= 4 on more than half of the last 90 days;
-* **high-impact chronic pain** (stand-in): NRS >= 6 on more than half of the last 90 days;
+* **high-impact chronic pain** (NHIS: chronic pain that limited life or work activities on most
+  days or every day of the past 3 months; Dahlhamer 2018): chronic pain, and activity below
+  :data:`LIMITED_SHARE` of the person's habitual level (what their traits give with no pain and
+  no low mood) on more than half of the last 90 days. Status, daily table, survey and utility
+  all read this one definition;
+* **reports pain**: NRS >= 0.5, i.e. an NRS a respondent would round to 1 or more; "no pain"
+  (NHIS "never" in the past 3 months; Henschke's "completely recovered") is below it;
 * **depressed**: mean PHQ-9 over the last 14 days >= 10 (PHQ-9 asks about two weeks);
 * an **episode** (of chronic pain or depression) starts when the status switches on and ends
   only after the status has been off for a sustained remission period (90 days for chronic
@@ -36,7 +42,13 @@ PHQ9_MAX = 27.0
 PSQI_MAX = 21.0
 """Tops of the clinical scales: internal state 1 is NRS 10, PHQ-9 27, PSQI 21."""
 CHRONIC_PAIN_NRS = 4.0
-HIGH_IMPACT_NRS = 6.0
+LIMITED_SHARE = 0.5
+"""Activity below this share of a person's habitual level counts as limited. NHIS leaves
+"limited" to the respondent; half is this model's reading of it, a choice, not a measured
+threshold."""
+PAIN_REPORTED_NRS = 0.5
+"""Pain at or above this NRS is reported (it rounds to 1 or more on the 0-10 scale); below it a
+person says they have no pain."""
 PAIN_WINDOW_DAYS = 90
 DEPRESSION_PHQ9 = 10.0
 DEPRESSION_WINDOW_DAYS = 14
@@ -81,6 +93,22 @@ def activity_min_week(activity, p):
     for ``activity_max_min_week``).
     """
     return p.activity_max_min_week * activity
+
+
+def reports_pain(nrs):
+    """Whether pain on the NRS would be reported as any pain (it rounds to 1 or more)."""
+    return nrs >= PAIN_REPORTED_NRS
+
+
+def habitual_activity(s, p):
+    """Activity (internal 0-1 scale) that a person's traits give with no pain and no low mood:
+    the level 'limited' is measured against."""
+    return 1.0 / (1.0 + np.exp(-(p.activity_bias + p.habitual_activity_sd * s.habitual_activity)))
+
+
+def activity_limited(s, p):
+    """Today's activity below :data:`LIMITED_SHARE` of the person's habitual level."""
+    return s.activity < LIMITED_SHARE * habitual_activity(s, p)
 
 
 def sleep_psqi(poor_sleep):
@@ -239,7 +267,7 @@ class ClinicalStatus:
 
     def __init__(self, n: int):
         self.pain_days = DayCount(n, PAIN_WINDOW_DAYS)
-        self.high_pain_days = DayCount(n, PAIN_WINDOW_DAYS)
+        self.limited_days = DayCount(n, PAIN_WINDOW_DAYS)
         self.phq9_window = RollingMean(n, DEPRESSION_WINDOW_DAYS)
         self.pain_episodes = Episodes(n, PAIN_REMISSION_DAYS)
         self.depression_episodes = Episodes(n, DEPRESSION_REMISSION_DAYS)
@@ -252,14 +280,15 @@ class ClinicalStatus:
         """Since the start of the burn-in: the model's stand-in for 'lifetime' history."""
         self.events = {}
 
-    def update(self, pop) -> None:
-        """Take in today's states (``pop``) and update every case definition and its events."""
+    def update(self, pop, p) -> None:
+        """Take in today's states (``pop``; ``p``: parameters, for habitual activity) and update
+        every case definition and its events."""
         nrs = pain_nrs(pop.pain)
         self.pain_days.push(nrs >= CHRONIC_PAIN_NRS)
-        self.high_pain_days.push(nrs >= HIGH_IMPACT_NRS)
+        self.limited_days.push(activity_limited(pop, p))
         self.phq9_window.push(phq9(pop.low_mood))
         self.chronic_pain = self.pain_days.on_most_days()
-        self.high_impact_pain = self.high_pain_days.on_most_days()
+        self.high_impact_pain = self.chronic_pain & self.limited_days.on_most_days()
         self.phq9_14d = self.phq9_window.mean()
         self.depressed = self.phq9_14d >= DEPRESSION_PHQ9
         self.ever_chronic_pain |= self.chronic_pain
@@ -275,7 +304,7 @@ class ClinicalStatus:
         """Start the rows ``who`` afresh (entrants replacing people who left, after today's
         :meth:`update`): empty pain windows, a PHQ-9 window filled with their PHQ-9 on entry, no
         episode, no history. Today's events stay as they were (they happened to the leavers)."""
-        for window in (self.pain_days, self.high_pain_days):
+        for window in (self.pain_days, self.limited_days):
             window.reset(who)
         phq = phq9(pop.low_mood[who])
         self.phq9_window.reset(who, phq)

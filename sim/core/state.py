@@ -84,7 +84,7 @@ TRAITS: tuple[Trait, ...] = (
     Trait("habitual_activity", "how active this person is when well", "habitual_activity_sd"),
     Trait("sociability", "how connected this person feels when well", "sociability_sd"),
     Trait("crp_baseline", "personal baseline hs-CRP (log-normal score)", "crp_log_sd"),
-    Trait("coping", "how strongly this person's coping pulls them out of low mood", "coping_sd"),
+    Trait("coping", "how fast this person's coping builds during low mood and ends an episode", "coping_sd"),
 )
 TRAIT_NAMES: tuple[str, ...] = tuple(t.name for t in TRAITS)
 DEMOGRAPHY_NAMES: tuple[str, ...] = ("age_years", "female", "person_id")

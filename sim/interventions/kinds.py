@@ -22,7 +22,7 @@ from types import MappingProxyType
 from sim.core import checks
 from sim.core.eligibility import COHORTS
 from sim.core.errors import InputError
-from sim.core.parameters import Param, add_parameter, fitted, remove_parameter
+from sim.core.parameters import Param, add_parameter, fitted, fitted_value, remove_parameter
 from sim.core.rules import RULES_BY_NAME
 from sim.core.state import STATE_NAMES
 
@@ -253,7 +253,7 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                              "own anti-inflammatory effect (the inflammation offset)"),
         delivery=dict(duration_days=84, sessions_per_week=2.0, uptake=0.8, adherence=0.7, dropout=0.18,
                       onset_days=21.0, fade_days=120.0, residual=0.2),
-        effect_size=1.089,
+        effect_size=fitted_value("stage2", "exercise_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Hayden 2021, exercise vs usual care -15/100 pain "
                                   "at ~12 weeks"),
         effect_size_meaning="scale of exercise's effects (sim.interventions.KINDS) for a full course"),
@@ -270,7 +270,7 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                       lasting=("pain_to_mood", "mood_to_rumination", "low_mood")),
         delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.75, dropout=0.2,
                       onset_days=21.0, fade_days=180.0, residual=0.3),
-        effect_size=0.835,
+        effect_size=fitted_value("stage2", "cbt_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Williams 2012, CBT mood SMD -0.38 at end of "
                                   "treatment"),
         effect_size_meaning="scale of CBT's effects for a full course"),
@@ -284,8 +284,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                       lasting=("pain_to_mood", "mood_to_rumination", "low_mood", "stress")),
         delivery=dict(duration_days=56, sessions_per_week=1.0, uptake=0.75, adherence=0.7, dropout=0.2,
                       onset_days=21.0, fade_days=180.0, residual=0.3),
-        effect_size=0.835,
-        effect_size_source=("set by hand equal to cbt_effect: MBSR and CBT had similar effects (Cherkin 2016; "
+        effect_size=fitted_value("stage2", "cbt_effect", parameter="mindfulness_effect"),
+        effect_size_source=("set by hand equal to cbt_effect (read from the record): MBSR and CBT had similar effects (Cherkin 2016; "
                             "Khoo 2019)"),
         effect_size_meaning="scale of mindfulness' effects for a full course"),
     InterventionKind(
@@ -298,7 +298,7 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                              "Munkholm 2019: a small mood offset); Geddes 2003 (relapse after stopping)"),
         delivery=dict(duration_days=84, sessions_per_week=7.0, uptake=0.8, adherence=0.8, dropout=0.25,
                       onset_days=14.0, fade_days=21.0, residual=0.0),
-        effect_size=0.903,
+        effect_size=fitted_value("stage2", "medication_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Ferreira 2021, SNRI vs placebo -5.3/100 back pain "
                                   "at 3-13 weeks"),
         effect_size_meaning="scale of the SNRI's effects at the full dose"),
@@ -322,7 +322,7 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                       source="Pfeiffer 2011 (peer support SMD -0.59 on depressive symptoms); Mann 2022"),
         delivery=dict(duration_days=84, sessions_per_week=1.0, uptake=0.6, adherence=0.7, dropout=0.2,
                       onset_days=28.0, fade_days=90.0, residual=0.3),
-        effect_size=3.306,
+        effect_size=fitted_value("stage2", "social_support_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Pfeiffer 2011, peer support PHQ-9 SMD -0.59 in "
                                   "depression"),
         effect_size_meaning="scale of peer support's effects for a full course"),

@@ -1,331 +1,651 @@
-"""Calibrate the defaults: fit a documented subset of parameters to the fit targets.
+"""Calibrate the defaults: fit a declared subset of parameters to the fit targets, reproducibly.
 
-Stage 1 (natural history) fits FIT_PARAMETERS -- and three group scales, each multiplying a
-documented group of rule weights together (the mood loop, pain -> mood, mood -> pain) -- to the
-natural-history targets STAGE1_TARGETS of :mod:`sim.studies.targets`, by CMA-ES
-(the ``cma`` package; the search runs in steps of 15% of each default) on the loss
-sum(weight * ((model - published) / half the band)^2). Every evaluation uses the same seeds
-(common random numbers), so the loss is a deterministic function of the parameters.
+Everything the calibration does is declared in this module's first section, ``The declaration``:
+the fitted parameters (name, start, lower, upper, step), the group scales, the targets and their
+weights, the seeds, population, burn-in and optimiser settings (:data:`SETTINGS`). Nothing there
+reads the current fitted defaults: every parameter whose default comes from the calibration record
+(:data:`sim.core.parameters.FROM_RECORD`) is set by the run itself, so a clean checkout gives the
+same run whatever the record holds.
 
-Stage 2 (interventions) fits each intervention's effect scale to its primary trial outcome in a
-virtual trial (PRIMARY: exercise, pain at 12 weeks; CBT, PHQ-9 SMD at 8 weeks; SNRI, pain at 12
-weeks; peer support, PHQ-9 SMD at 12 weeks in depressed people) by bisection on a monotone
-response; mindfulness takes CBT's scale (Cherkin 2016).
+Stage 1 (natural history) fits :data:`STAGE1` to the targets :data:`STAGE1_TARGETS` of
+:mod:`sim.studies.targets` (the statistics and case definitions validation uses) by CMA-ES (the
+``cma`` package, seeded) on the loss sum(weight * ((model - published) / half the band)^2). Every
+evaluation runs the same seeds (common random numbers), so the loss is a deterministic function of
+the parameters; surveys run in a process pool whose results are read in submission order, so they
+do not depend on which worker finishes first.
 
-Run it as ``python experiments/calibrate.py [--quick] [--write] [--stage2-only]``. ``--write``
-puts the result into the declared defaults (sim/core/parameters.py; each kind's
-effect size in sim/interventions/kinds.py), writes the calibration record
-sim/core/calibration_record.json (each run: id, method, command, people, seeds, loss, targets;
-each fitted value -- the provenance the parameter table shows, and what tests/test_provenance.py
-holds the defaults to) and the fit report docs/calibration.md. Without it the script only
-reports. The search starts from the current defaults, so a rerun from a checkout whose defaults
-are already fitted starts at its optimum: the record says which start a run had.
+Stage 2 (interventions) sizes each intervention's effect scale by bisection so that a two-arm
+virtual trial at the stage-1 values hits its primary target (:data:`STAGE2`); mindfulness takes
+CBT's scale (:data:`STAGE2_SAME_AS`).
+
+``python experiments/calibrate.py --write`` runs both stages and writes, atomically, the record
+``sim/core/calibration_record.json`` (the defaults of the parameter table are read from it) and
+``docs/calibration.md`` (from :data:`REPORT_TEMPLATE`). Without ``--write`` both go into ``--out``.
 """
 
 from __future__ import annotations
 
 import json
+import platform
 import re
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from sim.core import parameters
 from sim.core.engine import Engine
-from sim.core.parameters import DEFAULTS, PARAMS
+from sim.core.errors import InputError
+from sim.core.parameters import FROM_RECORD, PARAMS
 from sim.core.scenario import Scenario
-from sim.running.scripts import DOCS, check_writable, parse_args
+from sim.running.files import write_text
+from sim.running.scripts import ROOT as CHECKOUT
+from sim.running.scripts import check_writable, parse_args
 from sim.studies.epi import Survey
-from sim.studies.targets import TARGETS, TARGETS_BY_ID, survey_measures
+from sim.studies.targets import TARGETS_BY_ID, survey_measures
 from sim.studies.trials import virtual_trial
 
-PARAMETERS_FILE = Path(parameters.__file__).resolve()
-"""The module that holds the parameter table, whose defaults ``--write`` replaces."""
-ROOT = PARAMETERS_FILE.parent.parent.parent
-"""The source tree whose declared defaults ``--write`` replaces."""
-FIT_PARAMETERS = (
-    "pain_bias", "sensitisation_bias", "sensitisation_to_pain_weight", "pain_sensitivity_sd",
-    "injury_rate_per_year", "injury_severity_mean", "tissue_healing_tau_days", "pain_drift_sd",
-    "pain_noise_sd",
-    "low_mood_bias", "mood_vulnerability_sd", "stress_to_mood_weight", "life_event_severity_mean",
-    "rumination_to_mood_weight", "rumination_bias", "recovery_to_mood_weight", "mood_recovery_tau_days",
-    "coping_sd",
+# ==================================================================================================
+# The declaration: the only place the calibration's inputs are set. Adding or removing a fitted
+# parameter, a group member or a target is one line here; then run experiments/calibrate.py --write.
+# ==================================================================================================
+
+HAND_START = ("set by hand: the 2026-11-28 fit (stage1-2026-11-28, itself started from earlier "
+              "hand-set guesses) rounded to 2-3 digits, declared here so no run reads the record")
+"""Why the start values are what they are (every start below is set by hand)."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One coordinate of the stage-1 search: a parameter of the table, or a group scale.
+
+    CMA-ES searches ``start + step * u``; ``lower`` and ``upper`` bound it (in the parameter's
+    unit, or as a factor for a group scale). A group scale multiplies each member's hand-set base
+    value: member = base * scale, so the members move together.
+    """
+
+    name: str
+    start: float
+    lower: float
+    upper: float
+    step: float
+    members: tuple[tuple[str, float], ...] = ()
+    """A group scale's members: (parameter, base value set by hand)."""
+
+
+STAGE1: tuple[Fit, ...] = (
+    # pain
+    Fit("pain_bias", -3.5, -6.0, -1.5, 0.5),
+    Fit("pain_sensitivity_sd", 0.74, 0.2, 1.5, 0.11),
+    Fit("sensitisation_bias", -4.4, -8.0, -2.0, 0.66),
+    Fit("sensitisation_to_pain_weight", 2.2, 0.5, 5.0, 0.33),
+    Fit("injury_rate_per_year", 0.45, 0.1, 1.5, 0.07),
+    Fit("injury_severity_mean", 0.5, 0.1, 1.0, 0.075),
+    Fit("tissue_healing_tau_days", 20.0, 5.0, 60.0, 3.0),
+    Fit("pain_drift_sd", 0.49, 0.1, 1.5, 0.074),
+    Fit("pain_noise_sd", 0.59, 0.1, 1.5, 0.09),
+    # mood
+    Fit("low_mood_bias", -3.06, -6.0, -1.0, 0.46),
+    Fit("mood_vulnerability_sd", 0.69, 0.1, 1.5, 0.1),
+    Fit("stress_to_mood_weight", 2.67, 0.5, 6.0, 0.4),
+    Fit("life_event_severity_mean", 0.19, 0.02, 0.6, 0.028),
+    Fit("rumination_to_mood_weight", 3.25, 0.5, 8.0, 0.49),
+    Fit("rumination_bias", -7.4, -12.0, -4.0, 1.1),
+    Fit("recovery_to_mood_weight", 3.8, 0.5, 8.0, 0.57),
+    Fit("mood_recovery_tau_days", 81.0, 20.0, 300.0, 12.0),
+    Fit("coping_sd", 0.59, 0.1, 1.5, 0.09),
+    # group scales: the weights of a loop move together
+    Fit("mood_loop_scale", 1.0, 0.3, 3.0, 0.15, members=(
+        ("mood_to_sleep_weight", 1.9), ("sleep_to_mood_weight", 1.15), ("mood_to_stress_weight", 1.15),
+        ("mood_to_social_support_weight", 1.53), ("support_to_mood_weight", 1.53),
+        ("mood_to_activity_weight", 1.15), ("activity_to_mood_weight", 1.15))),
+    Fit("pain_to_support_and_stress_scale", 1.0, 0.3, 3.0, 0.15, members=(
+        ("pain_to_social_support_weight", 0.18), ("pain_to_stress_weight", 0.06))),
+    Fit("mood_to_pain_scale", 1.0, 0.3, 3.0, 0.15, members=(
+        ("mood_to_muscle_tension_weight", 0.13), ("mood_to_sensitivity_weight", 0.25),
+        ("sleep_to_sensitivity_weight", 0.2))),
 )
-GROUPS = {
-    "mood_loop_scale": ("mood_to_sleep_weight", "sleep_to_mood_weight", "mood_to_stress_weight",
-                        "mood_to_social_support_weight", "support_to_mood_weight", "mood_to_activity_weight",
-                        "activity_to_mood_weight"),
-    "pain_to_mood_scale": ("pain_to_mood_weight", "pain_to_sleep_weight", "pain_to_social_support_weight",
-                           "pain_to_stress_weight"),
-    "mood_to_pain_scale": ("mood_to_muscle_tension_weight", "mood_to_sensitivity_weight",
-                           "sleep_to_sensitivity_weight"),
+"""Stage 1's search coordinates, starts set by hand (:data:`HAND_START`). pain_to_mood_weight and
+pain_to_sleep_weight are set by hand in the table (commit 382e38c) and are not fitted."""
+
+STAGE1_TARGETS: dict[str, float] = {
+    "cbp_prevalence": 2.0, "hicp_share": 1.0, "dep_point": 2.0, "dep_pr_cbp": 2.0,
+    "dep_first_incidence": 1.0, "dep_recovered_6m": 1.0, "dep_bimodal": 1.0, "cp_incidence": 1.0,
+    "acute_week6": 1.0, "acute_week26": 1.0, "acute_week52": 1.0,
 }
-STAGE1_TARGETS = ("cbp_prevalence", "hicp_share", "dep_point", "dep_pr_cbp", "dep_first_incidence",
-                  "dep_recovered_6m", "dep_bimodal", "cp_incidence", "acute_week6", "acute_week26",
-                  "acute_week52")
-"""The natural-history targets stage 1 fits (ids of sim.studies.targets.TARGETS)."""
-WEIGHTS = {"cbp_prevalence": 2.0, "dep_point": 2.0, "dep_pr_cbp": 2.0}
-RECORD = parameters.RECORD_PATH
+"""Stage 1's targets (ids of :data:`sim.studies.targets.TARGETS`) and their weights in the loss."""
+MISSING_Z = 10.0
+"""Standardised error charged for a target the survey could not measure (NaN)."""
 
 
-def expand(x: dict) -> dict:
-    """Parameter values from a point of the search space (group scales applied to defaults)."""
-    values = {k: v for k, v in x.items() if k not in GROUPS}
-    for group, members in GROUPS.items():
-        for name in members:
-            values[name] = DEFAULTS[name] * x.get(group, 1.0)
-    return {k: float(np.clip(v, PARAMS[k].low, PARAMS[k].high)) if k in PARAMS else v
-            for k, v in values.items()}
+@dataclass(frozen=True)
+class Primary:
+    """Stage 2: the two-arm virtual trial whose outcome sizes one intervention's effect scale."""
+
+    target: str
+    """Id of the target in :data:`sim.studies.targets.TARGETS` (published value used)."""
+    eligibility: str
+    week: int
+    column: str
 
 
-SURVEY_YEARS = 4
-"""Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
+STAGE2: dict[str, Primary] = {
+    "exercise": Primary("exercise_pain", "chronic_back_pain", 12, "pain_md"),
+    "cbt": Primary("cbt_mood", "chronic_back_pain", 8, "phq9_g"),
+    "medication": Primary("snri_pain", "chronic_back_pain", 12, "pain_md"),
+    "social_support": Primary("peer_support", "depressed", 12, "phq9_g"),
+}
+STAGE2_SAME_AS = {"mindfulness": "cbt"}
+"""Kinds that take another kind's scale (Cherkin 2016: MBSR and CBT had similar effects)."""
+EFFECT_SCALE_UNTREATED = 1.0
+"""Effect scale set for every kind in runs where nobody receives it (stage 1; the other kinds of a
+stage-2 trial): it acts only on treated people, so any value gives the same run; it is set so no run
+reads the record."""
 
 
-def _survey(args) -> dict:
-    values, seed, n, years = args
-    # Every candidate has its own parameters: its burn-in is never reused, so it is not cached.
-    s = Survey(Engine(Scenario(n_agents=n, **values), seed, cache=False)).run(years * 365)
-    return survey_measures(s)
+@dataclass(frozen=True)
+class Settings:
+    """How the calibration runs. Chosen so the full run takes about 20 minutes on 2 shared cores
+    (measured: docs/calibration.md reports each run's time)."""
+
+    people: int = 3_000
+    seeds: tuple[int, ...] = (0, 1)
+    burn_in_days: int = 2_190
+    """The model's default burn-in (tests/test_calibration_run.py holds them equal)."""
+    survey_years: int = 4
+    """Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
+    max_evals: int = 120
+    """CMA-ES evaluations after the one at the start (whole generations). Measured on this 2-core
+    machine under other work: one evaluation (2 surveys of 3,000 people, 10 years) costs 8.6-12.4
+    CPU seconds, one stage-2 step 5.5-7 (both ranges: a quiet and a loaded machine), so 121
+    evaluations and 40 steps need 1,260-1,780 CPU seconds: 11-15 minutes on both cores, about 20
+    when other work takes a third of them. The 2026-11-28 fit found its best point at evaluation 71
+    of 250."""
+    popsize: int = 10
+    sigma: float = 0.5
+    """CMA-ES's initial step, in units of each coordinate's ``step``."""
+    cma_seed: int = 1
+    trial_people: int = 4_000
+    trial_n: int = 1_200
+    bisection_steps: int = 10
+    """Bisection halvings of [0, the parameter's upper bound]: 10 give 10 / 2^11 = 0.005."""
 
 
-def loss(measured: list[dict]) -> tuple[float, dict]:
-    """The calibration loss of survey measurements over seeds: the weighted sum over fit targets
-    of ((model - published) / half the band)^2.
+SETTINGS = Settings()
+QUICK = Settings(people=1_000, max_evals=20, trial_people=2_000, trial_n=600, bisection_steps=6)
+"""``--quick``: a smaller run to try the pipeline (not for the shipped defaults)."""
 
-    Args:
-        measured: one dict of survey statistics per seed.
+# ==================================================================================================
+# The run
+# ==================================================================================================
 
-    Returns:
-        The loss, and per target its model value and standardised error.
-    """
-    targets = [TARGETS_BY_ID[i] for i in STAGE1_TARGETS]
-    total, parts = 0.0, {}
+RECORD_RELATIVE = Path("sim/core/calibration_record.json")
+"""Where the record sits in a checkout (:data:`sim.core.parameters.RECORD_PATH` reads it there)."""
+REPORT_RELATIVE = Path("docs/calibration.md")
+
+
+def stage2_parameters() -> list[str]:
+    """The effect-scale parameters stage 2 fits."""
+    return [f"{kind}_effect" for kind in STAGE2]
+
+
+def fitted_parameters(fits=STAGE1) -> list[str]:
+    """Every table parameter stage 1 sets: the direct coordinates and each group's members."""
+    return [m for f in fits for m in ([name for name, _ in f.members] if f.members else [f.name])]
+
+
+def check_declaration(fits=STAGE1, targets=STAGE1_TARGETS) -> None:
+    """Raise an InputError naming the first entry of the declaration that cannot run."""
+    seen = set()
+    for f in fits:
+        if f.name in seen:
+            raise InputError(f"calibration: '{f.name}' is declared twice")
+        seen.add(f.name)
+        if not (f.lower <= f.start <= f.upper and f.step > 0):
+            raise InputError(f"calibration: '{f.name}' start {f.start} must lie in [{f.lower}, {f.upper}] "
+                             f"and step {f.step} must be > 0")
+        if not f.members and f.name not in PARAMS:
+            raise InputError(f"calibration: '{f.name}' is not a parameter (nor a group scale with members)")
+        for name, base in f.members or ((f.name, 1.0),):
+            if name not in PARAMS:
+                raise InputError(f"calibration: group '{f.name}' member '{name}' is not a parameter")
+            p = PARAMS[name]
+            for x in (base * f.lower, base * f.upper):
+                if not p.low <= x <= p.high:
+                    raise InputError(f"calibration: '{name}' could reach {x:g}, outside its range "
+                                     f"{p.range_text()} {p.unit}; narrow the bounds of '{f.name}'")
+    members = fitted_parameters(fits)
+    if len(set(members)) != len(members):
+        raise InputError("calibration: a parameter is fitted twice (directly and in a group, or in two groups)")
     for t in targets:
-        x = np.nanmean([m[t.key] for m in measured])
-        half = (t.high - t.low) / 2
-        z = (x - t.value) / half if np.isfinite(x) else 10.0
-        parts[t.id] = (float(x), float(z))
-        total += WEIGHTS.get(t.id, 1.0) * z ** 2
-    return total, parts
+        if t not in TARGETS_BY_ID:
+            raise InputError(f"calibration: target '{t}' is not in sim.studies.targets.TARGETS")
+    for kind, p in STAGE2.items():
+        if f"{kind}_effect" not in PARAMS or p.target not in TARGETS_BY_ID:
+            raise InputError(f"calibration: stage 2 '{kind}' needs the parameter {kind}_effect and target {p.target}")
+    explicit = set(members) | {f"{k}_effect" for k in (*STAGE2, *STAGE2_SAME_AS)}
+    loose = sorted(set(FROM_RECORD) - explicit)
+    if loose:
+        raise InputError(f"calibration: {', '.join(loose)} read their defaults from the calibration record, "
+                         "but the calibration does not set them: declare them in STAGE1 (or STAGE2), or set "
+                         "them by hand in the parameter table")
 
 
-def stage1(seeds, n, years, max_evals, pool, log, sigma=1.0):
-    """Stage 1: fit the natural-history parameters and group scales by CMA-ES, in steps of 15%
-    of each default, every evaluation on the same seeds (common random numbers).
+def untreated_effects() -> dict[str, float]:
+    """Every intervention kind's effect scale at :data:`EFFECT_SCALE_UNTREATED`."""
+    return {f"{k}_effect": EFFECT_SCALE_UNTREATED for k in (*STAGE2, *STAGE2_SAME_AS)}
+
+
+def values_at(point: dict[str, float], fits=STAGE1) -> dict[str, float]:
+    """Table parameter values at a point of the search (group scales applied to their bases)."""
+    out = {}
+    for f in fits:
+        for name, base in f.members or ((f.name, 1.0),):
+            value = base * point[f.name]
+            out[name] = round(value) if PARAMS[name].kind is int else float(value)
+    return out
+
+
+def _survey(job) -> dict:
+    values, seed, people, burn_in_days, years = job
+    # Every candidate has its own parameters: its burn-in is never reused, so it is not cached.
+    engine = Engine(Scenario(n_agents=people, burn_in_days=burn_in_days, **values), seed, cache=False)
+    measured = survey_measures(Survey(engine).run(years * 365))
+    return {TARGETS_BY_ID[t].key: measured[TARGETS_BY_ID[t].key] for t in STAGE1_TARGETS}
+
+
+def loss(measured: list[dict], targets=STAGE1_TARGETS) -> tuple[float, dict]:
+    """The stage-1 loss of survey measurements over seeds.
 
     Args:
-        seeds: the seeds every evaluation runs with.
-        n: people per run.
-        years: years each survey follows.
-        max_evals: evaluations allowed (0: only the loss at the defaults).
-        pool: an executor whose ``map`` runs the surveys.
-        log: a function that takes one line of progress.
-        sigma: CMA-ES's initial step, in units of those steps.
+        measured: one dict of survey statistics per seed (keys of :func:`survey_measures`).
+        targets: target id -> weight.
 
     Returns:
-        The loss at the defaults, and the best point found with its loss and per-target parts.
+        The weighted sum over targets of ((model - published) / half the band)^2, and per target
+        its model value (mean over seeds) and standardised error.
     """
+    total, parts = 0.0, {}
+    for tid, weight in targets.items():
+        t = TARGETS_BY_ID[tid]
+        xs = np.array([m[t.key] for m in measured], float)
+        x = float(xs[np.isfinite(xs)].mean()) if np.isfinite(xs).any() else float("nan")
+        z = (x - t.value) / ((t.high - t.low) / 2) if np.isfinite(x) else MISSING_Z
+        parts[tid] = (x, float(z))
+        total += weight * z ** 2
+    return float(total), parts
+
+
+def _mapper(workers: int):
+    """A ``map`` that returns results in submission order: a process pool, or this process."""
+    if workers <= 1:
+        return None, map
+    pool = ProcessPoolExecutor(max_workers=workers)
+    return pool, pool.map
+
+
+def stage1_points(settings: Settings, fits=STAGE1):
+    """The search's coordinates: names, start, step and the bounds in CMA-ES's units."""
+    names = [f.name for f in fits]
+    x0 = np.array([f.start for f in fits])
+    step = np.array([f.step for f in fits])
+    lo = (np.array([f.lower for f in fits]) - x0) / step
+    hi = (np.array([f.upper for f in fits]) - x0) / step
+    return names, x0, step, lo, hi
+
+
+def cma_strategy(settings: Settings, fits=STAGE1):
+    """The seeded CMA-ES of stage 1 (its first ``ask`` is the same in every run)."""
     import cma
 
-    names = list(FIT_PARAMETERS) + list(GROUPS)
-    x0 = np.array([DEFAULTS[k] if k in DEFAULTS else 1.0 for k in names])
-    steps = np.where(np.abs(x0) > 0, 0.15 * np.abs(x0), 0.2)
-    best = {"loss": np.inf}
-
-    def evaluate(us):
-        points = [dict(zip(names, x0 + steps * np.asarray(u))) for u in us]
-        jobs = [(expand(pt), s, n, years) for pt in points for s in seeds]
-        measured = list(pool.map(_survey, jobs))
-        losses = []
-        for i, pt in enumerate(points):
-            value, parts = loss(measured[i * len(seeds):(i + 1) * len(seeds)])
-            losses.append(value)
-            if value < best["loss"]:
-                best.update(loss=value, point=pt, parts=parts)
-                log(f"loss {value:8.3f}  " + "  ".join(f"{k} {v[0]:.3g}" for k, v in parts.items()))
-        return losses
-
-    start = evaluate([np.zeros(len(names))])[0]
-    if max_evals <= 0:  # only report the loss at the defaults
-        return start, best
-    es = cma.CMAEvolutionStrategy(np.zeros(len(names)), sigma,
-                                  {"seed": 1, "maxfevals": max_evals, "verbose": -9, "popsize": 10})
-    while not es.stop():
-        us = es.ask()
-        es.tell(us, evaluate(us))
-        log(f"  generation {es.countiter}: best {best['loss']:.3f}, median {np.median(es.fit.fit):.3f}")
-    return start, best
+    names, _, _, lo, hi = stage1_points(settings, fits)
+    return cma.CMAEvolutionStrategy(np.zeros(len(names)), settings.sigma,
+                                    {"seed": settings.cma_seed, "popsize": settings.popsize, "bounds": [list(lo), list(hi)],
+                                     "verbose": -9})
 
 
-PRIMARY = {  # kind -> (trial eligibility, week, outcome column, published value, source)
-    "exercise": ("chronic_back_pain", 12, "pain_md", -15.0, "Hayden 2021"),
-    "cbt": ("chronic_back_pain", 8, "phq9_g", -0.38, "Williams 2012"),
-    "medication": ("chronic_back_pain", 12, "pain_md", -5.3, "Ferreira 2021"),
-    "social_support": ("depressed", 12, "phq9_g", -0.59, "Pfeiffer 2011"),
-}
+def evaluate(us, settings: Settings, mapper=map, fits=STAGE1) -> list[tuple[float, dict, dict]]:
+    """Loss of each search point ``u`` (in CMA-ES's units): (loss, parts, point by name)."""
+    names, x0, step, lo, hi = stage1_points(settings, fits)
+    points = [dict(zip(names, (x0 + step * np.clip(np.asarray(u, float), lo, hi)).tolist())) for u in us]
+    fixed = untreated_effects()
+    jobs = [({**fixed, **values_at(pt, fits)}, s, settings.people, settings.burn_in_days, settings.survey_years)
+            for pt in points for s in settings.seeds]
+    measured = list(mapper(_survey, jobs))
+    k = len(settings.seeds)
+    return [(*loss(measured[i * k:(i + 1) * k]), pt) for i, pt in enumerate(points)]
 
 
-def _trial_effect(values: dict, kind: str, scale: float, seeds, n_agents: int, trial_n: int) -> float:
-    world = Scenario(n_agents=n_agents, days=364, **{**values, f"{kind}_effect": scale})
-    eligibility, week, column = PRIMARY[kind][:3]
-    t = virtual_trial(world, {"usual_care": [], kind: [{"kind": kind}]}, eligibility, n=trial_n,
-                      follow_up_weeks=(week,), seed=list(seeds))
-    return float(t[(t["arm"] == kind)][column].mean())
+def stage1(settings: Settings, mapper=map, bar=None, fits=STAGE1) -> dict:
+    """Stage 1: the loss at the start, then CMA-ES; every evaluation's loss goes into the trace.
 
-
-def stage2(values: dict, seeds, n_agents, trial_n, log) -> tuple[dict, dict]:
-    """Bisection of each effect scale so the virtual trial hits the published primary outcome.
-
-    Returns the scales and, per kind, the trial outcome at the last scale tried (the fit's error).
+    Returns:
+        ``start`` and ``best`` (each loss, parts, point), ``trace`` (every evaluation's loss in
+        order, the start first) and ``generations`` (best and median loss after each).
     """
-    out, last = {}, {}
-    for kind, (*_, goal, _source) in PRIMARY.items():
+    started = time.time()
+    names = [f.name for f in fits]
+    trace = []
+    (start_loss, start_parts, start_point), = evaluate([np.zeros(len(names))], settings, mapper, fits)
+    trace.append(start_loss)
+    best = {"loss": start_loss, "parts": start_parts, "point": start_point, "evaluation": 0}
+    if bar is not None:
+        bar.update(1)
+    generations = []
+    es = cma_strategy(settings, fits)
+    while len(trace) - 1 < settings.max_evals and not es.stop():  # whole generations up to the budget
+        us = es.ask()
+        results = evaluate(us, settings, mapper, fits)
+        for value, parts, point in results:
+            trace.append(value)
+            if value < best["loss"]:
+                best = {"loss": value, "parts": parts, "point": point, "evaluation": len(trace) - 1}
+        es.tell(us, [r[0] for r in results])
+        generations.append({"generation": es.countiter, "best": best["loss"],
+                            "median": float(np.median([r[0] for r in results]))})
+        if bar is not None:
+            bar.update(len(us))
+            bar.set_postfix(best=f"{best['loss']:.3f}")
+    return {"start": {"loss": start_loss, "parts": start_parts, "point": start_point}, "best": best,
+            "trace": trace, "generations": generations, "seconds": time.time() - started}
+
+
+def _trial(job) -> float:
+    values, kind, seed, settings = job
+    p = STAGE2[kind]
+    world = Scenario(n_agents=settings.trial_people, burn_in_days=settings.burn_in_days, days=364, **values)
+    t = virtual_trial(world, {"usual_care": [], kind: [{"kind": kind}]}, p.eligibility, n=settings.trial_n,
+                      follow_up_weeks=(p.week,), seed=seed)
+    return float(t.loc[t["arm"] == kind, p.column].iloc[0])
+
+
+def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:
+    """Bisection of each effect scale on [0, its upper bound] so that the two-arm virtual trial
+    (mean over seeds) hits the published primary outcome; effects are negative, so a larger scale
+    gives a lower outcome.
+
+    Returns:
+        ``scales`` (kind -> fitted scale, the last midpoint), ``trace`` (kind, scale, outcome of
+        every step), ``outcome`` (kind -> outcome at the last step tried), ``loss`` (sum of squared
+        relative errors of those outcomes).
+    """
+    started = time.time()
+    base = {**untreated_effects(), **values}
+    scales, trace, outcome = {}, [], {}
+    for kind, p in STAGE2.items():
+        goal = TARGETS_BY_ID[p.target].value
         lo, hi = 0.0, PARAMS[f"{kind}_effect"].high
-        for _ in range(10):
+        for _ in range(settings.bisection_steps):
             mid = (lo + hi) / 2
-            effect = _trial_effect(values, kind, mid, seeds, n_agents, trial_n)
-            log(f"  {kind}_effect {mid:.3f}: {effect:.3f} (goal {goal})")
-            lo, hi = (mid, hi) if effect > goal else (lo, mid)  # effects are negative: more scale, lower
-        out[f"{kind}_effect"] = round((lo + hi) / 2, 3)
-        last[kind] = effect
-    out["mindfulness_effect"] = out["cbt_effect"]
-    return out, last
+            jobs = [({**base, f"{kind}_effect": mid}, kind, s, settings) for s in settings.seeds]
+            effect = float(np.mean(list(mapper(_trial, jobs))))
+            trace.append({"kind": kind, "scale": mid, "outcome": effect, "goal": goal})
+            lo, hi = (mid, hi) if effect > goal else (lo, mid)
+            if bar is not None:
+                bar.update(1)
+        scales[kind] = (lo + hi) / 2
+        outcome[kind] = effect
+    for kind, same in STAGE2_SAME_AS.items():
+        scales[kind] = scales[same]
+    total = sum(((outcome[k] - TARGETS_BY_ID[p.target].value) / TARGETS_BY_ID[p.target].value) ** 2
+                for k, p in STAGE2.items())
+    return {"scales": scales, "trace": trace, "outcome": outcome, "loss": float(total),
+            "seconds": time.time() - started}
 
 
-def stage2_loss(last: dict) -> float:
-    """Sum over the primary outcomes of the squared relative error at the last bisection step."""
-    return float(sum(((last[k] - PRIMARY[k][3]) / PRIMARY[k][3]) ** 2 for k in PRIMARY))
+def _git(*args) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=CHECKOUT, capture_output=True, text=True, timeout=30,
+                              check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
-DEFAULT_PATTERNS = {
-    # Model parameters are rows of the table in sim/core/parameters.py; an intervention's effect
-    # size is declared with its kind in sim/interventions/kinds.py (the entry's effect_size).
-    "sim/core/parameters.py": lambda name: r'(_p\("[a-z]+", "%s", )([-0-9._e]+)(,)' % re.escape(name),
-    "sim/interventions/kinds.py": lambda name: (r'(Effect\("%s",.*?effect_size=)([-0-9._e]+)(,)'
-                                                % re.escape(name.removesuffix("_effect"))),
-}
+def _versions() -> dict:
+    import cma
+    import pandas
+    import scipy
+
+    return {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+            "pandas": pandas.__version__, "cma": cma.__version__}
 
 
-def write_defaults(values: dict, root: Path = ROOT) -> None:
-    """Replace the declared defaults (the parameter table and the kinds' effect sizes) with the fitted ones."""
-    for where, pattern_of in DEFAULT_PATTERNS.items():
-        path = root / where
-        text = path.read_text(encoding="utf-8")
-        for name, value in values.items():
-            if (PARAMS[name].group == "interventions") != where.endswith("kinds.py"):
-                continue
-            written = repr(literal(name, value))
-            pattern = re.compile(pattern_of(name), re.S)
-            text, count = pattern.subn(lambda m: m.group(1) + written + m.group(3), text, count=1)
-            if count != 1:
-                raise RuntimeError(f"could not find the default of {name} in {path}")
-        path.write_text(text, encoding="utf-8")
+def declaration(fits=STAGE1, targets=STAGE1_TARGETS, settings: Settings = SETTINGS) -> dict:
+    """The declaration as plain data (the record keeps it; the guard test compares it)."""
+    return {"stage1": [{**asdict(f), "members": [list(m) for m in f.members]} for f in fits],
+            "stage1_targets": dict(targets), "missing_z": MISSING_Z,
+            "stage2": {k: asdict(p) for k, p in STAGE2.items()}, "stage2_same_as": dict(STAGE2_SAME_AS),
+            "effect_scale_untreated": EFFECT_SCALE_UNTREATED,
+            "settings": {**asdict(settings), "seeds": list(settings.seeds)}}
+
+
+def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: float) -> dict:
+    """The calibration record: the declaration, both runs (settings, loss, per-target fit, the loss
+    trace of every evaluation) and every fitted value with the run that fitted it."""
+    date = time.strftime("%Y-%m-%d", time.gmtime())
+    commit = _git("rev-parse", "--short=12", "HEAD")
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    how = {"command": command, "date": date, "commit": commit + (" (dirty)" if dirty else ""), "dirty": dirty,
+           "seconds": round(seconds), "versions": _versions()}
+    stage1_values = values_at(s1["best"]["point"])
+    run1 = {"id": f"stage1-{date}", "method": f"CMA-ES (cma, seed {settings.cma_seed}, popsize {settings.popsize}, "
+                                             f"sigma {settings.sigma}) on {len(STAGE1_TARGETS)} natural-history targets",
+            **how, "start": HAND_START, "seeds": list(settings.seeds), "people": settings.people,
+            "burn_in_days": settings.burn_in_days, "survey_years": settings.survey_years,
+            "evaluations": len(s1["trace"]), "stage_seconds": round(s1["seconds"], 1),
+            "seconds_per_evaluation": round(s1["seconds"] / len(s1["trace"]), 2),
+            "loss_start": s1["start"]["loss"], "loss": s1["best"]["loss"],
+            "best_evaluation": s1["best"]["evaluation"], "point": s1["best"]["point"],
+            "targets": {t: {"weight": w, "published": TARGETS_BY_ID[t].value, "low": TARGETS_BY_ID[t].low,
+                            "high": TARGETS_BY_ID[t].high, "model_start": s1["start"]["parts"][t][0],
+                            "model": s1["best"]["parts"][t][0], "z": s1["best"]["parts"][t][1]}
+                        for t, w in STAGE1_TARGETS.items()},
+            "generations": s1["generations"], "trace": s1["trace"]}
+    run2 = {"id": f"stage2-{date}", "method": "bisection of each effect scale on its primary two-arm virtual trial",
+            **how, "start": f"bisection on [0, upper bound], {settings.bisection_steps} halvings; does not depend "
+                            "on any default", "seeds": list(settings.seeds), "people": settings.trial_people,
+            "burn_in_days": settings.burn_in_days, "trial_n": settings.trial_n, "loss": s2["loss"],
+            "stage_seconds": round(s2["seconds"], 1),
+            "targets": {k: {"target": p.target, "published": TARGETS_BY_ID[p.target].value,
+                            "model": s2["outcome"][k]} for k, p in STAGE2.items()},
+            "trace": s2["trace"]}
+    parameters = {**{k: {"value": v, "run": "stage1"} for k, v in sorted(stage1_values.items())},
+                  **{f"{k}_effect": {"value": s2["scales"][k], "run": "stage2"} for k in STAGE2}}
+    return {"about": "Written by experiments/calibrate.py --write (sim.studies.calibration); do not edit by hand. "
+                     "Each fitted default of the parameter table is read from 'parameters' here; "
+                     "tests/test_provenance.py and tests/test_calibration_run.py guard it.",
+            "declaration": declaration(settings=settings), "runs": {"stage1": run1, "stage2": run2},
+            "parameters": parameters}
+
+
+def record_json(record: dict) -> str:
+    """The record as JSON text, lists of numbers on one line (floats written exactly)."""
+    text = json.dumps(record, indent=1)
+    return re.sub(r"\[\s*([-0-9.eE+,\s]*?)\s*\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text) + "\n"
+
+
+REPORT_TEMPLATE = """# Calibration report
+
+*Written by `{command}` (sim.studies.calibration, {date}, commit {commit}, {minutes:.1f} minutes); do not
+edit by hand: rerun the calibration instead.*
+
+Every default of the parameter table (`sim/core/parameters.py`, and each intervention's effect size in
+`sim/interventions/kinds.py`) is either **fitted** -- its source reads `fitted (run ID, loss L: method)` and
+its value is read from the calibration record `sim/core/calibration_record.json` written by this run -- or
+**set by hand**, with its reason and evidence. `tests/test_provenance.py` fails when a default and the record
+disagree; `tests/test_calibration_run.py` reruns the first evaluations of stage 1 and compares their losses
+with the recorded trace.
+
+## Reproduce
+
+From a clean checkout: `python experiments/calibrate.py --write`. The run depends only on the declaration
+at the top of `sim/studies/calibration.py` (parameters, starts, bounds, steps, group scales, targets,
+weights, seeds, population, burn-in, optimiser settings) and the model code; it sets every parameter whose
+default comes from the record itself, so it does not depend on the record it replaces. Results are read in
+submission order from the process pool, so they do not depend on which worker finishes first.
+
+**To add a fitted parameter**: add its `Fit(name, start, lower, upper, step)` line to `STAGE1` (or a
+`(parameter, base)` pair to a group scale; starts and bases are set by hand), run `--write`, then make its
+default in the table `fitted_value("stage1", "NAME")` with source `STAGE1` (until then it keeps its
+hand-set literal, and `tests/test_provenance.py` says the record has a value the table does not read).
+**To remove one**: give its default a literal with "set by hand (reason, source)", delete its line, run
+`--write` (the run refuses to start while a default still reads the record and nothing fits it).
+**To add or remove a target**: one `"id": weight` entry of `STAGE1_TARGETS` (ids of
+`sim/studies/targets.py`, the statistics and case definitions validation uses), then `--write`. Stage 2's
+primary trials are `STAGE2`. `tests/test_calibration_run.py` fails while the declaration and the record
+differ (the fitted parameters: a fast test; targets, starts and settings: the slow guard).
+
+## Settings
+
+{settings}
+
+## Stage 1: natural history ({run1})
+
+{method1}. Start values: {start}. Loss {loss_start:.4g} at the start -> **{loss1:.4g}** (evaluation
+{best_eval} of {evaluations}; {per_eval:.1f} s per evaluation).
+
+| coordinate | start | lower | upper | step | fitted |
+|---|---|---|---|---|---|
+{coordinates}
+
+| fitted parameter | value | unit |
+|---|---|---|
+{values}
+
+| target | weight | published (band) | model at start | model fitted | z |
+|---|---|---|---|---|---|
+{targets}
+
+Best and median loss by generation:
+
+| generation | best | median |
+|---|---|---|
+{generations}
+
+## Stage 2: intervention effect scales ({run2})
+
+{method2}; {trial_people:,} people, trials of {trial_n:,}, seeds {seeds}. Loss (sum of squared relative
+errors) {loss2:.3g}. {same_as}
+
+| kind | target | published | model at the last step | fitted scale |
+|---|---|---|---|---|
+{kinds}
+
+The full trace of both stages (every evaluation's loss, every bisection step) is in the record.
+"""
+
+
+def report(record: dict) -> str:
+    """docs/calibration.md from the record (:data:`REPORT_TEMPLATE`)."""
+    run1, run2 = record["runs"]["stage1"], record["runs"]["stage2"]
+    decl = record["declaration"]
+    s = decl["settings"]
+    settings = (f"{s['people']:,} people, seeds {s['seeds']}, burn-in {s['burn_in_days']} days, "
+                f"survey {s['survey_years']} years; CMA-ES seed {s['cma_seed']}, popsize {s['popsize']}, "
+                f"sigma {s['sigma']} steps, {s['max_evals']} evaluations after the start; stage 2: "
+                f"{s['trial_people']:,} people, trials of {s['trial_n']:,}, {s['bisection_steps']} halvings. "
+                "Run with " + ", ".join(f"{k} {v}" for k, v in record["runs"]["stage1"]["versions"].items()) + ".")
+    coords = "\n".join(f"| `{f['name']}` | {f['start']:.4g} | {f['lower']:.4g} | {f['upper']:.4g} | "
+                       f"{f['step']:.4g} | {run1['point'][f['name']]:.4g} |" for f in decl["stage1"])
+    values = "\n".join(f"| `{k}` | {e['value']:.4g} | {PARAMS[k].unit if k in PARAMS else ''} |"
+                       for k, e in record["parameters"].items() if e["run"] == "stage1")
+    def shown(t, x):  # in the target's display unit (percent for shares)
+        return f"{x * TARGETS_BY_ID[t].scale:.4g}"
+
+    targets = "\n".join(f"| {TARGETS_BY_ID[t].name} | {v['weight']:g} | {TARGETS_BY_ID[t].published} "
+                        f"(band {shown(t, v['low'])}-{shown(t, v['high'])}) | {shown(t, v['model_start'])} | "
+                        f"{shown(t, v['model'])} | {v['z']:+.2f} |" for t, v in run1["targets"].items())
+    generations = "\n".join(f"| {g['generation']} | {g['best']:.4g} | {g['median']:.4g} |" for g in run1["generations"])
+    kinds = "\n".join(f"| {k} | {v['target']} | {v['published']:g} | {v['model']:.4g} | "
+                      f"{record['parameters'][f'{k}_effect']['value']:.4g} |" for k, v in run2["targets"].items())
+    same = "; ".join(f"{k} takes {v}'s scale (set by hand)" for k, v in decl["stage2_same_as"].items())
+    return REPORT_TEMPLATE.format(
+        command=run1["command"], date=run1["date"], commit=run1["commit"], minutes=run1["seconds"] / 60,
+        settings=settings, run1=run1["id"], method1=run1["method"], start=run1["start"],
+        loss_start=run1["loss_start"], loss1=run1["loss"], best_eval=run1["best_evaluation"],
+        evaluations=run1["evaluations"], per_eval=run1["seconds_per_evaluation"], coordinates=coords, values=values, targets=targets,
+        generations=generations, run2=run2["id"], method2=run2["method"], trial_people=run2["people"],
+        trial_n=run2["trial_n"], seeds=run2["seeds"], loss2=run2["loss"], same_as=same + "." if same else "",
+        kinds=kinds)
 
 
 def _options(parser) -> None:
-    parser.add_argument("--write", action="store_true", help="make the fit the new defaults")
-    parser.add_argument("--max-evals", type=int, default=300, help="CMA-ES evaluations (default 300)")
-    parser.add_argument("--sigma", type=float, default=1.0,
-                        help="CMA-ES initial step, in units of 15%% of each default (default 1; "
-                             "smaller to refine an earlier fit)")
-    parser.add_argument("--stage2-only", action="store_true",
-                        help="keep the natural-history defaults; refit only the effect scales")
+    parser.add_argument("--write", action="store_true",
+                        help="write the record and docs/calibration.md into the checkout (the new defaults)")
+    parser.add_argument("--write-root", help="with --write: a folder standing in for the checkout "
+                                             "(sim/core/calibration_record.json and docs/calibration.md under it)")
+    parser.add_argument("--max-evals", type=int, help=f"CMA-ES evaluations after the start "
+                                                      f"(default {SETTINGS.max_evals}; quick {QUICK.max_evals})")
+    parser.add_argument("--burn-in-days", type=int, help=f"burn-in (default {SETTINGS.burn_in_days})")
+    parser.add_argument("--survey-years", type=int, help=f"survey years (default {SETTINGS.survey_years})")
+    parser.add_argument("--trial-agents", type=int, help=f"stage-2 people (default {SETTINGS.trial_people:,})")
+    parser.add_argument("--trial-n", type=int, help=f"stage-2 participants (default {SETTINGS.trial_n:,})")
+    parser.add_argument("--bisection-steps", type=int, help=f"stage-2 halvings (default {SETTINGS.bisection_steps})")
+    parser.add_argument("--popsize", type=int, help=f"CMA-ES population (default {SETTINGS.popsize})")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
 
 
-def literal(name: str, value: float) -> float | int:
-    """A fitted value as write_defaults writes it into the table (so the record matches it)."""
-    return int(round(value)) if PARAMS[name].kind is int else round(float(value), 4)
+def settings_from(args) -> Settings:
+    """The run's settings: the declared ones (or ``--quick``'s), with the command line's overrides."""
+    base = QUICK if args.quick else SETTINGS
+    over = {"people": args.agents, "seeds": tuple(range(args.seeds)), "max_evals": args.max_evals,
+            "burn_in_days": args.burn_in_days, "survey_years": args.survey_years,
+            "trial_people": args.trial_agents, "trial_n": args.trial_n, "bisection_steps": args.bisection_steps,
+            "popsize": args.popsize}
+    s = replace(base, **{k: v for k, v in over.items() if v is not None})
+    for name in ("people", "max_evals", "burn_in_days", "survey_years", "trial_people", "trial_n", "bisection_steps",
+                 "popsize"):
+        low = {"max_evals": 0, "burn_in_days": 0, "popsize": 2}.get(name, 1)
+        if getattr(s, name) < low:
+            raise InputError(f"--{name.replace('_', '-')} = {getattr(s, name)} must be >= {low}")
+    return s
 
 
-def write_record(stage1_run: dict, stage2_run: dict, stage1_values: dict, stage2_values: dict) -> None:
-    """The calibration record: the two runs and every value they fitted."""
-    record = {"about": "Written by experiments/calibrate.py --write. Each fitted default of "
-                       "sim/core/parameters.py is here with the run that produced it; "
-                       "tests/test_provenance.py fails when they disagree.",
-              "runs": {"stage1": stage1_run, "stage2": stage2_run},
-              "parameters": {**{k: {"value": literal(k, v), "run": "stage1"} for k, v in sorted(stage1_values.items())},
-                             **{k: {"value": literal(k, v), "run": "stage2"} for k, v in sorted(stage2_values.items())}}}
-    RECORD.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+def run(argv=None) -> dict:
+    """The command line of ``experiments/calibrate.py``: stage 1, stage 2, then the record and the
+    report (into the checkout with ``--write``, else into ``--out``).
 
-
-def run(argv=None):
-    """The command line of ``experiments/calibrate.py``: stage 1 (natural history) and stage 2
-    (each intervention's effect scale), then the calibration report; ``--write`` writes the
-    fitted defaults.
-
-    Args:
-        argv: command-line arguments (default: the process's own).
+    Returns:
+        The record.
     """
-    args = parse_args("calibrate", __doc__.splitlines()[0], 2_000, 3_000, 2, 2, argv,
-                      extra=_options)
-    out = check_writable(args.out)
-    lines = []
-
-    def log(text):
-        print(text, flush=True)
-        lines.append(text)
-
-    seeds = list(range(args.seeds))
-    max_evals = 40 if args.quick else args.max_evals
-    started = time.time()
-    with ProcessPoolExecutor(max_workers=min(2, len(seeds))) as pool:
-        log(f"stage 1: {len(FIT_PARAMETERS)} parameters + {len(GROUPS)} group scales, "
-            f"{args.agents:,} people x {len(seeds)} seeds x {SURVEY_YEARS} survey years, up to {max_evals} "
-            f"evaluations")
-        evals = 0 if args.stage2_only else max_evals
-        start, best = stage1(seeds, args.agents, SURVEY_YEARS, evals, pool, log, args.sigma)
-    fitted = expand(best["point"])
-    stage1_values = {k: v for k, v in fitted.items()}
-    log(f"stage 1 {'skipped' if args.stage2_only else 'done'}: loss {start:.2f} -> {best['loss']:.2f}")
-    log("stage 2: effect scales from virtual trials")
-    trial_agents, trial_n = max(args.agents, 4_000), 600 if args.quick else 1200
-    effects, effects_at = stage2(fitted, seeds, trial_agents, trial_n, log)
-    fitted.update(effects)
-    minutes = (time.time() - started) / 60
-    changed = {k: v for k, v in fitted.items() if not np.isclose(v, DEFAULTS[k])}
-    report = ["# Calibration report", "",
-              f"Generated by `python experiments/calibrate.py{' --quick' if args.quick else ''}"
-              f"{' --write' if args.write else ''}` in {minutes:.0f} minutes "
-              f"({args.agents:,} people, seeds {seeds}, survey of {SURVEY_YEARS} years after the 6-year "
-              f"burn-in).", "",
-              "## Fitted parameters", "", "| parameter | before | after | unit |", "|---|---|---|---|"]
-    report += [f"| `{k}` | {DEFAULTS[k]:.4g} | {v:.4g} | {PARAMS[k].unit} |" for k, v in sorted(changed.items())]
-    report += ["", "## Fit targets at the optimum", "", "| target | model | published | z (band half-widths) |",
-               "|---|---|---|---|"]
-    names = {t.id: t for t in TARGETS}
-    report += [f"| {names[k].name} | {v[0]:.4g} | {names[k].published} | {v[1]:+.2f} |"
-               for k, v in best["parts"].items()]
-    report += ["", f"Stage 1 loss: {start:.2f} at the old defaults -> {best['loss']:.2f}.", "",
-               "## Log", "", "```", *lines[-60:], "```", ""]
-    (Path(out) / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-    (Path(out) / "fitted.json").write_text(json.dumps(changed, indent=2), encoding="utf-8")
+    args = parse_args("calibrate", __doc__.splitlines()[0], QUICK.people, SETTINGS.people, len(QUICK.seeds),
+                      len(SETTINGS.seeds), argv, extra=_options)
+    settings = settings_from(args)
+    check_declaration()
     if args.write:
-        command = "python experiments/calibrate.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        common = {"command": command.strip(), "date": time.strftime("%Y-%m-%d"), "seeds": seeds,
-                  "start": "the defaults of the checkout it ran from"}
-        stage1_run = {**common, "id": f"stage1-{time.strftime('%Y-%m-%d')}",
-                      "method": f"CMA-ES on {len(STAGE1_TARGETS)} natural-history targets",
-                      "people": args.agents, "survey_years": SURVEY_YEARS, "loss": round(best["loss"], 4),
-                      "loss_start": round(start, 4), "targets": list(STAGE1_TARGETS), "skipped": args.stage2_only}
-        stage2_run = {**common, "id": f"stage2-{time.strftime('%Y-%m-%d')}",
-                      "method": "bisection of each effect scale on its primary virtual-trial outcome",
-                      "people": trial_agents, "trial_n": trial_n,
-                      "loss": round(stage2_loss(effects_at), 6),
-                      "targets": {k: PRIMARY[k][3] for k in PRIMARY},
-                      "outcomes_at_last_step": {k: round(v, 4) for k, v in effects_at.items()}}
-        if args.stage2_only:  # the natural history keeps the run that fitted it
-            old = json.loads(RECORD.read_text(encoding="utf-8"))
-            stage1_run = old["runs"]["stage1"]
-            stage1_values = {k: e["value"] for k, e in old["parameters"].items() if e["run"] == "stage1"}
-        write_defaults(fitted)
-        write_record(stage1_run, stage2_run, stage1_values,
-                     {k: v for k, v in effects.items() if k != "mindfulness_effect"})
-        DOCS.mkdir(exist_ok=True)
-        (DOCS / "calibration.md").write_text("\n".join(report), encoding="utf-8")
-        log(f"wrote {len(fitted)} defaults to the parameter table and the kinds, the record "
-            f"{RECORD.name} and docs/calibration.md")
-    return changed
+        root = Path(args.write_root) if args.write_root else CHECKOUT
+        record_path, report_path = root / RECORD_RELATIVE, root / REPORT_RELATIVE
+    else:
+        if args.write_root:
+            raise InputError("--write-root needs --write")
+        out = check_writable(args.out)
+        record_path, report_path = Path(out) / "calibration_record.json", Path(out) / "calibration.md"
+    for path in (record_path, report_path):
+        check_writable(path.parent)
+    workers = 1 if args.serial else max(1, args.workers)
+    command = "python experiments/calibrate.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    from tqdm.auto import tqdm
+
+    started = time.time()
+    pool, mapper = _mapper(workers)
+    try:
+        total1 = 1 + -(-settings.max_evals // settings.popsize) * settings.popsize  # whole generations
+        with tqdm(total=total1, unit="eval", desc="stage 1", disable=args.quiet) as bar:
+            s1 = stage1(settings, mapper, bar)
+        with tqdm(total=len(STAGE2) * settings.bisection_steps, unit="step", desc="stage 2",
+                  disable=args.quiet) as bar:
+            s2 = stage2(values_at(s1["best"]["point"]), settings, mapper, bar)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    record = build_record(settings, s1, s2, command.strip(), time.time() - started)
+    write_text(record_path, record_json(record))
+    write_text(report_path, report(record))
+    if not args.quiet:
+        print(f"stage 1 loss {s1['start']['loss']:.4g} -> {s1['best']['loss']:.4g} in {len(s1['trace'])} "
+              f"evaluations; stage 2 loss {s2['loss']:.3g}; {record['runs']['stage1']['seconds'] / 60:.1f} "
+              f"minutes; wrote {record_path} and {report_path}")
+    return record

@@ -58,15 +58,12 @@ ACUTE_OFFSETS = (3, 42, 84, 182, 364)
 """Days after an injury at which the acute cohort's pain is read (presentation, 6, 12, 26, 52 wk)."""
 PAIN_FREE_BEFORE_NRS = 2.0
 PRESENTATION_NRS = 3.0
-RECOVERED_NRS = 1.0
-"""Pain below this counts as recovered / pain-free (an NRS that rounds to 0)."""
+RECOVERED_NRS = scales.PAIN_REPORTED_NRS
+"""Pain below this counts as recovered / pain-free: an NRS that rounds to 0
+(:func:`sim.core.scales.reports_pain`)."""
 RECALL_WEEKS = 13
 """NHIS asks about the past 3 months ("how often did you have pain", "how often did pain limit
 your life or work activities"); the survey reads its weekly waves over that window."""
-LIMITED_SHARE = 0.5
-"""A week counts as activity limited when a person's activity is below this share of their own
-habitual level (what they do with no pain and no low mood). NHIS leaves "limited" to the
-respondent; half is this model's reading of it, a choice, not a measured threshold."""
 DIARY_PEOPLE = 971
 DIARY_DAYS = 8
 """Edwards 2008: 971 adults of a national sample, daily telephone interviews over 8 days."""
@@ -340,11 +337,17 @@ def pain_free_3_months(s: Survey) -> np.ndarray:
     NHIS asked "in the past 3 months, how often did you have pain?"; "never" is pain-free. Waves
     before the window is full read the waves seen.
     """
-    painful = s.wave("pain_nrs") >= RECOVERED_NRS
+    painful = scales.reports_pain(s.wave("pain_nrs"))
     seen = np.cumsum(painful, axis=0)
     window = RECALL_WEEKS * 7 // s.every
     lagged = np.vstack([np.zeros((window, painful.shape[1]), dtype=seen.dtype), seen[:-window]])
     return (seen - lagged) == 0
+
+
+def no_pain_share(s: Survey) -> float:
+    """Share of people with no reported pain in the past 3 months (NHIS: Lucas 2021), pooled over
+    the waves at which the 3-month window is full."""
+    return float(pain_free_3_months(s)[RECALL_WEEKS * 7 // s.every:].mean())
 
 
 def annual_transitions(s: Survey) -> dict[str, float]:
@@ -380,26 +383,15 @@ def annual_transitions(s: Survey) -> dict[str, float]:
 
 
 def high_impact_share(s: Survey) -> float:
-    """Share of people with chronic pain whose pain limits activity on most of the last 3 months.
+    """Share of people with chronic pain whose pain is high-impact, pooled over waves.
 
     NHIS (Dahlhamer 2018): high-impact chronic pain is chronic pain that limited life or work
-    activities on most days or every day of the past 3 months. A week is limited when activity
-    is below :data:`LIMITED_SHARE` of the person's habitual level; "most" is more than half of
-    the :data:`RECALL_WEEKS` waves. Waves before the window is full are not used.
+    activities on most days or every day of the past 3 months. The definition is the daily
+    status of :mod:`sim.core.scales` (activity below :data:`sim.core.scales.LIMITED_SHARE` of the
+    person's habitual level on most of the last 90 days), read at each wave.
     """
-    from sim.core.engine import base_drives, sigmoid
-
-    e = s.engine
-    habitual = e.p.activity_max_min_week * sigmoid(base_drives(e.pop, e.p)["activity"])
-    limited = s.wave("activity_min_week") < LIMITED_SHARE * habitual
-    window = RECALL_WEEKS * 7 // s.every
-    if limited.shape[0] <= window:
-        return np.nan
-    counts = np.cumsum(limited, axis=0)
-    recent = counts[window:] - counts[:-window]
-    most = 2 * recent > window
-    cp = s.wave("chronic_pain")[window:]
-    return float(most[cp].mean()) if cp.any() else np.nan
+    cp = s.wave("chronic_pain")
+    return float(s.wave("high_impact_pain")[cp].mean()) if cp.any() else np.nan
 
 
 def period_prevalence_ratio(s: Survey, key: str = "depressed", given: str = "chronic_pain",
@@ -457,7 +449,7 @@ def acute_course(s: Survey) -> dict[str, float]:
     out = {"n": int(enrolled.sum())}
     for k, label in zip(ACUTE_OFFSETS, ("onset", "week_6", "week_12", "week_26", "week_52")):
         out[f"pain_100_{label}"] = float(10.0 * nrs[k][enrolled].mean())
-    out["not_recovered_week_52"] = float((nrs[364][enrolled] >= RECOVERED_NRS).mean())
+    out["not_recovered_week_52"] = float(scales.reports_pain(nrs[364][enrolled]).mean())
     persistent = enrolled & (nrs[84] >= PRESENTATION_NRS)
     out["persistent_pain_100_week_52"] = float(10.0 * nrs[364][persistent].mean()) if persistent.any() else np.nan
     out["persistent_share"] = float(persistent.sum() / max(enrolled.sum(), 1))

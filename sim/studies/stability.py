@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core import scales
-from sim.core.engine import NOISE_ROWS, advance, base_drives, sigmoid
+from sim.core.engine import NOISE_ROWS, advance, base_drives, sigmoid, state_target
 from sim.core.scenario import Scenario
 from sim.core.state import RELAXING, TRAIT_NAMES, Population, draw_traits
 from sim.core.streams import stream
@@ -32,7 +32,7 @@ def _population(p, traits: dict, start: str) -> Population:
     pop = Population(n, traits)
     drive = base_drives(pop, p)
     for st in RELAXING:
-        getattr(pop, st.name)[...] = p.ceiling.get(st.name, 1.0) * sigmoid(drive[st.name])
+        getattr(pop, st.name)[...] = state_target(st.name, drive[st.name], p)
     pop.sensitisation[...] = sigmoid(drive["sensitisation"])
     if start == "stuck":
         for name, value in STUCK_START.items():

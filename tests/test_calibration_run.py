@@ -1,0 +1,107 @@
+"""The calibration reproduces the shipped defaults (issue 13, item 9).
+
+Fast: the declaration in sim/studies/calibration.py is valid and is what the record was fitted with
+(parameters and targets); a toy run of ``calibrate.py --write`` into a folder writes the same record
+twice -- once through a process pool, once in this process with every default that comes from the
+record changed, so the run depends neither on completion order nor on the record it replaces.
+
+Slow: the recorded stage-1 run's first evaluations, rerun at the recorded settings, give the recorded
+losses.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from sim.core import parameters
+from sim.core.parameters import DEFAULTS, FROM_RECORD, PARAMS, RECORD
+from sim.studies import calibration
+from sim.studies.targets import TARGETS_BY_ID
+
+
+def test_the_declaration_can_run():
+    calibration.check_declaration()
+    assert calibration.SETTINGS.burn_in_days == DEFAULTS["burn_in_days"], (
+        "the calibration must fit the state the model reports: its burn-in is the model's default")
+
+
+def test_every_calibration_target_is_labelled_fitted_in_the_targets():
+    for tid in calibration.STAGE1_TARGETS:
+        assert TARGETS_BY_ID[tid].fit, f"{tid} is in the stage-1 loss but sim/studies/targets.py says only checked"
+    for p in calibration.STAGE2.values():
+        assert TARGETS_BY_ID[p.target].fit, p.target
+
+
+def test_a_bad_declaration_names_what_is_wrong():
+    bad = (calibration.Fit("pain_bias", -3.5, -6.0, -1.5, 0.5), calibration.Fit("pain_bias", 0.0, -1.0, 1.0, 0.1))
+    with pytest.raises(calibration.InputError, match="'pain_bias' is declared twice"):
+        calibration.check_declaration(bad)
+    with pytest.raises(calibration.InputError, match=r"start 9.0 must lie in"):
+        calibration.check_declaration((calibration.Fit("pain_bias", 9.0, -6.0, -1.5, 0.5),))
+    with pytest.raises(calibration.InputError, match="'pain_bias' could reach -30"):
+        calibration.check_declaration((calibration.Fit("s", 1.0, 0.5, 10.0, 0.1, members=(("pain_bias", -3.0),)),))
+    with pytest.raises(calibration.InputError, match="target 'no_such_target'"):
+        calibration.check_declaration(targets={"no_such_target": 1.0})
+    with pytest.raises(calibration.InputError, match="read their defaults from the calibration record"):
+        calibration.check_declaration(calibration.STAGE1[1:])
+
+
+def test_the_record_holds_what_the_declaration_fits():
+    """A parameter added to or removed from the declaration needs a rerun of calibrate.py --write
+    (the lead's step after merging such a change)."""
+    declared = set(calibration.fitted_parameters()) | set(calibration.stage2_parameters())
+    recorded = set(RECORD["parameters"])
+    assert declared == recorded, (f"declared but not in the record: {sorted(declared - recorded)}; recorded but "
+                                  f"not declared: {sorted(recorded - declared)} -- rerun experiments/calibrate.py --write")
+
+
+TOY = ["--agents", "200", "--seeds", "1", "--burn-in-days", "100", "--survey-years", "1", "--max-evals", "2",
+       "--popsize", "2", "--trial-agents", "300", "--trial-n", "60", "--bisection-steps", "1", "--quiet"]
+VOLATILE = ("command", "date", "id", "commit", "dirty", "seconds", "stage_seconds", "seconds_per_evaluation")
+
+
+def _stable(record: dict) -> dict:
+    return {**record, "runs": {k: {f: v for f, v in run.items() if f not in VOLATILE}
+                               for k, run in record["runs"].items()}}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_write_gives_the_same_record_twice_whatever_the_record_holds(tmp_path, monkeypatch):
+    first = calibration.run(["--write", "--write-root", str(tmp_path / "a"), "--workers", "2", *TOY])
+    for name in FROM_RECORD:  # another record: every default read from it moves
+        p = PARAMS[name]
+        monkeypatch.setitem(parameters._DEFAULTS, name, p.low + 0.37 * (p.high - p.low))
+    calibration.run(["--write", "--write-root", str(tmp_path / "b"), "--serial", *TOY])
+    written = [json.loads((tmp_path / x / calibration.RECORD_RELATIVE).read_text()) for x in "ab"]
+    assert written[0] == json.loads(calibration.record_json(first))
+    assert _stable(written[0]) == _stable(written[1])
+    assert written[0]["runs"]["stage1"]["evaluations"] == 3 == len(written[0]["runs"]["stage1"]["trace"])
+    assert set(written[0]["parameters"]) == set(RECORD["parameters"])
+    report = (tmp_path / "a" / calibration.REPORT_RELATIVE).read_text()
+    assert "do not\nedit by hand" in report and "mood_loop_scale" in report
+    assert not (tmp_path / "a" / "results").exists()
+
+
+def _recorded_settings() -> calibration.Settings:
+    s = RECORD["declaration"]["settings"]
+    return calibration.Settings(**{**s, "seeds": tuple(s["seeds"])})
+
+
+@pytest.mark.slow
+def test_the_recorded_stage1_run_gives_its_recorded_first_losses():
+    """Rerun the start and the first two points of CMA-ES's first generation at the recorded
+    settings. Compared to 1e-12 relative, not bit for bit: the model's days are bit for bit
+    (tests/test_golden.py), but the loss averages survey statistics with NumPy reductions whose
+    summation order may differ in the last bit between NumPy builds (SIMD)."""
+    run = RECORD["runs"]["stage1"]
+    assert "trace" in run and "declaration" in RECORD, (
+        f"the record's stage-1 run ({run['id']}) predates the reproducible calibration: run "
+        "python experiments/calibrate.py --write")
+    settings = _recorded_settings()
+    assert RECORD["declaration"] == json.loads(json.dumps(calibration.declaration(settings=settings))), (
+        "the declaration in sim/studies/calibration.py has changed since the recorded run: rerun --write")
+    n = len(calibration.STAGE1)
+    us = [np.zeros(n), *calibration.cma_strategy(settings).ask()[:2]]
+    losses = [r[0] for r in calibration.evaluate(us, settings)]
+    assert losses == pytest.approx(run["trace"][:3], rel=1e-12, abs=0)
