@@ -19,8 +19,13 @@ class FakeSurvey:
         self.n = n if n is not None else len(next(iter(waves.values()))[0])
         self.engine = type("E", (), {"day": end_day if end_day is not None else start_day + every * (len(next(iter(waves.values()))) - 1)})()
 
+        self.left_day = np.full(self.n, np.inf)  # nobody dies in a fake survey
+        first = next(iter(self.waves.values()))
+        self.wave_days = [start_day + every * k for k in range(len(first))]
+
     wave = epi.Survey.wave
     first_day = epi.Survey.first_day
+    followed = epi.Survey.followed
     days = property(lambda self: self.engine.day - self.start_day)
 
 

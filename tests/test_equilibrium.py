@@ -2,6 +2,7 @@
 cache never fails a run, never loads a stale or foreign file, and stays where it is told."""
 
 import os
+import time
 import shutil
 import subprocess
 import sys
@@ -169,6 +170,7 @@ def test_while_another_process_builds_a_key_this_one_burns_in_and_writes_nothing
 def test_the_least_recently_used_states_go_beyond_the_size_limit(cache, monkeypatch):
     for seed in range(3):
         Engine(WORLD, seed=seed)
+    time.sleep(0.05)  # the file system's clock ticks coarsely: a load right after a save got the same mtime
     Engine(WORLD, seed=0)  # used again: now the most recent
     paths = _files(cache)
     largest = max(p.stat().st_size for p in paths)

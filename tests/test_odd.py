@@ -11,12 +11,13 @@ from sim.teaching import odd
 from sim.cli import main
 from sim.interventions import FIELDS, KINDS
 from sim.core.parameters import Param
-from sim.core.state import STATE_NAMES, TRAIT_NAMES
+from sim.core.state import DEMOGRAPHY_NAMES, STATE_NAMES, TRAIT_NAMES
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
-OTHER_NAMES = {"disabled_rules", "tie_support"}
+OTHER_NAMES = {"disabled_rules", "tie_support", *DEMOGRAPHY_NAMES}
 """Names ODD.md may use besides parameters, rules, states, traits and intervention fields: the
-scenario key for switched-off rules and the engine's per-day exposure to ties."""
+scenario key for switched-off rules, the engine's per-day exposure to ties, and who a person is
+(age, sex, id: sim.core.state.DEMOGRAPHY_NAMES)."""
 
 
 @pytest.fixture(scope="module")

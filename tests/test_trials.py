@@ -19,8 +19,11 @@ def trial():
 def test_one_row_per_seed_week_arm(trial):
     assert len(trial) == 2 * 2 * 4
     assert set(trial["arm"]) == {"usual_care", "sham", "exercise", "medication"}
+    # arms are equal (within 1) at randomisation; deaths censor a few older participants by week 12
     per_seed = trial.groupby("seed")["n"]
-    assert (per_seed.max() - per_seed.min() <= 1).all() and (trial["n"] <= 120).all() and (trial["n"] >= 60).all()
+    assert (per_seed.max() - per_seed.min() <= 4).all() and (trial["n"] <= 120).all() and (trial["n"] >= 60).all()
+    by_arm = trial.sort_values("week").groupby(["seed", "arm"])["n"]
+    assert (by_arm.diff().dropna() <= 0).all()  # censoring only removes people
     control = trial[trial["arm"] == "usual_care"]
     assert (control["pain_md"] == 0).all() and (control["phq9_g"] == 0).all()
 

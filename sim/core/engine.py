@@ -17,6 +17,11 @@ Schedule of one day (written once; docs/ODD.md shows it):
    tissue heals exponentially; the slow pain drift takes one Ornstein-Uhlenbeck step.
 7. **Status**: clinical case windows (chronic pain, depression, episodes) take in the day
    (:mod:`sim.core.scales`).
+8. **Demography** (:mod:`sim.core.demography`): everyone ages a day; people die with the life
+   table's daily probability for their age and sex, and people reaching the exit age leave. Each
+   leaver's row is taken by an entrant at the entry age with fresh traits, started well, with
+   empty clinical windows and no treatment; observers hear of it (``replaced``) before they see
+   the completed day.
 
 Steps 3-6 are :func:`advance` plus :func:`sim.core.shocks.apply_shocks`, which work unchanged on one
 person's scalars: :class:`sim.running.agents.Person` runs them per agent, and both paths agree.
@@ -44,6 +49,7 @@ import numpy as np
 
 from sim.interventions import Delivery, combine
 from sim.core import equilibrium
+from sim.core.demography import FEMALE_CENTRE, REFERENCE_AGE_YEARS, Demography
 from sim.core.network import small_world
 from sim.core.parameters import Params
 from sim.core.rules import RULES
@@ -108,13 +114,21 @@ def recovery_rate(s, p, target):
 
 
 def base_drives(s, p) -> dict:
-    """Each state's drive before any rule: its bias plus its trait's scaled score."""
+    """Each state's drive before any rule: its bias plus its trait's scaled score, plus where the
+    evidence says age and sex act (the one place they do): pain's drive rises by
+    ``pain_age_logit_per_decade`` per decade of age above :data:`REFERENCE_AGE_YEARS`, and
+    low mood's by ``low_mood_female_logit`` for women against men (centred on
+    :data:`FEMALE_CENTRE`, so a population's overall level stays near where it was fitted)."""
     drive = {}
     for st in _BIASED:
         d = getattr(p, st.bias)
         if st.trait:
             d = d + getattr(p, _TRAIT_SPREAD[st.trait]) * getattr(s, st.trait)
         drive[st.name] = d
+    age = (s.age_years - REFERENCE_AGE_YEARS) * 0.1
+    drive["pain"] = drive["pain"] + p.pain_age_logit_per_decade * (
+        age.astype(s.pain.dtype) if isinstance(age, np.ndarray) else age)
+    drive["low_mood"] = drive["low_mood"] + p.low_mood_female_logit * (s.female - FEMALE_CENTRE)
     return drive
 
 
@@ -153,7 +167,7 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
 
 
 class Observer:
-    """Something that watches a run. Subclass it and override any of the four hooks; each does
+    """Something that watches a run. Subclass it and override any of the five hooks; each does
     nothing by default. The engine calls them, for every attached observer in attach order:
 
     * ``start(engine)`` once, when the observer is attached; ``engine.day`` is the last complete
@@ -162,6 +176,8 @@ class Observer:
     * ``before_day(engine)`` at the start of each day, while the states are still yesterday's;
     * ``shocks(engine, shocks)`` once the day's shocks are drawn (a
       :class:`sim.core.shocks.DayShocks`: who is injured, who has a life event), before they act;
+    * ``replaced(engine, who)`` on a day when people died or reached the exit age, just before
+      ``after_day``: ``who`` are their rows, now held by entrants;
     * ``after_day(engine)`` when the day is complete: states, clinical status and ``engine.day``
       are the new day's.
 
@@ -199,6 +215,14 @@ class Observer:
     def after_day(self, engine: Engine) -> None:
         """Called when the day is complete: states, clinical status and ``engine.day`` are the new
         day's.
+        """
+        pass
+
+    def replaced(self, engine: Engine, who: np.ndarray) -> None:
+        """Called on a day when people left (died or reached the exit age), just before
+        ``after_day``: ``who`` are the rows they held, which entrants now hold (their
+        ``person_id`` is new; the leavers' are in ``engine.demography.left_ids``). Observers that
+        follow people censor them here.
         """
         pass
 
@@ -303,6 +327,8 @@ class Engine:
         n = self.p.n_agents
         clock = time.perf_counter()
         self.pop = Population(n, draw_traits(n, self.streams["traits"]), dtype)
+        self.demography = Demography.from_params(self.p)
+        self.demography.populate(self.pop, self.streams["demography"])
         self.status = ClinicalStatus(n)
         self.timings["population_s"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -379,7 +405,11 @@ class Engine:
 
     def set_parameters(self, **changes) -> None:
         """Change parameters of the running model from tomorrow on (e.g. a hysteresis ramp), validated
-        by the scenario; derived rates are rebuilt. Interventions already delivered keep theirs."""
+        by the scenario; derived rates are rebuilt. Interventions already delivered keep theirs.
+        The entry and exit ages cannot change during a run (the age structure is drawn for them)."""
+        fixed = sorted({"entry_age_years", "exit_age_years"} & set(changes))
+        if fixed:
+            raise InputError(f"{', '.join(fixed)} cannot change during a run (set it in the scenario)")
         self.scenario = self.scenario.replace(**changes)
         self.p = self.scenario.params()
 
@@ -415,13 +445,20 @@ class Engine:
         """Advance until ``engine.day == day`` (nothing if it is already there or later)."""
         return self.run(max(day - self.day, 0), *observers)
 
-    def _start_well(self) -> None:
-        drive = base_drives(self.pop, self.p)
+    def _start_well(self, who: np.ndarray | None = None, rng: np.random.Generator | None = None) -> None:
+        """Start everyone (or the rows ``who``, entrants) at the target their traits, age and sex
+        give with no causes active; the slow pain drift is drawn from ``rng`` (default: the
+        ``noise`` stream, as at the start of a run)."""
+        rows = slice(None) if who is None else who
+        s = self.pop if who is None else self.pop.rows(who)
+        drive = base_drives(s, self.p)
         for st in RELAXING:
-            getattr(self.pop, st.name)[...] = state_target(st.name, drive[st.name], self.p)
-        self.pop.sensitisation[...] = sigmoid(drive["sensitisation"])
-        self.pop.pain_drift[...] = self.p.pain_drift_sd * self.streams["noise"].standard_normal(self.n)
-        self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
+            getattr(self.pop, st.name)[rows] = state_target(st.name, drive[st.name], self.p)
+        self.pop.sensitisation[rows] = sigmoid(drive["sensitisation"])
+        rng = self.streams["noise"] if rng is None else rng
+        self.pop.pain_drift[rows] = self.p.pain_drift_sd * rng.standard_normal(s.n)
+        if who is None:
+            self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
 
     def draw_day(self) -> tuple[DayShocks, np.ndarray]:
         """The day's shocks and noise from their streams.
@@ -466,8 +503,11 @@ class Engine:
                                             _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)),
                                     rows)
         self.status.update(self.pop, self.p)
+        left = self.demography.step(self)
         self.day += 1
         for observer in self.observers:
+            if left.size:
+                observer.replaced(self, left)
             observer.after_day(self)
 
 

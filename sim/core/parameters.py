@@ -35,7 +35,7 @@ from types import MappingProxyType
 from sim.core.scales import NRS_MAX, PHQ9_MAX
 from sim.core.state import RELAXING
 
-GROUPS = ("run", "network", "time", "baseline", "noise", "shocks", "rules", "interventions", "scales", "utility",
+GROUPS = ("run", "network", "time", "baseline", "demography", "noise", "shocks", "rules", "interventions", "scales", "utility",
           "costs")
 """Parameter groups, in the order tables list them."""
 
@@ -357,6 +357,31 @@ _MODEL_PARAMETERS = (
     _p("baseline", "crp_inflammation_fold", 3.0, "fold", 1.0, 20.0,
        "Dowlati 2010 / Haapakoski 2015: CRP d 0.47 in depression; a full inflammatory load triples CRP",
        "factor by which CRP rises from its personal baseline at inflammation 1"),
+    # ---- demography (sim.core.demography) -----------------------------------------------------
+    _p("demography", "entry_age_years", 18, "years", 15, 60,
+       "stated reason: NHIS counts adults from 18 (Dahlhamer 2018, the chronic-pain evidence); NHANES' "
+       "PHQ-9 from 20 (Brody 2018) -- two of 67 years apart",
+       "age at which adults enter the population (each leaver is replaced by one entrant of this age)"),
+    _p("demography", "exit_age_years", 85, "years", 16, 100,
+       "stated reason: NHIS top-codes age at 85 and the model's pain and depression evidence rarely "
+       "covers the oldest old (85+ hold 4.3% of US adult person-years, US life table 2011)",
+       "age at which people leave the population (deaths before it follow the US 2011 life table)"),
+    _p("demography", "pain_age_logit_per_decade", 0.1, "logit/decade", -2.0, 2.0,
+       "set by hand to the published ratio, to be refitted by the calibration when it runs with "
+       "demography: chronic low back pain adjusted OR >= 2 at 50-69 vs 20-34 years (Shmagel 2016, "
+       "Arthritis Care Res 68:1688, NHANES 2009-10, abstract); LBP prevalence rises to its peak at "
+       "60-80 years (Hoy 2012, Arthritis Rheum 64:2028, as recalled). Sensitisation amplifies the "
+       "drive: 0.2 gave a chronic-pain OR of 4.5 (50-64 vs 18-34), 0.1 gives 2.2 (measured: 20,000 "
+       "people, seeds 1-2, one year after the default burn-in)",
+       "addition to the pain drive per decade of age above 50 (sim.core.demography.REFERENCE_AGE_YEARS)"),
+    _p("demography", "low_mood_female_logit", 0.3, "logit", -3.0, 3.0,
+       "set by hand so that the model's PHQ-9 >= 10 odds ratio women vs men is the published one, "
+       "to be refitted by the calibration when it runs with demography: 10.4% women vs 5.5% men "
+       "(odds ratio 2.0), the same pattern in each age group 20-39, 40-59, 60+, and no difference "
+       "by age (Brody, Pratt & Hughes 2018, NCHS Data Brief 303, NHANES 2013-16, key findings and "
+       "Fig. 1); the model gives 6.3% vs 3.3%, odds ratio 2.0 (20,000 people, seeds 1-2)",
+       "addition to the low-mood drive for women minus that for men (centred: +half for women, "
+       "-half for men, so the overall level stays where it was fitted)"),
     # ---- daily noise -------------------------------------------------------------------------
     _p("noise", "pain_noise_sd", 0.5921, "logit/day", 0.0, 3.0,
        HELD + "; " + "Edwards 2008: day-to-day pain varies by about 1 NRS point in chronic pain",

@@ -186,6 +186,18 @@ class DayCount:
         self.pos = (self.pos + 1) % self.window
         self.seen += 1
 
+    def reset(self, who: np.ndarray) -> None:
+        """Forget the days of the rows ``who`` (entrants): every day in their window counts as 'not
+        held', so a new case needs the condition on more than half of the window, as for anyone."""
+        if who.size == 0:
+            return
+        byte, bit = np.divmod(np.asarray(who, dtype=np.intp), 8)
+        cols, where = np.unique(byte, return_inverse=True)
+        keep = np.full(cols.size, 0xFF, dtype=np.uint8)
+        np.bitwise_and.at(keep, where, ~(np.uint8(0x80) >> bit.astype(np.uint8)))
+        self.bits[:, cols] &= keep
+        self.count[who] = 0
+
     def on_most_days(self) -> np.ndarray:
         """True where the condition held on more than half of the days in the window."""
         return 2 * self.count > min(self.seen, self.window)
@@ -216,6 +228,13 @@ class RollingMean:
         self.pos = (self.pos + 1) % self.window
         self.seen += 1
 
+    def reset(self, who: np.ndarray, value: np.ndarray) -> None:
+        """Fill the window of the rows ``who`` (entrants) with ``value``, their value on entry, as
+        if they had held it over the whole window so far."""
+        value = np.asarray(value, dtype=np.float32)
+        self.ring[:, who] = value
+        self.total[who] = value.astype(np.float64) * min(self.seen, self.window)
+
     def mean(self) -> np.ndarray:
         """Each person's mean over the days in the window so far."""
         return self.total / max(min(self.seen, self.window), 1)
@@ -228,6 +247,11 @@ class Episodes:
         self.remission_days = remission_days
         self.active = np.zeros(n, dtype=bool)
         self.days_off = np.zeros(n, dtype=np.int32)
+
+    def reset(self, who: np.ndarray) -> None:
+        """The rows ``who`` (entrants) have no episode."""
+        self.active[who] = False
+        self.days_off[who] = 0
 
     def update(self, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Advance one day; returns boolean arrays (onsets, remissions) of that day."""
@@ -275,3 +299,20 @@ class ClinicalStatus:
             "chronic_pain_onsets": pain_on, "chronic_pain_remissions": pain_off,
             "depression_onsets": dep_on, "depression_remissions": dep_off,
         }
+
+    def reset(self, who: np.ndarray, pop) -> None:
+        """Start the rows ``who`` afresh (entrants replacing people who left, after today's
+        :meth:`update`): empty pain windows, a PHQ-9 window filled with their PHQ-9 on entry, no
+        episode, no history. Today's events stay as they were (they happened to the leavers)."""
+        for window in (self.pain_days, self.limited_days):
+            window.reset(who)
+        phq = phq9(pop.low_mood[who])
+        self.phq9_window.reset(who, phq)
+        self.pain_episodes.reset(who)
+        self.depression_episodes.reset(who)
+        self.chronic_pain[who] = False
+        self.high_impact_pain[who] = False
+        self.phq9_14d[who] = self.phq9_window.mean()[who]
+        self.depressed[who] = self.phq9_14d[who] >= DEPRESSION_PHQ9
+        self.ever_chronic_pain[who] = False
+        self.ever_depressed[who] = self.depressed[who]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.demography import FEMALE_CENTRE, REFERENCE_AGE_YEARS
+
 
 @dataclass(frozen=True)
 class StateVar:
@@ -85,7 +87,12 @@ TRAITS: tuple[Trait, ...] = (
     Trait("coping", "how fast this person's coping builds during low mood and ends an episode", "coping_sd"),
 )
 TRAIT_NAMES: tuple[str, ...] = tuple(t.name for t in TRAITS)
-_ROW_FIELDS = (*STATE_NAMES, *TRAIT_NAMES, "tie_support")
+DEMOGRAPHY_NAMES: tuple[str, ...] = ("age_years", "female", "person_id")
+"""Who a person is (:mod:`sim.core.demography`): age in years (float64: a float32 age of 80 moves
+in steps of 8e-6 years, so adding 1/365.25 a day would round by 0.3% a day and drift by weeks over
+decades), ``female`` 0/1 in the engine's float type (so the drives can multiply it), and
+``person_id`` (int64, unique over a run: entrants get new ids)."""
+_ROW_FIELDS = (*STATE_NAMES, *TRAIT_NAMES, "age_years", "female", "tie_support")
 
 
 class Population:
@@ -105,6 +112,11 @@ class Population:
         for name in TRAIT_NAMES:
             setattr(self, name, np.asarray(traits[name], dtype=self.dtype))
         self.tie_support = np.zeros(self.n, dtype=self.dtype)
+        # Without demography (a lone person in sim.studies.stability) everyone sits where the age
+        # and sex effects are zero; the engine draws real ages and sexes (sim.core.demography).
+        self.age_years = np.full(self.n, REFERENCE_AGE_YEARS)
+        self.female = np.full(self.n, FEMALE_CENTRE, dtype=self.dtype)
+        self.person_id = np.arange(self.n, dtype=np.int64)
 
     def set_states(self, values: dict[str, np.ndarray], rows: slice = slice(None)) -> None:
         """Write ``values`` (whole arrays, or the rows ``rows`` of each state) in place."""
@@ -117,7 +129,8 @@ class Population:
 
 
 class Rows:
-    """States, traits and ``tie_support`` of a block of people, as views into the population.
+    """States, traits, age, sex and ``tie_support`` of a block of people, as views into the
+    population (or copies, for an index array of rows).
 
     The engine updates the population one block at a time so that the rules' temporaries fit in
     the CPU cache instead of streaming a dozen 8 MB arrays through memory per operation.

@@ -14,8 +14,11 @@ import numpy as np
 
 from sim.core import checks
 
-PROCESSES = ("traits", "network", "injuries", "life_events", "noise")
-"""The stochastic processes of the core model (interventions add their own named streams)."""
+PROCESSES = ("traits", "network", "injuries", "life_events", "noise", "demography", "entrants")
+"""The stochastic processes of the core model (interventions add their own named streams).
+``demography`` draws the initial ages and sexes and each day's deaths; ``entrants`` the traits,
+sex and start of the people who replace them. Both are new streams, so the others draw exactly
+as they did before there was a demography."""
 
 
 def stream(seed: int, name: str) -> np.random.Generator:

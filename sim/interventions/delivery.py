@@ -165,6 +165,9 @@ class Delivery:
         self.sessions = np.zeros(n, dtype=np.int32)
         self.baseline_nrs = np.full(n, np.nan)
         self.baseline_phq9 = np.full(n, np.nan)
+        self.departed = dict.fromkeys(("offered", "started", "dropped_out", "sessions"), 0)
+        """What people who have since left the population were offered, started, dropped out of
+        and attended (:meth:`replace`), so that the counts stay cumulative."""
         self.onset_rate = -math.expm1(-1.0 / spec.onset_days)
         self.fade_rate = -math.expm1(-1.0 / spec.fade_days)
 
@@ -250,6 +253,29 @@ class Delivery:
         self.floor[just_ended] = spec.residual * self.level[just_ended]
         self.level[ended] -= self.level[ended] * self.fade_rate
 
+    def replace(self, who: np.ndarray) -> None:
+        """The rows ``who`` are held by entrants from today (their people died or aged out): the
+        leavers' treatment ends with them, and the entrants have never been offered it. Counts
+        stay cumulative: what the leavers were offered, started and attended moves to
+        :attr:`departed`. A virtual trial's arm (``restrict``) does not pass to entrants. Each
+        entrant keeps the row's offer and uptake draws (uniform numbers independent of who holds
+        the row), so the intervention's stream draws nothing more."""
+        self.departed["offered"] += int(self.offered[who].sum())
+        self.departed["started"] += int((self.start[who] >= 0).sum())
+        self.departed["dropped_out"] += int((self.status[who] == DROPPED_OUT).sum())
+        self.departed["sessions"] += int(self.sessions[who].sum())
+        self.offered[who] = False
+        self.status[who] = NEVER
+        self.start[who] = -1
+        self.level[who] = 0.0
+        self.floor[who] = 0.0
+        self.sessions[who] = 0
+        self.baseline_nrs[who] = np.nan
+        self.baseline_phq9[who] = np.nan
+        if self.restrict is not None:
+            self.restrict = self.restrict.copy()
+            self.restrict[who] = False
+
     def active(self) -> bool:
         """Whether the course has reached anyone yet (in treatment, completed or dropped out)."""
         return bool(self.status.any())
@@ -259,11 +285,12 @@ class Delivery:
         table columns prefixed with the intervention's name.
         """
         name = self.spec.name
-        return {f"{name}_offered": int(self.offered.sum()),
-                f"{name}_started": int((self.start >= 0).sum()),
+        gone = self.departed
+        return {f"{name}_offered": int(self.offered.sum()) + gone["offered"],
+                f"{name}_started": int((self.start >= 0).sum()) + gone["started"],
                 f"{name}_in_treatment": int((self.status == IN_TREATMENT).sum()),
-                f"{name}_dropped_out": int((self.status == DROPPED_OUT).sum()),
-                f"{name}_sessions": int(self.sessions.sum())}
+                f"{name}_dropped_out": int((self.status == DROPPED_OUT).sum()) + gone["dropped_out"],
+                f"{name}_sessions": int(self.sessions.sum()) + gone["sessions"]}
 
 
 def combine(deliveries, n: int) -> tuple[dict, dict]:

@@ -1,6 +1,8 @@
 """People as Mesa agents: each :class:`Person` is a view of one row of the engine's arrays.
 
 Reading ``person.pain`` reads ``engine.pop.pain[person.index]``; writing it writes that entry.
+A Person is a row, not a life: when someone dies or ages out, the entrant who takes the row is
+seen through the same Person (``person.person_id``, ``age_years`` and ``female`` change).
 Mesa's ``model.agents``, AgentSet queries and DataCollector therefore see the same numbers the
 vectorised engine updates. :meth:`Person.update` is the per-agent path: the person applies the
 same shocks and the same rule functions (:func:`sim.core.engine.advance`) to its own scalars.
@@ -14,7 +16,7 @@ import numpy as np
 from sim.core import scales
 from sim.core.engine import advance
 from sim.core.shocks import apply_shocks
-from sim.core.state import STATE_NAMES, TRAIT_NAMES
+from sim.core.state import DEMOGRAPHY_NAMES, STATE_NAMES, TRAIT_NAMES
 
 
 def _row_property(name: str, doc: str):
@@ -105,3 +107,5 @@ for _name in STATE_NAMES:
     setattr(Person, _name, _row_property(_name, f"state '{_name}' (internal 0-1 scale)"))
 for _name in TRAIT_NAMES:
     setattr(Person, _name, _row_property(_name, f"trait '{_name}' (standard-normal score)"))
+for _name in DEMOGRAPHY_NAMES:
+    setattr(Person, _name, _row_property(_name, f"'{_name}' of whoever holds this row now (sim.core.demography)"))

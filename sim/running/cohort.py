@@ -4,9 +4,16 @@ Experiments compare arms on the *same* people: everyone who meets ``eligibility`
 ``cohort_day`` (arms share the population up to that day, so the cohort is identical in every
 arm), whether or not they were offered or took up an intervention (intention to treat).
 
+**Deaths (censoring).** A member who dies or reaches the exit age is censored on that day: their
+outcomes count on every day before it and on no day from it on (the entrant at their row is no
+member). Every share and mean below is over the members still followed that day, and
+``cohort_censored`` counts those who have left so far -- trial reports' "lost to follow-up".
+Arms share their deaths (the ``demography`` stream draws nothing from interventions), so the
+members censored are the same people in every arm.
+
 Daily cohort metrics (prefix ``cohort_``):
 
-* ``cohort_size``; means ``cohort_pain_nrs_mean``, ``cohort_phq9_mean``,
+* ``cohort_size`` (members still followed), ``cohort_censored``; means ``cohort_pain_nrs_mean``, ``cohort_phq9_mean``,
   ``cohort_activity_min_week_mean``, ``cohort_sleep_psqi_mean``, ``cohort_crp_mg_l_mean``;
 * ``cohort_pain_responder``: share with NRS at least 30% below their cohort-day NRS;
 * ``cohort_phq9_responder``: among people with PHQ-9 >= 10 on the cohort day, the share whose
@@ -35,22 +42,29 @@ class Cohort:
         values = scales.clinical(pop, p)
         self.baseline_nrs = values["pain_nrs"][self.who]
         self.baseline_phq9 = values["phq9"][self.who]
+        self.followed = np.ones(self.who.size, dtype=bool)
+        """Per member: still followed (False from the day they died or aged out)."""
+
+    def censor(self, rows: np.ndarray) -> None:
+        """Members at the population rows ``rows`` left today: censor them."""
+        self.followed[np.isin(self.who, rows)] = False
 
     def metrics(self, pop, status, p) -> dict[str, float]:
         """The cohort's outcomes today: mean clinical states, pain responders (>= 30% reduction),
         PHQ-9 responders (>= 50%), remission among those depressed at baseline (PHQ-9 < 5), and
         chronic pain, depression and both, each a share of the cohort.
         """
-        who = self.who
-        row = {"cohort_size": float(who.size)}
+        keep = self.followed
+        who = self.who[keep]
+        row = {"cohort_size": float(who.size), "cohort_censored": float((~keep).sum())}
         if who.size == 0:
             return row
         values = {k: v[who] for k, v in scales.clinical(pop, p).items()}
         for key in scales.CLINICAL_KEYS:
             row[f"cohort_{key}_mean"] = float(values[key].mean())
         nrs, phq = values["pain_nrs"], values["phq9"]
-        row["cohort_pain_responder"] = float(np.mean(nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * self.baseline_nrs))
-        responder, remitted = scales.phq9_outcomes(phq, self.baseline_phq9)
+        row["cohort_pain_responder"] = float(np.mean(nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * self.baseline_nrs[keep]))
+        responder, remitted = scales.phq9_outcomes(phq, self.baseline_phq9[keep])
         row["cohort_phq9_responder"] = float(responder.mean()) if responder.size else np.nan
         row["cohort_remission"] = float(remitted.mean()) if remitted.size else np.nan
         cp, dep = status.chronic_pain[who], status.depressed[who]
@@ -72,6 +86,10 @@ class CohortOutcomes(Observer):
 
     def start(self, engine) -> None:
         self.after_day(engine)
+
+    def replaced(self, engine, who) -> None:
+        if self.cohort is not None:
+            self.cohort.censor(who)
 
     def after_day(self, engine) -> None:
         if engine.day == self.day:

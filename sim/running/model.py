@@ -125,7 +125,8 @@ class _Collect(Observer):
 
     def after_day(self, engine) -> None:
         model = self.model
-        model.latest = daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values())
+        model.latest = daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values(),
+                                 engine.demography)
         if model.datacollector is None:
             model.datacollector = DataCollector(model_reporters={
                 k: (lambda m, k=k: m.latest[k]) for k in model.latest if k != "day"})

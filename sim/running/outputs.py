@@ -11,6 +11,11 @@ Daily table (one row per day, ``day`` 0..days):
   ``active_150`` (>= 150 min/week);
 * ``depression_if_chronic_pain`` and ``depression_if_no_chronic_pain`` (prevalence of depression
   among people with / without chronic pain) and their ratio ``depression_ratio``;
+* by sex and age band (:data:`AGE_BANDS`; ``sim.core.demography``): ``chronic_pain_female``,
+  ``chronic_pain_male``, ``depression_female``, ``depression_male``, ``chronic_pain_age_18_34``,
+  ``..._35_49``, ``..._50_64``, ``..._65_plus`` and the same for ``depression_age_...`` (shares of
+  the people of that sex or band), ``age_mean`` (years) and ``female_share``;
+  ``deaths`` and ``exits`` (people who died, and who reached the exit age, that day);
 * ``utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate;
 * episode counts that day: ``chronic_pain_onsets``, ``chronic_pain_remissions``,
   ``depression_onsets``, ``depression_remissions`` (see :mod:`sim.core.scales`);
@@ -20,9 +25,10 @@ Daily table (one row per day, ``day`` 0..days):
   ``NAME_started``, ``NAME_in_treatment`` (that day), ``NAME_dropped_out``, ``NAME_sessions``;
   over all interventions ``people_reached`` (started any) and ``sessions_delivered``.
 
-Panel (opt-in, ``panel_every=k``): one row per (day, agent) every k days with ``day``, ``agent``,
-``pain_nrs``, ``phq9``, ``activity_min_week``, ``sleep_psqi``, ``crp_mg_l``, ``chronic_pain``,
-``depressed``.
+Panel (opt-in, ``panel_every=k``): one row per (day, agent) every k days with ``day``, ``agent``
+(the row), ``person_id`` (who holds the row: a row changes hands when someone dies or ages out,
+so follow people by ``person_id``), ``age`` (years), ``sex`` ("female"/"male"), ``pain_nrs``,
+``phq9``, ``activity_min_week``, ``sleep_psqi``, ``crp_mg_l``, ``chronic_pain``, ``depressed``.
 
 Both are made by observers of the engine's day loop (:class:`sim.core.engine.Observer`):
 :class:`DailyTable` and :class:`PanelWaves`.
@@ -48,7 +54,12 @@ CORE_OUTPUTS = scales.CLINICAL_KEYS
 QUANTILES = (0.1, 0.5, 0.9)
 _BINS = 2000
 LATENT_MEANS = LATENT
-PANEL_COLUMNS = ("day", "agent", *CORE_OUTPUTS, "chronic_pain", "depressed")
+PANEL_COLUMNS = ("day", "agent", "person_id", "age", "sex", *CORE_OUTPUTS, "chronic_pain", "depressed")
+AGE_BANDS = ((18, 35, "18_34"), (35, 50, "35_49"), (50, 65, "50_64"), (65, 200, "65_plus"))
+"""Age bands of the daily table (lower age, upper age excluded, column suffix): close to the bands
+of NHIS (18-44, 45-64, 65+) and of Brody 2018 (20-39, 40-59, 60+) while splitting working age;
+people younger than 18 (an entry age below 18) count in the first band."""
+_BAND_EDGES = np.array([band[1] for band in AGE_BANDS[:-1]], dtype=np.float64)
 
 
 _BLOCK = 1 << 16
@@ -125,8 +136,30 @@ def _utility_total(pop, status, p) -> float:
     return total
 
 
-def daily_row(day: int, pop, status, p, deliveries=()) -> dict[str, float]:
-    """One day's aggregate row for the whole population (and each intervention's counts)."""
+def demographic_rows(pop, status) -> dict[str, float]:
+    """Prevalence of chronic pain and of depression by sex and by age band, mean age, share female."""
+    row = {}
+    female = pop.female > 0.5
+    groups = 2 * len(AGE_BANDS)
+    code = np.searchsorted(_BAND_EDGES, pop.age_years, side="right") * 2 + female  # band * 2 + sex
+    size = np.bincount(code, minlength=groups).reshape(len(AGE_BANDS), 2)
+    for name, flags in (("chronic_pain", status.chronic_pain), ("depression", status.depressed)):
+        hits = np.bincount(code[flags], minlength=groups).reshape(len(AGE_BANDS), 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_sex = hits.sum(0) / size.sum(0)
+            by_band = hits.sum(1) / size.sum(1)
+        row[f"{name}_male"], row[f"{name}_female"] = float(by_sex[0]), float(by_sex[1])
+        for (_, _, label), share in zip(AGE_BANDS, by_band):
+            row[f"{name}_age_{label}"] = float(share)
+    row["age_mean"] = float(pop.age_years.mean())
+    row["female_share"] = float(size[:, 1].sum() / pop.n)
+    return row
+
+
+def daily_row(day: int, pop, status, p, deliveries=(), demography=None) -> dict[str, float]:
+    """One day's aggregate row for the whole population (and each intervention's counts);
+    ``demography`` (the engine's :class:`sim.core.demography.Demography`) adds the day's deaths
+    and exits and keeps ``people_reached`` cumulative over people who have left."""
     row = {"day": day}
     states, latent = _summaries(pop, p)
     row.update(states)
@@ -140,6 +173,9 @@ def daily_row(day: int, pop, status, p, deliveries=()) -> dict[str, float]:
     row["depression_if_no_chronic_pain"] = float(dep[~cp].mean()) if n_cp < pop.n else np.nan
     denominator = row["depression_if_no_chronic_pain"]
     row["depression_ratio"] = row["depression_if_chronic_pain"] / denominator if denominator else np.nan
+    row.update(demographic_rows(pop, status))
+    if demography is not None:
+        row["deaths"], row["exits"] = demography.day_deaths, demography.day_exits
     row["utility_mean"] = _utility_total(pop, status, p) / pop.n
     for name, flags in status.events.items():
         row[name] = int(flags.sum())
@@ -150,7 +186,7 @@ def daily_row(day: int, pop, status, p, deliveries=()) -> dict[str, float]:
         for delivery in deliveries:
             row.update(delivery.counts())
             reached |= delivery.start >= 0
-        row["people_reached"] = int(reached.sum())
+        row["people_reached"] = int(reached.sum()) + (demography.reached_departed if demography is not None else 0)
         row["sessions_delivered"] = int(sum(int(d.sessions.sum()) for d in deliveries))
     return row
 
@@ -159,7 +195,11 @@ def panel_rows(day: int, pop, status, p, who: np.ndarray | None = None) -> pd.Da
     """Clinical outputs of everyone (or of the rows ``who``) on one day: one panel wave."""
     rows = slice(None) if who is None else who
     agent = np.arange(pop.n, dtype=np.int32) if who is None else who.astype(np.int32)
-    data = {"day": np.full(agent.size, day, dtype=np.int32), "agent": agent}
+    data = {"day": np.full(agent.size, day, dtype=np.int32), "agent": agent,
+            "person_id": pop.person_id[rows].copy(),
+            "age": np.asarray(pop.age_years[rows], dtype=np.float32),
+            "sex": pd.Categorical(np.where(pop.female[rows] > 0.5, "female", "male"),
+                                  categories=("female", "male"))}
     data.update({k: np.asarray(v[rows], dtype=np.float32) for k, v in scales.clinical(pop, p).items()})
     data["chronic_pain"] = status.chronic_pain[rows].copy()
     data["depressed"] = status.depressed[rows].copy()
@@ -176,7 +216,8 @@ class DailyTable(Observer):
         self.after_day(engine)
 
     def after_day(self, engine) -> None:
-        self.rows.append(daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values()))
+        self.rows.append(daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values(),
+                                   engine.demography))
 
     def frame(self) -> pd.DataFrame:
         """The rows so far as a DataFrame, one row per day."""

@@ -106,6 +106,13 @@ class Diary(Observer):
 class Survey(Observer):
     """Observer that records what studies measure, from the day it is attached.
 
+    **Deaths (censoring).** The survey follows the people present when it starts. A person who
+    dies or reaches the exit age is censored on that day: events from that day on (theirs or the
+    entrant's at their row) are not recorded, cohort statistics use their waves before it only
+    (:meth:`followed`), and the acute cohort reads no pain after it. Cross-sectional statistics
+    (:func:`prevalence`, odds ratios pooled over waves) describe whoever lives in the population
+    at each wave, entrants included, as a repeated cross-sectional survey would.
+
     ``Survey(engine)`` attaches itself to an engine (already burned in); :meth:`run` advances the
     engine ``days`` days with the survey watching.
     """
@@ -119,6 +126,8 @@ class Survey(Observer):
         self.events: dict[str, list] = {k: [] for k in ("injury", "life_event", "depression_onset",
                                                         "depression_remission", "chronic_pain_onset")}
         self.injuries: dict[int, _Injuries] = {}
+        self.left_day = np.full(engine.n, np.inf)
+        """Per row, the day its first person left (died or aged out); inf while they are followed."""
         engine.attach(self)
         self.diary = engine.attach(Diary(engine.n))
 
@@ -153,6 +162,14 @@ class Survey(Observer):
         self.waves["depressed"].append(e.status.depressed.copy())
         self.wave_days.append(e.day)
 
+    def replaced(self, engine: Engine, who: np.ndarray) -> None:
+        first = who[np.isinf(self.left_day[who])]
+        self.left_day[first] = engine.day
+
+    def followed(self) -> np.ndarray:
+        """Boolean (waves, people): the row still holds the person followed since the start."""
+        return np.asarray(self.wave_days)[:, None] < self.left_day[None, :]
+
     def before_day(self, engine: Engine) -> None:
         self._pre_nrs = scales.pain_nrs(engine.pop.pain)
         self._pre_cp = engine.status.chronic_pain.copy()
@@ -163,13 +180,14 @@ class Survey(Observer):
 
     def after_day(self, engine: Engine) -> None:
         day = engine.day
-        injured = self._injured
+        here = np.isinf(self.left_day)
+        injured = self._injured[here[self._injured]]
         self.events["injury"].append((day, injured))
-        self.events["life_event"].append((day, self._life_events))
+        self.events["life_event"].append((day, self._life_events[here[self._life_events]]))
         ev = engine.status.events
-        self.events["depression_onset"].append((day, np.flatnonzero(ev["depression_onsets"])))
-        self.events["depression_remission"].append((day, np.flatnonzero(ev["depression_remissions"])))
-        self.events["chronic_pain_onset"].append((day, np.flatnonzero(ev["chronic_pain_onsets"])))
+        for key, flags in (("depression_onset", "depression_onsets"), ("depression_remission", "depression_remissions"),
+                           ("chronic_pain_onset", "chronic_pain_onsets")):
+            self.events[key].append((day, np.flatnonzero(ev[flags] & here)))
         # acute cohort: pain-free and not chronic the day before the injury
         fresh = injured[(self._pre_nrs[injured] < PAIN_FREE_BEFORE_NRS) & ~self._pre_cp[injured]]
         if fresh.size:
@@ -179,7 +197,7 @@ class Survey(Observer):
             group = self.injuries.get(day - k)
             if group is not None:
                 nrs = scales.pain_nrs(engine.pop.pain) if nrs is None else nrs
-                group.nrs[k] = nrs[group.who]
+                group.nrs[k] = np.where(here[group.who], nrs[group.who], np.nan)
         if (day - self.start_day) % self.every == 0:
             self._wave()
 
@@ -248,7 +266,7 @@ def first_incidence(s: Survey, kind: str = "depression_onset", free: np.ndarray 
     """First onsets per 100 person-years among people free of the condition since the burn-in began."""
     free = s.never_depressed if free is None else free
     first = s.first_day(kind)[free]
-    end = s.engine.day
+    end = np.minimum(s.engine.day, s.left_day[free])  # censored at death or exit
     at_risk_days = np.minimum(first, end) - s.start_day
     events = np.isfinite(first).sum()
     return float(100.0 * events / (at_risk_days.sum() / 365.25))
@@ -275,6 +293,8 @@ def cohort_risk(s: Survey, exposure: np.ndarray, onset: str, free: np.ndarray, f
     """
     first = s.first_day(onset)
     event = first <= s.start_day + follow_up_days
+    # complete follow-up: people censored (died or aged out) before the end without an onset drop out
+    free = free & (event | (s.left_day > s.start_day + follow_up_days))
     ex, un = exposure & free, ~exposure & free
     r1 = float(event[ex].mean()) if ex.any() else np.nan
     r0 = float(event[un].mean()) if un.any() else np.nan
@@ -343,16 +363,19 @@ def annual_transitions(s: Survey) -> dict[str, float]:
     lag = 364 // s.every
     if cp.shape[0] <= lag:
         raise ValueError("the survey is shorter than a year")
+    kept = s.followed()[lag:]  # both waves of a pair are of the same person (censored at death)
     a, b = cp[:-lag], cp[lag:]
     free = pain_free_3_months(s)
     free_later = free[lag:] & ~b
-    out = {"chronic_pain_incidence": float(b[~a].mean()),
-           "chronic_pain_exit": float((~b[a]).mean()),
-           "chronic_pain_to_pain_free": float(free_later[a].mean())}
+    out = {"chronic_pain_incidence": float(b[~a & kept].mean()),
+           "chronic_pain_exit": float((~b[a & kept]).mean()),
+           "chronic_pain_to_pain_free": float(free_later[a & kept].mean())}
     full = RECALL_WEEKS * 7 // s.every
     if cp.shape[0] > lag + full:
         a0, b0, free0 = a[full:], b[full:], free[full:-lag] & ~a[full:]
-        non_chronic0 = ~free0 & ~a0
+        k0 = kept[full:]
+        a0, free0 = a0 & k0, free0 & k0
+        non_chronic0 = ~free0 & ~a[full:] & k0
         out.update({"pain_free_to_chronic": float(b0[free0].mean()) if free0.any() else np.nan,
                     "non_chronic_to_chronic": float(b0[non_chronic0].mean()) if non_chronic0.any() else np.nan,
                     "chronic_persists": float(b0[a0].mean()) if a0.any() else np.nan})
@@ -421,7 +444,8 @@ def acute_course(s: Survey) -> dict[str, float]:
     if not groups:
         return {}
     nrs = {k: np.concatenate([g.nrs[k] for g in groups]) for k in ACUTE_OFFSETS}
-    enrolled = nrs[3] >= PRESENTATION_NRS
+    # people censored (died or aged out) before week 52 leave the cohort, as lost to follow-up
+    enrolled = (nrs[3] >= PRESENTATION_NRS) & np.isfinite(nrs[364])
     out = {"n": int(enrolled.sum())}
     for k, label in zip(ACUTE_OFFSETS, ("onset", "week_6", "week_12", "week_26", "week_52")):
         out[f"pain_100_{label}"] = float(10.0 * nrs[k][enrolled].mean())
@@ -484,7 +508,7 @@ def episode_course(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_
                 ends[i] = day - remission_days
     start = np.array(list(onsets.values()), dtype=float)
     length = np.array([ends.get(i, np.inf) for i in onsets], dtype=float) - start
-    followed = s.engine.day - start
+    followed = np.minimum(s.engine.day, s.left_day[list(onsets)]) - start  # censored at death or exit
     out = {"episodes": len(onsets), "median_months": float(np.median(length)) / 30.44}
     for months in EPISODE_MONTHS:
         days = months * 30.44

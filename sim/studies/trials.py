@@ -10,6 +10,11 @@ shares (>= 30% less pain; >= 50% lower PHQ-9) with their odds ratio, remission (
 dropout from treatment. PHQ-9 response and remission count only participants with PHQ-9 >= 10 at
 randomisation, as depression trials enrol them (:func:`sim.core.scales.phq9_outcomes`).
 
+Deaths: a participant who dies or reaches the exit age is censored on that day -- their outcomes
+count at the follow-ups before it and at none after (a complete-case analysis of the survivors;
+``n`` at each follow-up is the number still followed). Their treatment ends with them, and the
+entrant at their row is no participant (:meth:`sim.interventions.Delivery.replace`).
+
 Trials are small, so one simulated trial has a sampling error like a real one; run several seeds
 (``seeds=``) and the summary pools them (mean of the per-trial estimates, 95% interval over
 trials).
@@ -69,6 +74,10 @@ class _FollowUp(Observer):
 
     def start(self, engine: Engine) -> None:
         self.base = {"nrs": scales.pain_nrs(engine.pop.pain), "phq9": scales.phq9(engine.pop.low_mood)}
+        self.left = np.zeros(engine.n, dtype=bool)
+
+    def replaced(self, engine: Engine, who: np.ndarray) -> None:
+        self.left[who] = True
 
     def after_day(self, engine: Engine) -> None:
         day = engine.day
@@ -76,7 +85,8 @@ class _FollowUp(Observer):
             return
         values = scales.clinical(engine.pop, engine.p)
         base = self.base
-        for name, who in self.groups.items():
+        for name, members in self.groups.items():
+            who = members[~self.left[members]]
             mine = [d for k, d in engine.deliveries.items() if k.startswith(f"{name}:")]
             dropped = np.zeros(who.size, dtype=bool)
             for d in mine:

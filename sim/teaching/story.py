@@ -185,8 +185,18 @@ class _Diary(Observer):
         self.watch, self.person, self.care = watch, person, care
         self.rows: list[dict] = []
         self.events: list[tuple[int, str]] = []
+        self.ended = False
+
+    def replaced(self, engine: Engine, who: np.ndarray) -> None:
+        # The person died or reached the exit age: their row now holds someone else, so the story
+        # ends there (it never follows the entrant).
+        if not self.ended and self.person in who:
+            self.ended = True
+            self.events.append((engine.day, "left the population (died or reached the exit age); the story ends"))
 
     def after_day(self, engine: Engine) -> None:
+        if self.ended:
+            return
         day, person, events = engine.day, self.person, self.events
         row = _row(_values(engine, np.array([person]), self.watch.shocks_today), 0, day)
         if row["injury"] > 0:
