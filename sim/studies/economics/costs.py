@@ -17,7 +17,9 @@ costed on day 0. Everything is discounted continuously, ``(1 + r) ** -t`` at the
 day (``t`` in years), with separate rates for costs and effects.
 
 Unit costs are parameters (``costs`` group of :mod:`sim.core.parameters`, one set per
-currency), read from the scenario so that a TOML file or ``Scenario(...)`` can change them.
+currency), read from the scenario so that a TOML file or ``Scenario(...)`` can change them. Each
+intervention kind declares its own session and start costs beside its effect
+(:mod:`sim.interventions.kinds`); the background costs by state are in :mod:`sim.core.parameters`.
 """
 
 from __future__ import annotations
@@ -142,8 +144,10 @@ def arm_totals(wide: pd.DataFrame, arms: dict, costs: UnitCosts,
         for item in scenario.interventions:
             name, kind = item.name, item.kind
             if kind not in costs.session:
-                raise InputError(f"intervention kind '{kind}' has no unit costs: add cost_{kind}_session_"
-                                 f"{costs.currency} and cost_{kind}_start_{costs.currency} to the parameter table")
+                raise InputError(f"intervention kind '{kind}' has no unit costs in {costs.currency.upper()}: give "
+                                 f"its kind entry costs={{'{costs.currency}': UnitCost(session, start, source)}} "
+                                 f"(sim.interventions.kinds), which adds cost_{kind}_session_{costs.currency} and "
+                                 f"cost_{kind}_start_{costs.currency} to the parameter table")
             for column, price in ((f"{name}_sessions", costs.session[kind]), (f"{name}_started", costs.start[kind])):
                 cumulative = frame[column].fillna(0.0).to_numpy(float)
                 delivered += np.diff(cumulative, prepend=0.0) * price
