@@ -115,7 +115,8 @@ CURRENCIES = ("gbp", "usd")
 """Currency suffixes of the cost parameters: the UK set (GBP) and the US set (USD). Price years are
 NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016; US 2005, 2014 and
 2021), and no inflation index values were found in a source that could be read to put them on one
-year (docs/validation_cea.md, 'Unit costs and their sources'). Each intervention kind's session and
+year (docs/validation_cea.md, 'Unit costs and their sources', made by
+:func:`sim.studies.economics.costs.sources_table`). Each intervention kind's session and
 start costs live with the kind (:mod:`sim.interventions.kinds`), which adds them to this table."""
 
 # Annual health-care cost *in excess of* people with neither condition, by state; and the
@@ -140,7 +141,8 @@ _STATE_COSTS = {
     "cost_comorbid_year": (
         1_690.0, 5_234.0, "per person-year",
         "sum of the two rows above (UK: Rayner 2016 measured the depression increment inside chronic "
-        "pain, so the sum is that measurement; US: no joint MEPS estimate found, additive)",
+        "pain, so the sum is that measurement; US: no joint MEPS estimate found, additive, and its "
+        "depression part is as recalled, see that row)",
         "health-care cost of chronic pain with depression above people with neither"),
     "cost_work_day": (
         70.7, 113.0, "per working day lost",

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
-from sim.core.parameters import CURRENCIES
+from sim.core.parameters import CURRENCIES, PARAMETERS
 
 PERSPECTIVES = ("health_care", "societal")
 BASES = ("cohort", "population")
@@ -160,3 +160,21 @@ def arm_totals(wide: pd.DataFrame, arms: dict, costs: UnitCosts,
         row["cost"] = row["cost_interventions"] + row["cost_background"] + row["cost_productivity"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+UNVERIFIED = "as recalled"
+"""The phrase a cost's source carries while a figure in it has not been found in a readable source."""
+
+
+def sources_table() -> str:
+    """Every cost parameter with its default, unit and source, as a Markdown table (the report's
+    and the validation page's 'Unit costs and their sources'); a source that still holds a figure
+    not found in any readable source says so, and the status column flags it."""
+    lines = ["| parameter | default | unit | status | source |", "|---|---:|---|---|---|"]
+    for p in PARAMETERS:
+        if p.group != "costs":
+            continue
+        status = "holds an unverified figure" if UNVERIFIED in p.source else "checked against the source"
+        source = p.source.replace("|", "/")
+        lines.append(f"| `{p.name}` | {p.default:g} | {p.unit} | {status} | {source} |")
+    return "\n".join(lines)
