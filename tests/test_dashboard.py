@@ -290,6 +290,7 @@ def test_costs_view_renders_and_a_slider_redraws_the_readout_without_resetting_t
 
     first = readout()
     assert "£" in first and "QALYs" in first
+    assert rc.find(v.ExpansionPanels).widget.v_model is None, "the section starts collapsed"
     sliders["cost_exercise_session_gbp (GBP per session)"].v_model = 84.0
     assert readout() != first
     assert model.day == 8 and np.array_equal(model.engine.pop.pain, before)
