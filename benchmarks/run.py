@@ -120,7 +120,7 @@ def work(spec: dict) -> dict:
         scenario = Scenario(n_agents=n, burn_in_days=spec.get("burn_in_days", 0))
         t = time.perf_counter()
         if kind == "vector":
-            engine = Engine(scenario, seed=1, precision=spec["precision"])
+            engine = Engine(scenario, seed=1, precision=spec["precision"], cache=False)  # time the work itself
             step = engine.step
         else:
             model = PainLoopModel(scenario, seed=1, path="agents", precision=spec["precision"], collect=False)

@@ -8,6 +8,8 @@ code 2, without a traceback; every input is checked before any work or any file 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -89,9 +91,12 @@ def cmd_run(args) -> int:
     wrote = "daily.parquet, daily.csv, core_states.png, scenario.toml, meta.json"
     if panel is not None:
         wrote = "panel.parquet, " + wrote
+    cached = result.meta["burn_in_source"] == "cache"
+    simulated = scenario.days + (0 if cached else scenario.burn_in_days)
     print("\n".join(["painloop run:", *_summary_lines(result),
-                     f"  {scenario.n_agents * (scenario.burn_in_days + scenario.days) / 1e6:,.1f} M "
-                     f"agent-days in {result.meta['seconds_total']:.1f} s",
+                     f"  {scenario.n_agents * simulated / 1e6:,.1f} M agent-days in "
+                     f"{result.meta['seconds_total']:.1f} s ({result.meta['seconds_burn_in']:.1f} s "
+                     f"before day 0{', loaded from the equilibrium cache' if cached else ''})",
                      f"  wrote {wrote} to {out}"]))
     return 0
 
@@ -284,6 +289,27 @@ def cmd_odd(args) -> int:
     return 0
 
 
+def cmd_cache(args) -> int:
+    """`painloop cache`: where the equilibrium cache is and how big; ``--clear`` empties it.
+
+    Returns:
+        The exit code (0).
+    """
+    from sim.core import equilibrium
+
+    where = equilibrium.folder()
+    if where is None:
+        print(f"painloop cache: off (${equilibrium.ENV}=off)")
+        return 0
+    if args.clear:
+        count, total = equilibrium.clear(where)
+        print(f"painloop cache: removed {count} saved burn-ins ({total / 2**20:,.1f} MB) from {where}")
+        return 0
+    count, total = equilibrium.size(where)
+    print(f"painloop cache: {count} saved burn-ins, {total / 2**20:,.1f} MB in {where}")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     """`painloop dashboard`: serve the teaching dashboard until interrupted.
 
@@ -426,7 +452,34 @@ def build_parser() -> argparse.ArgumentParser:
                             "side by side")
     story.add_argument("--out", default="results/story", help="output folder (default results/story)")
     story.set_defaults(func=cmd_story)
+
+    for command in (run, comp, cea, val, story):
+        command.add_argument("--no-cache", action="store_true",
+                             help="burn in instead of loading the day-0 state from the equilibrium "
+                                  "cache, and save none (`painloop cache`)")
+    cache = sub.add_parser("cache", help="show the equilibrium cache (saved burn-ins): where and how big")
+    cache.add_argument("--clear", action="store_true", help="remove every saved burn-in")
+    cache.set_defaults(func=cmd_cache)
     return parser
+
+
+@contextlib.contextmanager
+def _cache_option(args):
+    """``--no-cache``: the cache is off for this command, in this process and the workers it starts."""
+    from sim.core.equilibrium import ENV
+
+    if not getattr(args, "no_cache", False):
+        yield
+        return
+    before = os.environ.get(ENV)
+    os.environ[ENV] = "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[ENV]
+        else:
+            os.environ[ENV] = before
 
 
 def main(argv=None) -> int:
@@ -448,7 +501,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with _cache_option(args):
+            return args.func(args)
     except InputError as err:
         print(f"painloop: error: {err}", file=sys.stderr)
         return USER_ERROR

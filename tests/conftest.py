@@ -1,3 +1,7 @@
+import os
+import shutil
+import tempfile
+
 import pytest
 from hypothesis import strategies as st
 
@@ -11,6 +15,18 @@ def parameter_values(draw, params, min_size=0, max_size=6) -> dict:
                            unique_by=lambda p: p.name))
     return {p.name: draw(st.integers(int(p.low), int(p.high)) if p.kind is int
                          else st.floats(p.low, p.high, allow_nan=False)) for p in chosen}
+
+
+# The equilibrium cache (sim.core.equilibrium) goes to a folder of this test session, never the
+# user's home; subprocesses the tests start inherit it. PAINLOOP_CACHE=off is kept (tests run uncached).
+if os.environ.get("PAINLOOP_CACHE", "").strip().lower() != "off":
+    os.environ["PAINLOOP_CACHE"] = tempfile.mkdtemp(prefix="painloop-test-cache-")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    where = os.environ.get("PAINLOOP_CACHE", "")
+    if os.path.basename(where).startswith("painloop-test-cache-"):
+        shutil.rmtree(where, ignore_errors=True)
 
 
 def small(**overrides) -> Scenario:

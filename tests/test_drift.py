@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from conftest import small
-from sim.studies.drift import FIFTHS, drift, largest_drift
+import numpy as np
+
+from sim.studies.drift import FIFTHS, convergence, drift, largest_drift, needed_burn_in, settling
 
 
 def test_drift_table_has_every_full_year_group_and_outcome():
@@ -22,3 +24,42 @@ def test_largest_drift_is_the_biggest_first_to_last_year_change():
     table = pd.DataFrame(rows, columns=["year", "group", "outcome", "prevalence"])
     d = largest_drift(table)
     assert d["points"] == pytest.approx(3.0) and d["group"] == "coping fifth 1" and d["years"] == 2
+
+
+def _series(values_by_group, outcome="depressed"):
+    return pd.DataFrame([{"year": y, "group": g, "outcome": outcome, "prevalence": v / 100, "seed": 0}
+                         for g, values in values_by_group.items() for y, v in enumerate(values, start=1)])
+
+
+def test_settling_finds_the_last_year_a_moving_mean_left_the_band():
+    flat = [5.0] * 30
+    rising = [3.0 + 0.2 * y for y in range(10)] + [5.0] * 20  # reaches 5 in year 11
+    table = _series({"all": flat, "coping fifth 1": rising})
+    settled = settling(table, tolerance=0.15, window=5).set_index("group")
+    assert settled.loc["all", "settled_after_years"] == 0
+    assert settled.loc["all", "window_noise_points"] == pytest.approx(0.0)
+    # the window of years 8-12 averages 4.76 (outside 5 +- 0.15), that of years 9-13 4.88 (inside)
+    assert settled.loc["coping fifth 1", "settled_after_years"] == 8
+    assert settled.loc["coping fifth 1", "long_run_percent"] == pytest.approx(5.0)
+    need = needed_burn_in(settled.reset_index())
+    assert need["years"] == 8 and need["group"] == "coping fifth 1"
+
+
+def test_a_series_still_moving_at_the_end_has_not_settled():
+    table = _series({"all": [5.0 + 0.1 * y for y in range(30)]})
+    assert np.isnan(settling(table, tolerance=0.15, window=5)["settled_after_years"].iloc[0])
+    with pytest.raises(ValueError, match="too few"):
+        settling(table[table["year"] <= 12], window=5)
+
+
+def test_convergence_runs_from_the_initial_state_and_splits_by_sex_when_people_have_one(monkeypatch):
+    table = convergence(small(n_agents=400, burn_in_days=500), seeds=[0, 1], years=2, progress=False)
+    assert sorted(table["seed"].unique()) == [0, 1] and table["group"].nunique() == 1 + FIFTHS
+    from sim.core.state import Population
+
+    monkeypatch.setattr(Population, "female", property(lambda pop: np.arange(pop.n) % 2 == 0), raising=False)
+    table = convergence(small(n_agents=400), seeds=[0], years=1, progress=False)
+    assert {"female", "male"} <= set(table["group"])
+    per_sex = table[table["group"].isin(["female", "male"])].groupby("outcome")["prevalence"].mean()
+    overall = table[table["group"] == "all"].set_index("outcome")["prevalence"]
+    pd.testing.assert_series_equal(per_sex, overall, check_names=False)

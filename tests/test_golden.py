@@ -24,8 +24,25 @@ def _load_regenerate():
 
 
 @pytest.fixture(scope="module")
-def runs():
-    return _load_regenerate().golden_runs()
+def both(tmp_path_factory):
+    """The golden runs twice into one fresh equilibrium cache: first every engine burns in (and
+    saves its day 0), then every engine loads it. Both must give the stored tables."""
+    from sim.core import equilibrium
+
+    saved = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAINLOOP_CACHE", str(tmp_path_factory.mktemp("equilibrium")))
+        mp.setattr(equilibrium, "snapshot", lambda engine, real=equilibrium.snapshot: saved.append(1) or real(engine))
+        burnt_in = _load_regenerate().golden_runs()
+        first = len(saved)
+        cached = _load_regenerate().golden_runs()
+    assert first > 0 and len(saved) == first, "the second pass burnt in again instead of loading"
+    return {"burnt_in": burnt_in, "cached": cached}
+
+
+@pytest.fixture(scope="module", params=["burnt_in", "cached"])
+def runs(request, both):
+    return both[request.param]
 
 
 LINEAR_ALGEBRA = {"survey"}

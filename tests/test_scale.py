@@ -234,7 +234,8 @@ def test_benchmark_workers_measure_and_tabulate():
     results.append(bench.work({"kind": "days", "n": 2000, "precision": "float32", "checkpoints": [2, 4]}))
     for r in results[:2]:
         assert r["agent_days_per_s"] > 0 and r["day_bytes"] > 3000 * 100
-        assert set(r["timings"]) == {"population_s", "network_s", "burn_in_s"}
+        assert set(r["timings"]) == {"population_s", "network_s", "burn_in_s", "burn_in_source",
+                                     "cache_load_s", "cache_save_s"}
     assert results[0]["day_bytes"] > results[1]["day_bytes"]  # float32 moves fewer bytes
     table = bench.tabulate(results, {"when": "now", "commit": "x", "python": "3", "numpy": "2",
                                      "cpu": "cpu", "cores": 2})

@@ -41,6 +41,7 @@ import time
 import numpy as np
 
 from sim.interventions import Delivery, combine
+from sim.core import equilibrium
 from sim.core.network import small_world
 from sim.core.parameters import Params
 from sim.core.rules import RULES
@@ -183,8 +184,11 @@ class Engine:
     """One run of the model on arrays: population, network, streams, status and day counter.
 
     Construction draws traits and the network, starts everyone at the target their traits give
-    with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state.
-    ``timings`` holds the seconds each part of the set-up took (population, network, burn-in).
+    with no causes active, and runs ``burn_in_days`` so that day 0 is the long-run state -- or
+    loads that day-0 state from the equilibrium cache (:mod:`sim.core.equilibrium`), which gives
+    the same run bit for bit. ``timings`` holds the seconds each part of the set-up took
+    (``population_s``, ``network_s``, ``burn_in_s``; ``cache_load_s`` and ``cache_save_s``) and
+    ``burn_in_source``: ``"run"`` or ``"cache"``.
 
     Args:
         scenario: the :class:`sim.Scenario` to run (default: all defaults).
@@ -192,7 +196,11 @@ class Engine:
         progress: optional progress bar (anything with ``update(n)``), advanced once per day of
             the burn-in and of every later day.
         precision: ``"float64"`` (default) or ``"float32"``.
-        observers: :class:`Observer` objects attached before the burn-in (they see its days too).
+        observers: :class:`Observer` objects attached before the burn-in (they see its days too,
+            so the run burns in instead of loading the cache).
+        cache: load the day-0 state from the equilibrium cache, or save it there after burning
+            in (default True; ``$PAINLOOP_CACHE=off`` disables it everywhere). A loaded run
+            advances ``progress`` by the burn-in's days at once.
 
     Raises:
         InputError: an unknown precision.
@@ -207,7 +215,7 @@ class Engine:
     """
 
     def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64",
-                 observers=()):
+                 observers=(), cache: bool = True):
         from sim.core.scenario import Scenario
 
         if precision not in PRECISIONS:
@@ -216,27 +224,55 @@ class Engine:
         self.p = self.scenario.params()
         self.seed = seed
         self.precision = precision
-        dtype = PRECISIONS[precision]
         self.streams = Streams(seed)
         off = set(self.scenario.disabled_rules)
         self.rules = tuple(r for r in RULES if r.name not in off)
-        n = self.p.n_agents
-        clock = time.perf_counter()
-        self.pop = Population(n, draw_traits(n, self.streams["traits"]), dtype)
-        self.status = ClinicalStatus(n)
-        self.timings = {"population_s": time.perf_counter() - clock}
-        clock = time.perf_counter()
-        self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
-                                   self.streams["network"], dtype)
-        self.timings["network_s"] = time.perf_counter() - clock
         self.gains: dict = {}
         self.offsets: dict = {}
-        self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
-        self.deliveries = self._make_deliveries()
         self.per_person = None
         """When set (by the Mesa model's per-agent path), a function ``(shocks, noise) -> next
         states`` that computes the day person by person instead of on the whole arrays."""
         self.observers: list[Observer] = []
+        self.timings = {"population_s": 0.0, "network_s": 0.0, "burn_in_s": 0.0, "burn_in_source": "run",
+                        "cache_load_s": 0.0, "cache_save_s": 0.0}
+        # Observers given here must see the burn-in's days, so they bypass the cache.
+        slot = equilibrium.slot(burn_in_key(self.scenario), seed, precision,
+                                enabled=cache and not observers and self.p.burn_in_days > 0)
+        clock = time.perf_counter()
+        state = slot.load()
+        self.timings["cache_load_s"] = time.perf_counter() - clock
+        try:
+            if state is None and slot.claim():
+                state = slot.load()  # another process may have saved it while we looked
+            if state is not None:
+                vars(self).update(state)
+                self.timings["burn_in_source"] = "cache"
+                self.deliveries = self._make_deliveries()
+                if progress is not None:
+                    progress.update(self.p.burn_in_days)
+                    self.attach(_Progress(progress))
+            else:
+                self._burn_in(progress, observers)
+                clock = time.perf_counter()
+                slot.save(self)
+                self.timings["cache_save_s"] = time.perf_counter() - clock
+        finally:
+            slot.release()
+
+    def _burn_in(self, progress, observers) -> None:
+        """Draw traits and the network, start everyone well, and run the burn-in to day 0."""
+        dtype = PRECISIONS[self.precision]
+        n = self.p.n_agents
+        clock = time.perf_counter()
+        self.pop = Population(n, draw_traits(n, self.streams["traits"]), dtype)
+        self.status = ClinicalStatus(n)
+        self.timings["population_s"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
+                                   self.streams["network"], dtype)
+        self.timings["network_s"] = time.perf_counter() - clock
+        self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
+        self.deliveries = self._make_deliveries()
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop)
@@ -282,8 +318,12 @@ class Engine:
         return twin
 
     def _make_deliveries(self) -> dict:
-        return {spec.name: self.delivery(spec, f"intervention:{spec.name}")
-                for spec in self.scenario.interventions}
+        return {spec.name: self.delivery(spec, stream)
+                for spec, stream in zip(self.scenario.interventions, self.delivery_streams())}
+
+    def delivery_streams(self) -> list[str]:
+        """Names of the streams the scenario's interventions draw from (one each)."""
+        return [f"intervention:{spec.name}" for spec in self.scenario.interventions]
 
     def delivery(self, spec, stream: str, restrict=None) -> Delivery:
         """A Delivery of ``spec`` in this run, drawing from the named stream."""

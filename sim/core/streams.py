@@ -35,3 +35,9 @@ class Streams:
         if name not in self._streams:
             self._streams[name] = stream(self.seed, name)
         return self._streams[name]
+
+    def without(self, names) -> Streams:
+        """These streams but those named in ``names`` (the generators themselves, not copies)."""
+        other = Streams(self.seed)
+        other._streams = {k: g for k, g in self._streams.items() if k not in set(names)}
+        return other

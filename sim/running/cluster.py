@@ -15,6 +15,12 @@ and the job is reported as failed with ``KilledWorker``); an exception raised by
 runner writes each job's file at once, so finished work survives a crash of the client, the
 scheduler or the cluster; rerunning the same call resumes.
 
+Burn-ins: a worker loads a seed's day 0 from the equilibrium cache (:mod:`sim.core.equilibrium`)
+when one is saved in its cache folder. Workers of a local cluster inherit ``$PAINLOOP_CACHE``
+from this process and share the folder; workers on other machines use their own
+(``$PAINLOOP_CACHE`` in their environment, or their user cache folder), so each machine burns a
+key in once.
+
 Dask is optional: ``pip install "painloop[dask]"``.
 """
 

@@ -3,7 +3,13 @@
 ``run_experiment(arms, seeds, out=folder)`` runs every arm with every seed. Arms share the seeds
 and every process draws from its own named stream, so two arms differ only by what the arm
 changes; arms that differ only in interventions and run length also share the burn-in (one
-engine per seed burns in, each arm forks it), which is both faster and exactly the same.
+engine per seed burns in, each arm forks it), which is both faster and exactly the same. Across
+calls the burn-ins are shared through the equilibrium cache (:mod:`sim.core.equilibrium`): a
+second experiment, a resumed one, or another sweep over interventions of the same world loads each
+seed's day 0 instead of burning in again. Worker processes (``processes``, a local Dask cluster)
+inherit ``$PAINLOOP_CACHE`` and so share one folder; within one call no two jobs have the same
+burn-in and seed, and between concurrent calls the key's lock lets one process write it while the
+other burns in without writing.
 
 The result folder::
 

@@ -113,7 +113,10 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
             "days": scenario.days, "burn_in_days": scenario.burn_in_days, "version": _version(),
             "python": platform.python_version(),
             "seconds_total": round(time.perf_counter() - started, 3),
-            "seconds_burn_in": round(burn_in_seconds, 3)}
+            "seconds_burn_in": round(burn_in_seconds, 3),
+            "burn_in_source": run.timings["burn_in_source"],
+            "seconds_cache_load": round(run.timings["cache_load_s"], 3),
+            "seconds_cache_save": round(run.timings["cache_save_s"], 3)}
     if writer is not None:
         meta["panel_path"] = str(writer.path)
     panel = watchers[1].frame() if panel_every else None

@@ -87,7 +87,8 @@ SURVEY_YEARS = 4
 
 def _survey(args) -> dict:
     values, seed, n, years = args
-    s = Survey(Engine(Scenario(n_agents=n, **values), seed)).run(years * 365)
+    # Every candidate has its own parameters: its burn-in is never reused, so it is not cached.
+    s = Survey(Engine(Scenario(n_agents=n, **values), seed, cache=False)).run(years * 365)
     return survey_measures(s)
 
 

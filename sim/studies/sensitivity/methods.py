@@ -193,7 +193,7 @@ def evaluate(values: dict, setting: Setting) -> np.ndarray:
     days = control_scenario.days
     out = np.empty((len(setting.seeds), len(OUTPUTS)))
     for k, seed in enumerate(setting.seeds):
-        control = Engine(control_scenario, seed)
+        control = Engine(control_scenario, seed, cache=False)  # one parameter set each: never reused
         treated = control.fork(treated_scenario)
         cohorts = [Cohort("chronic_pain", e.pop, e.status, e.p) for e in (control, treated)]
         (both,) = control.run(days, _Comorbid())
