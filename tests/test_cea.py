@@ -35,7 +35,7 @@ def test_cea_writes_the_report_the_table_and_three_figures(small_run):
     assert table.loc[table["status"] != "frontier", "icer"].isna().all()
     text = (out / "cea.md").read_text()
     for phrase in ("## 1-year horizon", "## 2-year horizon", "At £20,000 per QALY", "At £30,000 per QALY",
-                   "Efficiency frontier", "## Budget impact", "over seeds only"):
+                   "Efficiency frontier", "## Budget impact", "over seeds only", "## Unit costs and their sources"):
         assert phrase in text, phrase
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]  # the folder lock stays
 

@@ -204,3 +204,102 @@ def test_dashboard_command_rejects_bad_or_busy_ports(capsys):
         assert main(["dashboard", "--port", str(port)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"cannot listen on 127.0.0.1:{port}" in err[0]
+
+
+# ---- the costs section --------------------------------------------------------------------------
+
+def _priced_town(**extra):
+    model = DashboardModel(**QUICK, intervention="exercise", intervention_start_day=1, eligibility="all", **extra)
+    for _ in range(8):
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize("currency", ["gbp", "usd"])
+def test_costs_section_offers_the_currency_s_costs_and_every_utility_from_the_table(currency):
+    from sim.core.parameters import CURRENCIES
+    from sim.teaching import dashboard_costs
+    from sim.teaching.dashboard import costs_slider_step
+
+    shown = dashboard_costs.controls(currency)
+    names = [c.name for c in shown]
+    other = next(c for c in CURRENCIES if c != currency)
+    expected = [p.name for p in PARAMETERS if p.group == "utility"
+                or (p.group == "costs" and not p.name.endswith(f"_{other}"))]
+    assert names[0] == "wtp" and sorted(names[1:]) == sorted(expected)
+    assert f"cost_exercise_session_{currency}" in names and f"cost_exercise_session_{other}" not in names
+    for c in shown:
+        step = costs_slider_step(c)
+        positions = (c.value - c.low) / step
+        assert abs(positions - round(positions)) < 1e-6, f"{c.name}: default off the slider's steps"
+        if c.name == "wtp":
+            continue
+        p = PARAMS[c.name]
+        assert (c.value, c.low) == (p.default, p.low) and c.low < c.high <= p.high, c.name
+        assert c.value <= c.high and (c.high - c.low) / step >= 100, c.name
+
+
+def test_costs_readout_prices_the_town_like_the_cea_and_scales_with_every_unit_cost():
+    from sim.teaching.dashboard_costs import cost_names, running_totals
+
+    model = _priced_town()
+    plain = running_totals(model, currency="gbp", perspective="societal")
+    assert plain["days"] == 8 and plain["interventions"] > 0 and plain["background"] > 0
+    assert plain["qalys"] == pytest.approx(sum(model.datacollector.model_vars["utility_mean"][1:]) / 365,
+                                           rel=1e-12)
+    money = {n: 2 * PARAMS[n].default for n in cost_names("gbp") if n.startswith("cost_")}
+    doubled = running_totals(model, money, currency="gbp", perspective="societal")
+    for key in ("interventions", "background", "productivity", "cost"):
+        assert doubled[key] == pytest.approx(2 * plain[key], rel=1e-12), key
+    assert doubled["qalys"] == plain["qalys"]
+    assert plain["nmb"] == pytest.approx(20_000 * plain["qalys"] - plain["cost"])
+    assert running_totals(model, currency="gbp")["productivity"] == 0.0  # health-care perspective
+
+
+def test_moving_a_utility_recomputes_qalys_from_everyone_s_recorded_states():
+    from sim.teaching.dashboard_costs import running_totals
+
+    model = _priced_town()
+    assert len(model.states_history) == model.day + 1
+    own = running_totals(model)["qalys"]
+    # a change too small to matter takes the recomputing path and lands on the model's own values
+    nudged = running_totals(model, {"eq5d_any_problem_decrement": 0.081 + 1e-12})["qalys"]
+    assert nudged == pytest.approx(own, rel=1e-6)
+    harsher = running_totals(model, {"eq5d_pain_moderate_decrement": 0.3, "eq5d_any_problem_decrement": 0.2})
+    assert harsher["qalys"] < own - 1e-5
+
+
+@pytest.mark.parametrize("overrides, match", [
+    ({"pain_to_mood_weight": 0.2}, "'pain_to_mood_weight' is not a cost or utility parameter"),
+    ({"cost_cbt_session_gbp": -1.0}, r"'cost_cbt_session_gbp' = -1.0 is outside the allowed range \[0, 10000\]"),
+])
+def test_costs_readout_names_a_bad_control(overrides, match):
+    from sim import InputError
+    from sim.teaching.dashboard_costs import running_totals
+
+    with pytest.raises(InputError, match=match):
+        running_totals(DashboardModel(**QUICK), overrides)
+
+
+def test_costs_view_renders_and_a_slider_redraws_the_readout_without_resetting_the_town(app):
+    import ipyvuetify as v
+    import solara
+
+    from sim.teaching import dashboard_costs
+
+    model = _priced_town()
+    before = model.engine.pop.pain.copy()
+    _, rc = solara.render(solara.component(app.CostsView)(model), handle_error=False)
+    sliders = {s.label: s for s in rc.find(v.Slider).widgets}
+    assert len(sliders) == len(dashboard_costs.controls("gbp"))
+
+    def readout():  # solara.Markdown renders into a Vuetify template
+        return "\n".join(w.template for w in rc.find(v.VuetifyTemplate).widgets
+                         if "Costs and QALYs so far" in str(w.template))
+
+    first = readout()
+    assert "£" in first and "QALYs" in first
+    assert rc.find(v.ExpansionPanels).widget.v_model is None, "the section starts collapsed"
+    sliders["cost_exercise_session_gbp (GBP per session)"].v_model = 84.0
+    assert readout() != first
+    assert model.day == 8 and np.array_equal(model.engine.pop.pain, before)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import InputError, Scenario
-from sim.core.parameters import PARAMETERS
+from sim.core.parameters import PARAMETERS, PARAMS
 from sim.studies.economics.cea import acceptability, evpi, frontier, incremental_table
 from sim.studies.economics.costs import UnitCosts, arm_totals, discount_factors
 from sim.studies.economics.study import Settings, analyse
@@ -226,3 +226,20 @@ def test_the_published_section_replaces_itself_and_keeps_the_rest(tmp_path):
     assert "other engineers' text" in written and "2,000 people" in written and "1,000 people" not in written
     assert own.read_text().startswith(BEGIN)
     assert "| BeST |" in written and "| Herman2017 |" in written
+    assert "### Unit costs and their sources" in written and "| `cost_cbt_session_gbp` | 66 |" in written
+
+
+def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
+    from sim.studies.economics.costs import UNVERIFIED, sources_table
+
+    rows = {line.split("|")[1].strip(" `"): line for line in sources_table().splitlines()[2:]}
+    costs = [p for p in PARAMETERS if p.group == "costs"]
+    assert set(rows) == {p.name for p in costs}
+    for p in costs:
+        flagged = "holds an unverified figure" in rows[p.name]
+        assert flagged == (UNVERIFIED in p.source), p.name
+    # what could not be found stays labelled: the BNF price, CPT 90834 and the US depression excess
+    assert UNVERIFIED in PARAMS["cost_medication_session_gbp"].source
+    assert UNVERIFIED in PARAMS["cost_cbt_session_usd"].source
+    assert UNVERIFIED in PARAMS["cost_depression_year_usd"].source
+    assert UNVERIFIED not in PARAMS["cost_exercise_session_gbp"].source

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import small
 from sim import InputError, Scenario, intervention_names, simulate
 from sim.core.parameters import PARAMETERS, PARAMS
-from sim.interventions import FIELDS, KINDS, Effect, InterventionKind, add_kind, make_intervention, remove_kind
+from sim.interventions import FIELDS, KINDS, Effect, InterventionKind, UnitCost, add_kind, make_intervention, remove_kind
 from sim.interventions.kinds import PER_KIND_FIELDS
 
 TOY = InterventionKind(
@@ -72,7 +72,7 @@ def _broken(**changes):
     effect = dataclasses.replace(TOY.effect, **{k: v for k, v in changes.items() if k in ("gains", "offsets",
                                                                                           "lasting", "kind")})
     kind = dataclasses.replace(TOY, effect=effect, **{k: v for k, v in changes.items()
-                                                       if k in ("delivery", "effect_size")})
+                                                       if k in ("delivery", "effect_size", "costs")})
     return kind
 
 
@@ -89,6 +89,14 @@ BROKEN = {
     "effect size out of range": (dict(effect_size=12.0),
                                  r"'toy_walks_effect': default 12.0 is outside its range \[0, 10\]"),
     "duplicate kind": (dict(kind="exercise"), "intervention kind 'exercise': declared twice"),
+    "unit cost in an unknown currency": (dict(costs={"eur": UnitCost(1.0, 1.0, "a test")}),
+                                         "unit costs in currency 'eur', which is not one of gbp, usd"),
+    "unit cost that is not a UnitCost": (dict(costs={"gbp": (1.0, 1.0)}), "must be a UnitCost"),
+    "negative unit cost": (dict(costs={"gbp": UnitCost(-1.0, 0.0, "a test")}),
+                           r"'cost_toy_walks_session_gbp': default -1.0 is outside its range \[0, 10000\]"),
+    "unit cost above the range": (
+        dict(costs={"usd": UnitCost(5.0, 20_000.0, "a test")}),
+        r"'cost_toy_walks_start_usd': default 20000.0 is outside its range"),
 }
 
 
@@ -132,3 +140,31 @@ def test_a_typo_in_a_built_in_kind_stops_the_import(tmp_path):
     assert "intervention kind 'exercise': rule 'pain_to_activty' does not exist" in run.stderr
 
 
+def test_a_kind_s_unit_costs_join_the_table_and_leave_with_it():
+    priced = dataclasses.replace(TOY, costs={"gbp": UnitCost(12.5, 30.0, "a test price"),
+                                             "usd": UnitCost(20.0, 0.0, "a test price")})
+    before = _tables()
+    add_kind(priced)
+    try:
+        session, start = PARAMS["cost_toy_walks_session_gbp"], PARAMS["cost_toy_walks_start_gbp"]
+        assert (session.default, start.default) == (12.5, 30.0)
+        assert session.group == start.group == "costs" and session.unit == "GBP per session"
+        assert session.source == "a test price" and session in PARAMETERS
+        assert Scenario(cost_toy_walks_start_usd=7.0).values["cost_toy_walks_start_usd"] == 7.0
+    finally:
+        remove_kind("toy_walks")
+    assert _tables() == before
+
+
+def test_every_built_in_kind_prices_its_sessions_in_every_currency():
+    """The unit costs live with the kind, and no other module declares them."""
+    from sim.core.parameters import CURRENCIES
+
+    for name, kind in KINDS.items():
+        assert set(kind.costs) == set(CURRENCIES), name
+        for cur, cost in kind.costs.items():
+            assert PARAMS[f"cost_{name}_session_{cur}"].default == cost.session
+            assert PARAMS[f"cost_{name}_start_{cur}"].default == cost.start
+            assert PARAMS[f"cost_{name}_session_{cur}"].source == cost.source
+    source = (Path(__file__).resolve().parent.parent / "sim" / "core" / "parameters.py").read_text()
+    assert "cost_exercise" not in source and "_UNIT_COSTS" not in source

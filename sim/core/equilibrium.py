@@ -167,7 +167,12 @@ class Slot:
                 os.remove(self.path)
             return None
         with contextlib.suppress(OSError):
-            os.utime(self.path)  # recently used: the last to be evicted
+            # recently used: the last to be evicted. Strictly newer than every other state, so a
+            # clock that has not moved since the last save (or a coarse file system) leaves no tie
+            # for the eviction order to break by file name.
+            newest = max((q.stat().st_mtime_ns for q in entries(self.path.parent) if q != self.path), default=0)
+            now = time.time_ns()
+            os.utime(self.path, ns=(now, max(now, newest + 1)))
         return state
 
     def claim(self) -> bool:

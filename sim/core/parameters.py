@@ -3,8 +3,9 @@
 Validation (:mod:`sim.core.scenario`), TOML loading, the dashboard sliders and the ODD parameter
 tables all read :data:`PARAMETERS`. Nothing else in the package may hold a default value. The
 one exception is by design: each intervention kind declares its effect-size parameter
-(``KIND_effect``) beside its effect in :mod:`sim.interventions.kinds`, which adds it to this
-table through :func:`add_parameter`, so the table stays the one place every reader looks.
+(``KIND_effect``) and its unit costs (``cost_KIND_session_CUR``, ``cost_KIND_start_CUR``) beside its
+effect in :mod:`sim.interventions.kinds`, which adds them to this table through
+:func:`add_parameter`, so the table stays the one place every reader looks.
 
 Conventions
 -----------
@@ -131,109 +132,82 @@ def _p(group, name, default, unit, low, high, source, meaning):
 DOLAN = ("Dolan 1997 (Med Care 35:1095), UK EQ-5D-3L time trade-off tariff (MVH); the tariff values "
          "each dimension apart, so pain and low mood lose utility once each")
 
-PSSRU08 = "PSSRU Unit Costs of Health and Social Care 2008, as tabulated in BMC Health Serv Res 2011;11:33"
+PSSRU08 = ("PSSRU Unit Costs of Health and Social Care 2008 (GBP, 2008/09 prices), as tabulated in "
+           "BMC Health Serv Res 2011;11:33 (cost-effectiveness of CBT for depressed older people in primary "
+           "care), Table 1 'Unit Costs (GBP 2008)' "
+           "(https://bmchealthservres.biomedcentral.com/articles/10.1186/1472-6963-11-33/tables/1)")
+"""The UK unit costs of staff time: one PSSRU volume, read from a published table that quotes it."""
+MPFS2021 = ("Medicare Physician Fee Schedule 2021, national non-facility payment after the Consolidated "
+            "Appropriations Act 2021 (conversion factor USD 34.8931), as summarised by the Texas Physical "
+            "Therapy Association from APTA's analysis ('Update to CMS payment calculations further eases impact "
+            "of cut', https://tpta.memberclicks.net/index.php?option=com_content&view=article&id=285)")
+"""Where the US physiotherapy fees were read (a professional body's summary of the 2021 fee schedule,
+not the CMS look-up tool itself)."""
 CURRENCIES = ("gbp", "usd")
-"""Currency suffixes of the cost parameters: the UK set (GBP, 2008/09 prices) and the US set."""
-
-# (kind, {currency: (per session or daily dose, per course start, source)}). A session is what
-# sim.interventions counts in NAME_sessions: one attended session, or one day's dose of a drug.
-_UNIT_COSTS = {
-    "exercise": {
-        "gbp": (42.0, 42.0, f"{PSSRU08}: physiotherapist, one-to-one contact GBP 42 (2008/09); the "
-                            "start is one assessment contact"),
-        "usd": (90.0, 100.0, "Medicare physician fee schedule, national non-facility: CPT 97110 "
-                             "therapeutic exercise, 3 x 15-min units (about USD 30 each), start = "
-                             "CPT 97161 evaluation (about USD 100); rates as recalled, not "
-                             "re-checked against the look-up tool: check before citing"),
-    },
-    "cbt": {
-        "gbp": (66.0, 66.0, f"{PSSRU08}: CBT session GBP 66 (2008/09); the start is one "
-                            "assessment session"),
-        "usd": (103.0, 103.0, "Medicare 2021 CPT 90834 (45-min psychotherapy) USD 103 (secondary "
-                              "web summary of the fee schedule); the start is one assessment"),
-    },
-    "mindfulness": {
-        "gbp": (6.67, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact x 2-hour class "
-                           "/ 12 participants (Cherkin 2016 classes; group size a stated choice)"),
-        "usd": (17.0, 0.0, "Medicare 2021 CPT 90834 USD 103 per therapist 45 min, scaled to a "
-                           "2-hour class shared by 12 participants (group size a stated choice)"),
-    },
-    "medication": {
-        "gbp": (0.99, 72.0, "BNF 58 (2009): duloxetine 60 mg, 28 capsules GBP 27.72 = GBP 0.99 a "
-                            "day (as recalled, check before citing); start = two GP consultations "
-                            f"(prescribe, review) at GBP 36 each ({PSSRU08})"),
-        "usd": (0.5, 184.0, "duloxetine 60 mg generic about USD 0.50 a day and CPT 99213 office "
-                            "visit about USD 92, x2 to prescribe and review; as recalled from "
-                            "NADAC and the fee schedule, not re-checked: check before citing"),
-    },
-    "sleep": {
-        "gbp": (40.0, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact (a CBT-I "
-                           "style session)"),
-        "usd": (103.0, 0.0, "Medicare 2021 CPT 90834 USD 103 (a CBT-I style session)"),
-    },
-    "social_support": {
-        "gbp": (6.0, 0.0, f"{PSSRU08}: facilitator time at the counsellor rate GBP 40/hour x 1.5 h "
-                          "/ 10 members of a peer group (group size a stated choice)"),
-        "usd": (15.5, 0.0, "facilitator time at Medicare 2021 CPT 90834 USD 103 per 45 min x 1.5 h "
-                           "/ 10 members of a peer group (group size a stated choice)"),
-    },
-}
+"""Currency suffixes of the cost parameters: the UK set (GBP) and the US set (USD). Price years are
+NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016; US 2005, 2014 and
+2021), and no inflation index values were found in a source that could be read to put them on one
+year (docs/validation_cea.md, 'Unit costs and their sources', made by
+:func:`sim.studies.economics.costs.sources_table`). Each intervention kind's session and
+start costs live with the kind (:mod:`sim.interventions.kinds`), which adds them to this table."""
 
 # Annual health-care cost *in excess of* people with neither condition, by state; and the
 # share of working days lost (societal perspective). {name: (gbp, usd, unit tail, source, meaning)}
 _STATE_COSTS = {
     "cost_chronic_pain_year": (
         558.0, 2_580.0, "per person-year",
-        "UK: Hong 2013 (Spine 38:75), GPRD, CLBP GBP 1,074 vs GBP 516 in matched controls (2009 "
-        "prices); US: Martin 2008 (JAMA 299:656), MEPS, spine problems USD 6,096 vs 3,516 (2005 USD)",
+        "UK: Hong 2013 (Spine 38:75-82, abstract), UK GPRD 2007-2009, 12-month health-care cost of chronic low "
+        "back pain GBP 1,074 vs GBP 516 in matched controls (2009 values); US: Martin 2008 (JAMA "
+        "299:656-664, abstract), MEPS 2005, age- and sex-adjusted expenditure with spine problems USD 6,096 "
+        "vs USD 3,516 without (2005 USD); both verified against the abstracts",
         "health-care cost of chronic pain (without depression) above people with neither"),
     "cost_depression_year": (
         1_132.0, 2_654.0, "per person-year",
-        "UK: Rayner 2016 (Pain 157:1472), depression adds GBP 283 a quarter in chronic pain "
-        "patients (GBP 731 vs 448; no UK population figure found, used with or without pain); "
-        "US: MEPS 2004-2011, depression only USD 2,654 (2,343-2,966) over neither (Egede 2016, "
-        "J Affect Disord; 2014 USD)",
+        "UK: Rayner 2016 (Pain 157:1472-1479, abstract, verified), chronic pain patients of a tertiary pain "
+        "centre: mean health-care cost per 3 months GBP 731 with depression vs GBP 448 without, x4 = GBP "
+        "1,132 a year (price year not given in the abstract; no UK population figure found, used with or "
+        "without pain); US: MEPS 2004-2011, depression only USD 2,654 (2,343-2,966) over neither, 2014 USD, "
+        "attributed to Egede 2016 (J Affect Disord) -- as recalled, check before citing: the searchable "
+        "sources hold only Egede 2016's diabetes paper (J Gen Intern Med 31:615), not this figure",
         "health-care cost of depression (without chronic pain) above people with neither"),
     "cost_comorbid_year": (
         1_690.0, 5_234.0, "per person-year",
         "sum of the two rows above (UK: Rayner 2016 measured the depression increment inside chronic "
-        "pain, so the sum is that measurement; US: no joint MEPS estimate found, additive)",
+        "pain, so the sum is that measurement; US: no joint MEPS estimate found, additive, and its "
+        "depression part is as recalled, see that row)",
         "health-care cost of chronic pain with depression above people with neither"),
     "cost_work_day": (
         70.7, 113.0, "per working day lost",
-        "UK: ONS ASHE 2009 median gross full-time pay about GBP 25,800 a year / 365; US: BLS 2014 "
-        "median usual weekly earnings full-time USD 791 / 7 (both as recalled, check before "
-        "citing); human-capital method, everyone counted as employed",
+        "UK: ONS ASHE 2009 statistical bulletin (12 Nov 2009): median gross annual earnings of full-time "
+        "employees GBP 25,800 (verified) / 365; US: BLS Current Population Survey 2014, median usual weekly "
+        "earnings of full-time wage and salary workers USD 791 / 7 -- the quarterly releases found give "
+        "USD 796 (Q1), 790 (Q3) and 799 (Q4 2014, not seasonally adjusted); the annual average 791 is as "
+        "recalled, check before citing; human-capital method, everyone counted as employed",
         "value of one day of lost work (societal perspective only)"),
 }
 
 
 def _cost_parameters() -> list[Param]:
-    """The cost rows of the table: per-session and start costs of each intervention, and the
-    background costs by state, each in both currencies."""
+    """The background cost rows of the table: excess health-care costs by state in both currencies,
+    and the shares of work lost (each intervention kind adds its own session and start costs)."""
     rows = []
-    for kind, sets in _UNIT_COSTS.items():
-        for cur in CURRENCIES:
-            session, start, source = sets[cur]
-            upper = 10_000.0
-            rows.append(_p("costs", f"cost_{kind}_session_{cur}", session, f"{cur.upper()} per session",
-                           0.0, upper, source, f"cost of one attended {kind} session (medication: one day's dose)"))
-            rows.append(_p("costs", f"cost_{kind}_start_{cur}", start, f"{cur.upper()} per course",
-                           0.0, upper, source, f"cost of starting one {kind} course (assessment, prescribing)"))
     for name, (gbp, usd, tail, source, meaning) in _STATE_COSTS.items():
         for cur, value in zip(CURRENCIES, (gbp, usd)):
             rows.append(_p("costs", f"{name}_{cur}", value, f"{cur.upper()} {tail}", 0.0, 1_000_000.0,
                            source, meaning))
     for name, value, source, meaning in (
             ("lost_work_share_chronic_pain", 0.201,
-             "Bair 2008 (Psychosom Med 70:890): 18.1 disability days in 3 months with pain only",
+             "Bair 2008 (Psychosom Med 70:890-897, abstract, verified): 18.1 disability days in the past 3 "
+             "months with chronic musculoskeletal pain only / 90 days",
              "share of days lost from work with chronic pain only"),
             ("lost_work_share_depression", 0.109,
-             "Kessler 2006 (Am J Psychiatry 163:1561): 27.2 lost workdays a year per depressed worker "
-             "/ 250 working days (as recalled, check before citing)",
+             "Kessler 2006 (Am J Psychiatry 163:1561-1568, abstract, verified): major depressive disorder "
+             "27.2 lost workdays per ill worker per year (NCS-R, absence plus presenteeism) / 250 working "
+             "days",
              "share of days lost from work with depression only"),
             ("lost_work_share_comorbid", 0.422,
-             "Bair 2008: 38.0 disability days in 3 months with pain and depression",
+             "Bair 2008 (abstract, verified): 38.0 disability days in the past 3 months with pain and "
+             "depression / 90 days",
              "share of days lost from work with chronic pain and depression")):
         rows.append(_p("costs", name, value, "share of days", 0.0, 1.0, source, meaning))
     return rows

@@ -3,11 +3,13 @@
 An :class:`InterventionKind` holds all a kind is: its :class:`Effect` (which rules it weakens and
 which drives it pushes, at full effect, with sources), its default delivery (course length,
 sessions, uptake, adherence, dropout, onset, fade, residual: the fields marked ``PER_KIND`` in
-:data:`FIELDS`) and the default, range and source of its effect-size parameter ``KIND_effect``.
-:func:`add_kind` checks a kind whole -- every rule and state it names exists, every per-kind
-delivery field has a default in its range, the effect size lies in its range, the name is new --
-and puts its effect-size parameter into the one parameter table (:mod:`sim.core.parameters`),
-where ``painloop params``, TOML scenarios, the dashboard and ODD see it like any other. The
+:data:`FIELDS`), the default, range and source of its effect-size parameter ``KIND_effect``, and
+its :class:`UnitCost` in each currency (``cost_KIND_session_CUR``, ``cost_KIND_start_CUR``, read by
+:mod:`sim.studies.economics`). :func:`add_kind` checks a kind whole -- every rule and state it
+names exists, every per-kind delivery field has a default in its range, the effect size and the
+unit costs lie in their ranges, the name is new -- and puts its parameters into the one parameter
+table (:mod:`sim.core.parameters`), where ``painloop params``, TOML scenarios, the dashboard and
+ODD see them like any other. The
 built-in kinds below go through the same check when this module is imported, so a typo in one of
 them stops the import with a message naming the kind and the part.
 
@@ -16,13 +18,13 @@ Adding a kind is one more entry in :data:`BUILT_IN` (or, from a script, one :fun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from sim.core import checks
 from sim.core.eligibility import COHORTS
 from sim.core.errors import InputError
-from sim.core.parameters import Param, add_parameter, fitted, fitted_value, remove_parameter
+from sim.core.parameters import CURRENCIES, MPFS2021, PSSRU08, Param, add_parameter, fitted, fitted_value, remove_parameter
 from sim.core.rules import RULES_BY_NAME
 from sim.core.state import STATE_NAMES
 
@@ -140,9 +142,24 @@ class Effect:
         return emax(attended_per_week) / emax(self.reference_sessions_per_week)
 
 
+UNIT_COST_HIGH = 10_000.0
+"""Upper end of the allowed range of a unit cost (per session or per course start, any currency)."""
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """What one kind costs in one currency: per attended session (a drug: per day's dose) and per
+    course started (assessment, prescribing), with where the numbers come from."""
+
+    session: float
+    start: float
+    source: str
+
+
 @dataclass(frozen=True)
 class InterventionKind:
-    """Everything one kind of intervention is: effect, default delivery, effect-size parameter."""
+    """Everything one kind of intervention is: effect, default delivery, effect-size parameter,
+    unit costs."""
 
     effect: Effect
     delivery: dict
@@ -152,6 +169,9 @@ class InterventionKind:
     effect_size_source: str
     effect_size_meaning: str
     effect_size_high: float = 10.0
+    costs: dict = field(default_factory=dict)
+    """currency (:data:`sim.core.parameters.CURRENCIES`) -> :class:`UnitCost`. A kind without
+    costs in a currency runs, but the cost-effectiveness analysis in that currency refuses it."""
 
     @property
     def name(self) -> str:
@@ -163,6 +183,24 @@ class InterventionKind:
         """The effect-size parameter as the parameter table holds it."""
         return Param(f"{self.name}_effect", self.effect_size, "x", 0.0, self.effect_size_high,
                      self.effect_size_source, self.effect_size_meaning, "interventions")
+
+    @property
+    def cost_params(self) -> list[Param]:
+        """The unit costs as the parameter table holds them (group ``costs``), per currency."""
+        rows = []
+        for cur, cost in self.costs.items():
+            rows.append(Param(f"cost_{self.name}_session_{cur}", cost.session, f"{cur.upper()} per session", 0.0,
+                              UNIT_COST_HIGH, cost.source,
+                              f"cost of one attended {self.name} session (medication: one day's dose)", "costs"))
+            rows.append(Param(f"cost_{self.name}_start_{cur}", cost.start, f"{cur.upper()} per course", 0.0,
+                              UNIT_COST_HIGH, cost.source,
+                              f"cost of starting one {self.name} course (assessment, prescribing)", "costs"))
+        return rows
+
+    @property
+    def params(self) -> list[Param]:
+        """Every parameter the kind adds to the table: its effect size, then its unit costs."""
+        return [self.param, *self.cost_params]
 
 
 def _problems(kind: InterventionKind) -> list[str]:
@@ -179,6 +217,10 @@ def _problems(kind: InterventionKind) -> list[str]:
     missing = [f for f in PER_KIND_FIELDS if f not in kind.delivery]
     if missing:
         out.append(f"no default for delivery field(s) {', '.join(missing)}")
+    out += [f"unit costs in currency '{c}', which is not one of {', '.join(CURRENCIES)}"
+            for c in kind.costs if c not in CURRENCIES]
+    out += [f"unit costs in '{c}' must be a UnitCost (session, start, source), not {type(u).__name__}"
+            for c, u in kind.costs.items() if not isinstance(u, UnitCost)]
     extra = [f for f in kind.delivery if f not in PER_KIND_FIELDS]
     if extra:
         out.append(f"delivery default(s) {', '.join(extra)} are not per-kind fields "
@@ -187,9 +229,9 @@ def _problems(kind: InterventionKind) -> list[str]:
 
 
 def add_kind(kind: InterventionKind) -> InterventionKind:
-    """Check a kind whole and make it available: scenarios may name it, and its effect-size
-    parameter joins the parameter table. Anything missing or inconsistent raises one
-    :class:`InputError` naming the kind and every problem found."""
+    """Check a kind whole and make it available: scenarios may name it, and its effect-size and
+    unit-cost parameters join the parameter table. Anything missing or inconsistent raises one
+    :class:`InputError` naming the kind and every problem found, and leaves no trace."""
     name = kind.name
     where = f"intervention kind '{name}': "
     if not name.isidentifier():
@@ -201,20 +243,25 @@ def add_kind(kind: InterventionKind) -> InterventionKind:
         raise InputError(where + "; ".join(problems))
     for field_name, value in kind.delivery.items():
         FIELDS[field_name].check(value, f"{where}default delivery ")
+    added = []
     try:
-        add_parameter(kind.param)
+        for param in kind.params:
+            add_parameter(param)
+            added.append(param.name)
     except ValueError as e:
+        for param_name in added:
+            remove_parameter(param_name)
         raise InputError(f"{where}{e}") from None
     _KINDS[name] = kind
     return kind
 
 
 def remove_kind(name: str) -> None:
-    """Take a kind out again (and its effect-size parameter)."""
+    """Take a kind out again (and its effect-size and unit-cost parameters)."""
     if name not in _KINDS:
         raise InputError(f"no intervention kind '{name}'; kinds are: {', '.join(_KINDS)}")
-    del _KINDS[name]
-    remove_parameter(f"{name}_effect")
+    for param in _KINDS.pop(name).params:
+        remove_parameter(param.name)
 
 
 def intervention_names() -> list[str]:
@@ -240,6 +287,12 @@ def intervention_names() -> list[str]:
 # Barriers (common defaults in FIELDS): dropout is highest in depression (Fernandez 2015).
 # --------------------------------------------------------------------------------------------
 
+CPT90834 = ("Medicare Physician Fee Schedule 2021, CPT 90834 (psychotherapy, 45 minutes) USD 103 national "
+            "non-facility, read in a secondary web summary of the fee schedule; not found in the searchable "
+            "sources: as recalled, check before citing")
+"""The US price of a therapist's 45 minutes, which every US talking-therapy cost below scales."""
+
+
 BUILT_IN: tuple[InterventionKind, ...] = (
     InterventionKind(
         effect=Effect("exercise", "supervised exercise / physiotherapy: more activity, stronger back, "
@@ -256,7 +309,12 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size=fitted_value("stage2", "exercise_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Hayden 2021, exercise vs usual care -15/100 pain "
                                   "at ~12 weeks"),
-        effect_size_meaning="scale of exercise's effects (sim.interventions.KINDS) for a full course"),
+        effect_size_meaning="scale of exercise's effects (sim.interventions.KINDS) for a full course",
+        costs={"gbp": UnitCost(42.0, 42.0, f"{PSSRU08}: physiotherapist GBP 42, 'average cost for a one to one "
+                                           "contact' (verified); the start is one assessment contact"),
+               "usd": UnitCost(91.08, 101.89, f"{MPFS2021}: CPT 97110 therapeutic exercise USD 30.36 per 15-minute "
+                                              "unit x 3 units = USD 91.08 a session; the start is an evaluation, "
+                                              "CPT 97161-97163, USD 101.89 (2021 USD, verified in that summary)")}),
     InterventionKind(
         effect=Effect("cbt", "cognitive behavioural therapy: less hopelessness from pain and less rumination, "
                       "less catastrophising (pain amplified less), behavioural activation, less fear-avoidance, "
@@ -273,7 +331,10 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size=fitted_value("stage2", "cbt_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Williams 2012, CBT mood SMD -0.38 at end of "
                                   "treatment"),
-        effect_size_meaning="scale of CBT's effects for a full course"),
+        effect_size_meaning="scale of CBT's effects for a full course",
+        costs={"gbp": UnitCost(66.0, 66.0, f"{PSSRU08}: 'CBT session' GBP 66 (verified); the start is one "
+                                           "assessment session"),
+               "usd": UnitCost(103.0, 103.0, f"{CPT90834}; the start is one assessment session")}),
     InterventionKind(
         effect=Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
                       "less rumination, pain perceived differently, better sleep",
@@ -287,7 +348,13 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size=fitted_value("stage2", "cbt_effect", parameter="mindfulness_effect"),
         effect_size_source=("set by hand equal to cbt_effect (read from the record): MBSR and CBT had similar effects (Cherkin 2016; "
                             "Khoo 2019)"),
-        effect_size_meaning="scale of mindfulness' effects for a full course"),
+        effect_size_meaning="scale of mindfulness' effects for a full course",
+        costs={"gbp": UnitCost(6.67, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact (verified) x "
+                                          "a 2-hour class / 12 participants (Cherkin 2016 classes; group size a "
+                                          "stated choice)"),
+               "usd": UnitCost(22.89, 0.0, f"{CPT90834}; USD 103 per 45 minutes x a 2-hour class / 12 participants "
+                                           "(group size a stated choice; was USD 17, which took USD 103 as an "
+                                           "hourly rate)")}),
     InterventionKind(
         effect=Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
                       "sensitivity; effect stops soon after the drug does",
@@ -301,7 +368,16 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size=fitted_value("stage2", "medication_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Ferreira 2021, SNRI vs placebo -5.3/100 back pain "
                                   "at 3-13 weeks"),
-        effect_size_meaning="scale of the SNRI's effects at the full dose"),
+        effect_size_meaning="scale of the SNRI's effects at the full dose",
+        costs={"gbp": UnitCost(0.99, 72.0, "BNF 58 (September 2009): duloxetine 60 mg, 28 capsules GBP 27.72 = GBP "
+                                           "0.99 a day -- not found in the searchable sources: as recalled, check "
+                                           "before citing; start = two GP consultations (prescribe, review) at GBP "
+                                           f"36 each, {PSSRU08}: 'GP contact 36 per clinic consultation lasting "
+                                           "11.7 minutes' (verified)"),
+               "usd": UnitCost(0.5, 184.0, "generic duloxetine 60 mg about USD 0.50 a day (NADAC) and a CPT 99213 "
+                                           "office visit about USD 92 (2021 fee schedule), x2 to prescribe and "
+                                           "review -- neither found in the searchable sources: as recalled, check "
+                                           "before citing")}),
     InterventionKind(
         effect=Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
                       gains={"pain_to_sleep": 0.7},
@@ -313,7 +389,10 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size=1.0,
         effect_size_source=("no trial target in evidence.md: effects as sized in the kind's Effect "
                             "(CBT-I-like programme)"),
-        effect_size_meaning="scale of the sleep programme's effects for a full course"),
+        effect_size_meaning="scale of the sleep programme's effects for a full course",
+        costs={"gbp": UnitCost(40.0, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact (verified), "
+                                          "one hour a CBT-I style session"),
+               "usd": UnitCost(103.0, 0.0, f"{CPT90834}; one 45-minute CBT-I style session")}),
     InterventionKind(
         effect=Effect("social_support", "peer support groups: new and strengthened ties, stress buffered",
                       gains={},
@@ -325,7 +404,13 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size=fitted_value("stage2", "social_support_effect"),
         effect_size_source=fitted("stage2", "primary outcome: Pfeiffer 2011, peer support PHQ-9 SMD -0.59 in "
                                   "depression"),
-        effect_size_meaning="scale of peer support's effects for a full course"),
+        effect_size_meaning="scale of peer support's effects for a full course",
+        costs={"gbp": UnitCost(6.0, 0.0, f"{PSSRU08}: facilitator time at the counsellor rate GBP 40 per hour "
+                                         "(verified) x 1.5 h / 10 members of a peer group (group size a stated "
+                                         "choice)"),
+               "usd": UnitCost(20.6, 0.0, f"{CPT90834}; facilitator time at USD 103 per 45 minutes x 1.5 h = USD "
+                                          "206 / 10 members of a peer group (group size a stated choice; was USD "
+                                          "15.5, which took USD 103 as an hourly rate)")}),
 )
 
 for _kind in BUILT_IN:

@@ -10,7 +10,11 @@ What it shows, all redrawn each step:
 * histograms of pain (NRS) and PHQ-9 across people, with the clinical thresholds;
 * the followed person's five core states over the days;
 * the causal-loop diagram of the rules, the switched-off rule grey and dashed, with the loops it
-  breaks marked -- redrawn only when the rules change.
+  breaks marked -- redrawn only when the rules change;
+* what the town has cost and gained so far (health-care cost, QALYs, net monetary benefit per
+  person), with a collapsed "Costs and quality of life" section of sliders for the unit costs of
+  the chosen currency, the utility tariff and the willingness to pay
+  (:mod:`sim.teaching.dashboard_costs`) -- these redraw the readout, never reset the town.
 
 Every control is a keyword of ``DashboardModel`` (reset rebuilds the model from them); the
 parameter sliders read their default and range from :data:`sim.core.parameters.PARAMETERS`.
@@ -45,8 +49,11 @@ from sim.teaching.dashboard_model import (FOLLOW_CHOICES, NO_INTERVENTION, NO_RU
                               SLIDER_PARAMETERS, DashboardModel)
 from sim.interventions import ELIGIBILITY, FIELDS, intervention_names  # noqa: E402
 from sim.teaching.loop_diagram import draw_loop_diagram  # noqa: E402
-from sim.core.parameters import PARAMS  # noqa: E402
+from sim.core.parameters import CURRENCIES, PARAMS  # noqa: E402
 from sim.core.rules import rule_names  # noqa: E402
+from sim.studies.economics.costs import PERSPECTIVES  # noqa: E402
+from sim.studies.economics.figures import SYMBOL  # noqa: E402
+from sim.teaching import dashboard_costs  # noqa: E402
 
 DPI = 80
 """Low enough that one step's five PNGs render fast, high enough to read at dashboard size."""
@@ -377,7 +384,50 @@ def LoopView(model):
     solara.FigureMatplotlib(fig, format="png", dependencies=[disabled])
 
 
-COMPONENTS = [NetworkView, PrevalenceView, PersonView, HistogramView, LoopView]
+def costs_slider_step(c: dashboard_costs.Control) -> float:
+    """The step of a costs-section slider (the willingness to pay moves in whole thousands)."""
+    return dashboard_costs.WTP_STEP if c.name == "wtp" else slider_step(c.low, c.high, c.value)
+
+
+def readout_text(totals: dict, currency: str, perspective: str) -> str:
+    """The running readout as Markdown (one short table)."""
+    sym = SYMBOL[currency]
+    money = lambda x: f"-{sym}{-x:,.2f}" if x < 0 else f"{sym}{x:,.2f}"  # noqa: E731
+    rows = [("interventions", money(totals["interventions"])), ("background health care", money(totals["background"]))]
+    if perspective == "societal":
+        rows.append(("lost work", money(totals["productivity"])))
+    rows += [("**total cost**", f"**{money(totals['cost'])}**"), ("QALYs", f"{totals['qalys']:.4f}"),
+             (f"net monetary benefit at {sym}{totals['wtp']:,.0f} per QALY", money(totals["nmb"]))]
+    return (f"**Costs and QALYs so far**, per person of the town, days 1-{totals['days']}, undiscounted "
+            f"({currency.upper()}, {perspective.replace('_', '-')} perspective)\n\n| | |\n|---|---:|\n"
+            + "\n".join(f"| {a} | {b} |" for a, b in rows))
+
+
+def CostsView(model):
+    """The running cost and QALY readout, and the collapsed section of its controls (unit costs
+    of the chosen currency, utilities, willingness to pay). The controls live in this component,
+    not in the model: moving one redraws the readout and leaves the town as it is."""
+    currency, set_currency = solara.use_state("gbp")
+    perspective, set_perspective = solara.use_state("health_care")
+    overrides, set_overrides = solara.use_state({})
+    shown = dashboard_costs.controls(currency)
+    wtp = overrides.get(f"wtp_{currency}", shown[0].value)
+    chosen = {n: v for n, v in overrides.items() if n in PARAMS}
+    totals = dashboard_costs.running_totals(model, chosen, currency, perspective, wtp)
+    solara.Markdown(readout_text(totals, currency, perspective))
+    with solara.Details(summary="Costs and quality of life: unit costs, utilities, willingness to pay",
+                        expand=False):
+        solara.Select(label="currency", values=list(CURRENCIES), value=currency, on_value=set_currency)
+        solara.Select(label="perspective", values=list(PERSPECTIVES), value=perspective, on_value=set_perspective)
+        for c in shown:
+            key = f"wtp_{currency}" if c.name == "wtp" else c.name
+            solara.SliderFloat(c.label, value=overrides.get(key, c.value), min=c.low, max=c.high,
+                               step=costs_slider_step(c),
+                               on_value=lambda v, key=key: set_overrides({**overrides, key: float(v)}))
+        solara.Button("back to the table's defaults", on_click=lambda: set_overrides({}))
+
+
+COMPONENTS = [NetworkView, PrevalenceView, PersonView, HistogramView, LoopView, CostsView]
 
 page = SolaraViz(
     DashboardModel(),

@@ -108,6 +108,10 @@ class DashboardModel(PainLoopModel):
         self.switched_off = switched_off
         self.followed = self._choose_followed(FOLLOW_CHOICES[follow])
         self.followed_history: list[dict] = []
+        self.states_history: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        """Everyone's pain NRS, PHQ-9 (float32) and high-impact pain, one entry a day from day 0:
+        what the costs section recomputes utility from when a utility control moves
+        (:mod:`sim.teaching.dashboard_costs`); about 9 kB a day for 1,000 people."""
         self.engine.attach(_FollowedPerson(self))
         self.layout = network_layout(self)
 
@@ -143,6 +147,12 @@ class DashboardModel(PainLoopModel):
             "treated": any(d.status[i] == IN_TREATMENT for d in engine.deliveries.values()),
         })
 
+    def _record_states(self) -> None:
+        engine = self.engine
+        self.states_history.append((scales.pain_nrs(engine.pop.pain).astype(np.float32),
+                                    scales.phq9(engine.pop.low_mood).astype(np.float32),
+                                    engine.status.high_impact_pain.copy()))
+
     def category_codes(self) -> np.ndarray:
         """Everyone's category today (0 well, 1 pain only, 2 depressed only, 3 both)."""
         return category_codes(self.engine.status.chronic_pain, self.engine.status.depressed)
@@ -173,14 +183,16 @@ def network_layout(model: PainLoopModel) -> np.ndarray:
 
 
 class _FollowedPerson(Observer):
-    """Records the followed person's five states each day (the dashboard's person panel)."""
+    """Records the followed person's five states each day (the dashboard's person panel), and
+    everyone's pain, PHQ-9 and high-impact pain (the costs section's utility)."""
 
     def __init__(self, model: DashboardModel):
         self.model = model
 
     def start(self, engine) -> None:
-        self.model._record_followed()
+        self.after_day(engine)
 
     def after_day(self, engine) -> None:
         self.model._record_followed()
+        self.model._record_states()
 

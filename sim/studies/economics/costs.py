@@ -17,7 +17,9 @@ costed on day 0. Everything is discounted continuously, ``(1 + r) ** -t`` at the
 day (``t`` in years), with separate rates for costs and effects.
 
 Unit costs are parameters (``costs`` group of :mod:`sim.core.parameters`, one set per
-currency), read from the scenario so that a TOML file or ``Scenario(...)`` can change them.
+currency), read from the scenario so that a TOML file or ``Scenario(...)`` can change them. Each
+intervention kind declares its own session and start costs beside its effect
+(:mod:`sim.interventions.kinds`); the background costs by state are in :mod:`sim.core.parameters`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
-from sim.core.parameters import CURRENCIES
+from sim.core.parameters import CURRENCIES, PARAMETERS
 
 PERSPECTIVES = ("health_care", "societal")
 BASES = ("cohort", "population")
@@ -142,8 +144,10 @@ def arm_totals(wide: pd.DataFrame, arms: dict, costs: UnitCosts,
         for item in scenario.interventions:
             name, kind = item.name, item.kind
             if kind not in costs.session:
-                raise InputError(f"intervention kind '{kind}' has no unit costs: add cost_{kind}_session_"
-                                 f"{costs.currency} and cost_{kind}_start_{costs.currency} to the parameter table")
+                raise InputError(f"intervention kind '{kind}' has no unit costs in {costs.currency.upper()}: give "
+                                 f"its kind entry costs={{'{costs.currency}': UnitCost(session, start, source)}} "
+                                 f"(sim.interventions.kinds), which adds cost_{kind}_session_{costs.currency} and "
+                                 f"cost_{kind}_start_{costs.currency} to the parameter table")
             for column, price in ((f"{name}_sessions", costs.session[kind]), (f"{name}_started", costs.start[kind])):
                 cumulative = frame[column].fillna(0.0).to_numpy(float)
                 delivered += np.diff(cumulative, prepend=0.0) * price
@@ -156,3 +160,21 @@ def arm_totals(wide: pd.DataFrame, arms: dict, costs: UnitCosts,
         row["cost"] = row["cost_interventions"] + row["cost_background"] + row["cost_productivity"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+UNVERIFIED = "as recalled"
+"""The phrase a cost's source carries while a figure in it has not been found in a readable source."""
+
+
+def sources_table() -> str:
+    """Every cost parameter with its default, unit and source, as a Markdown table (the report's
+    and the validation page's 'Unit costs and their sources'); a source that still holds a figure
+    not found in any readable source says so, and the status column flags it."""
+    lines = ["| parameter | default | unit | status | source |", "|---|---:|---|---|---|"]
+    for p in PARAMETERS:
+        if p.group != "costs":
+            continue
+        status = "holds an unverified figure" if UNVERIFIED in p.source else "checked against the source"
+        source = p.source.replace("|", "/")
+        lines.append(f"| `{p.name}` | {p.default:g} | {p.unit} | {status} | {source} |")
+    return "\n".join(lines)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.running.runner import run_experiment
-from sim.studies.economics.costs import DAYS_PER_YEAR
+from sim.studies.economics.costs import DAYS_PER_YEAR, sources_table
 from sim.studies.economics.figures import SYMBOL
 from sim.studies.economics.study import Settings, _money, analyse
 from sim.running.scripts import DOCS, check_writable, parse_args
@@ -177,8 +177,19 @@ def section(results: pd.DataFrame, n_agents: int, seeds: int, command: str) -> s
     for s in STUDIES:
         lines += [f"**{s.key}** ({s.citation}). Population: {s.population}. Comparator: {s.comparator}. "
                   f"Intervention: {s.intervention}. Prices: {s.price_note}. Published: {s.notes}.", ""]
-    lines += [END]
+    lines += unit_cost_lines() + [END]
     return "\n".join(lines)
+
+
+def unit_cost_lines() -> list[str]:
+    """The section's last part: every unit cost of the model with its source (the studies above
+    use their own prices where they say so)."""
+    return ["### Unit costs and their sources", "",
+            "Every cost parameter's default, as the parameter table holds it; each intervention kind declares "
+            "its own session and start costs beside its effect (`sim/interventions/kinds.py`). Each source was "
+            "looked for in what could be read; a figure that was not found stays labelled 'as recalled, check "
+            "before citing' and its row says so. Price years are those of each source: no inflation index "
+            "values were verified, so nothing is inflated to one year.", "", sources_table(), ""]
 
 
 def write_section(text: str, validation: Path, own_file: Path = CEA_SECTION) -> None:

@@ -28,7 +28,7 @@ from sim.running.runner import check_experiment, run_experiment
 from sim.studies.compare import FULL, QUICK, standard_arms
 from sim.studies.economics.cea import acceptability, evpi, incremental_table, verdicts
 from sim.studies.economics.costs import (BASES, DAYS_PER_YEAR, DEFAULT_DISCOUNT, PERSPECTIVES, STATES,
-                                         UnitCosts, arm_totals)
+                                         UnitCosts, arm_totals, sources_table)
 from sim.studies.economics.figures import SYMBOL, ce_plane_figure, ceac_figure, frontier_figure
 
 DEFAULT_HORIZONS = (1, 5)
@@ -277,14 +277,19 @@ def report_lines(cea: CEA, title: str) -> list[str]:
               f"{money(c.year['chronic_pain'])}, depression only {money(c.year['depression'])}, both "
               f"{money(c.year['comorbid'])}"
               + (f"; lost work valued at {money(c.work_day)} a day" if s.perspective == "societal" else "")
-              + ". Price years differ between sources (UK set 2008/09; US set 2005-2021), see each "
-              "parameter's source.",
+              + ". Price years are those of each source, not inflated to one year (UK set 2008/09-2009, "
+              "Rayner 2016's year not stated; US set 2005, 2014 and 2021): no inflation index values were "
+              "verified in a readable source. Every unit cost and its source is listed below.",
               "- Uncertainty is over seeds only (the simulated town's history); parameter uncertainty "
               "waits for the parameter ensemble, so the CEAC and EVPI understate what is not known.",
               "- No deaths: a lifetime horizon needs the natural-history issue; QALYs are quality only.",
               "- Everyone offered counts (intention to treat); interventions reach only the cohort in "
               "these arms; spill-overs to other people through the network are not costed or counted.",
-              "", "![CE plane](ce_plane.png)", "", "![CEAC](ceac.png)", "", "![frontier](frontier.png)", ""]
+              "", "![CE plane](ce_plane.png)", "", "![CEAC](ceac.png)", "", "![frontier](frontier.png)", "",
+              "## Unit costs and their sources", "",
+              "The table's defaults (a scenario or TOML file may set any of them; `painloop params --group "
+              "costs`). Each intervention kind declares its own in `sim/interventions/kinds.py`.", "",
+              sources_table(), ""]
     return lines
 
 
