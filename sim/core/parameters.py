@@ -221,12 +221,14 @@ _MODEL_PARAMETERS = (
     _p("run", "days", 365, "days", 1, 36_500,
        "choice: one year covers the 12/26/52-week outcomes trials report",
        "simulated days reported after the burn-in (day 0 is the first reported day)"),
-    _p("run", "burn_in_days", 2_190, "days", 0, 36_500,
-       "measured: after 6 years chronic pain is 0.3 points (0.1-0.8 by seed) below a 30-year burn-in; depression "
-       "still creeps up (4.9% at 6 years, 6.1% at 30, 10,000 people, 4 seeds) as the people who cope "
-       "least accumulate in long episodes; the calibration was fitted at this burn-in "
-       "(tests/test_calibration.py; docs/ODD.md, Initialization)",
-       "days simulated before day 0 so day 0 is the long-run state, not the initial guess"),
+    _p("run", "burn_in_days", 4_383, "days", 0, 36_500,
+       "measured by the convergence criterion of sim.studies.drift (every 5-year mean of yearly "
+       "prevalence within 0.15 points of the long-run mean), from the initial state for 30 years at the "
+       "calibration's start values (10,000 people, 2 seeds, 2026-11-30): depression settles after 2 "
+       "years overall (3 women, 6 men), chronic back pain after 7 (9 women, 6 men); 12 years leaves a "
+       "margin. Coping fifths (2,000 people each) are noise-limited at that size (noise of a 5-year "
+       "mean up to 0.27 points). The calibration runs at this burn-in (tests/test_calibration_run.py)",
+"days simulated before day 0 so day 0 is the long-run state, not the initial guess"),
     # ---- social network -----------------------------------------------------------------
     _p("network", "network_mean_degree", 10, "ties", 2, 100,
        "Dunbar's 'sympathy group' of 12-15 close ties; 10 keeps the network sparse",

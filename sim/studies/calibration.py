@@ -157,17 +157,15 @@ class Settings:
 
     people: int = 3_000
     seeds: tuple[int, ...] = (0, 1)
-    burn_in_days: int = 2_190
+    burn_in_days: int = 4_383
     """The model's default burn-in (tests/test_calibration_run.py holds them equal)."""
     survey_years: int = 4
     """Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
-    max_evals: int = 120
-    """CMA-ES evaluations after the one at the start (whole generations). Measured on this 2-core
-    machine under other work: one evaluation (2 surveys of 3,000 people, 10 years) costs 8.6-12.4
-    CPU seconds, one stage-2 step 5.5-7 (both ranges: a quiet and a loaded machine), so 121
-    evaluations and 40 steps need 1,260-1,780 CPU seconds: 11-15 minutes on both cores, about 20
-    when other work takes a third of them. The 2026-11-28 fit found its best point at evaluation 71
-    of 250."""
+    max_evals: int = 100
+    """CMA-ES evaluations after the one at the start (whole generations). An evaluation is 2 surveys of
+    3,000 people over 16 years (the 12-year burn-in and 4 surveyed); the record keeps each stage's
+    seconds. 100 evaluations of 16 coordinates keep the whole run near half an hour on this 2-core
+    machine; the 2026-11-28 fit found its best point at evaluation 71 of 250."""
     popsize: int = 10
     sigma: float = 0.5
     """CMA-ES's initial step, in units of each coordinate's ``step``."""
