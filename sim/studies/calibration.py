@@ -161,10 +161,10 @@ class Settings:
     """The model's default burn-in (tests/test_calibration_run.py holds them equal)."""
     survey_years: int = 4
     """Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
-    max_evals: int = 100
+    max_evals: int = 70
     """CMA-ES evaluations after the one at the start (whole generations). An evaluation is 2 surveys of
     3,000 people over 16 years (the 12-year burn-in and 4 surveyed); the record keeps each stage's
-    seconds. 100 evaluations of 16 coordinates keep the whole run near half an hour on this 2-core
+    seconds. 70 evaluations of 16 coordinates (7 generations: a short search, chosen for time) keep the whole run near half an hour on this 2-core
     machine; the 2026-11-28 fit found its best point at evaluation 71 of 250."""
     popsize: int = 10
     sigma: float = 0.5
