@@ -343,7 +343,7 @@ _MODEL_PARAMETERS = (
        "covers the oldest old (85+ hold 4.3% of US adult person-years, US life table 2011)",
        "age at which people leave the population (deaths before it follow the US 2011 life table)"),
     _p("demography", "pain_age_logit_per_decade", 0.16, "logit/decade", -2.0, 2.0,
-       "fitted by hand to target back_pain_age_pr (sim.studies.targets): any back pain in the past 3 "
+       "set by hand to the target back_pain_age_pr (sim.studies.targets): any back pain in the past 3 "
        "months 45.6% at 65+ vs 28.4% at 18-29, prevalence ratio 1.61, band 1.50-1.72 derived (NHIS 2019, "
        "Lucas 2021, NCHS Data Brief 415, Fig. 2, figures read from a summary of the brief). Measured "
        "(3,000 people, 2-year survey after the 12-year burn-in): 0.10 gave 1.34 (seeds 1-3), 0.15 gave "
@@ -353,7 +353,7 @@ _MODEL_PARAMETERS = (
        "it runs with demography",
        "addition to the pain drive per decade of age above 50 (sim.core.demography.REFERENCE_AGE_YEARS)"),
     _p("demography", "low_mood_female_logit", 0.35, "logit", -3.0, 3.0,
-       "fitted by hand to target dep_sex_or (sim.studies.targets): PHQ-9 >= 10 in 10.4% of women vs "
+       "set by hand to the target dep_sex_or (sim.studies.targets): PHQ-9 >= 10 in 10.4% of women vs "
        "5.5% of men, odds ratio 1.99, band 1.61-2.47 derived (Brody, Pratt & Hughes 2018, NCHS Data "
        "Brief 303, NHANES 2013-16, key findings; the same pattern in each age group 20-39, 40-59, 60+, "
        "and no difference by age, Fig. 1). Measured (3,000 people, 2-year survey after the 12-year "
