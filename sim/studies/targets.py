@@ -24,6 +24,10 @@ calibration loss, or used to choose a structure or an estimator (which counts as
 target with ``used=None`` was only checked. Evidence item 12 (adherence) sets intervention inputs
 and is not here.
 
+Age and sex: :func:`age_sex_measures` measures prevalence by sex and age band in each study's own
+age range and bands (:data:`AGE_SEX_BANDS`); two contrasts are targets (``dep_sex_or``,
+``back_pain_age_pr``), the per-group prevalences are checks beside :data:`AGE_SEX_PUBLISHED`.
+
 :func:`measure` runs, per seed, one population survey (4 years after the burn-in, so episodes of
 the first year are followed 3 years) and the virtual trials; :func:`evaluate` gives each target's
 model value with a 95% interval over seeds.

@@ -5,8 +5,9 @@
 within band counted apart for fitted targets (the defaults were tuned on them, or a structure or
 estimator was chosen against them) and for targets only checked; a table (target / source /
 published / band and where it comes from / model with 95% interval over seeds / within / how
-it was used); each target's case definition; the statistics reported without a band; figures
-of model vs data; and the hand-written discussion of misses kept in ``docs/validation_notes.md``.
+it was used); prevalence by sex and age band beside the published figures ("Age and sex",
+:func:`age_sex_table`); each target's case definition; the statistics reported without a band;
+figures of model vs data; and the hand-written discussion of misses kept in ``docs/validation_notes.md``.
 """
 
 from __future__ import annotations
