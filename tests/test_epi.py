@@ -192,7 +192,7 @@ def test_age_and_sex_measures_on_a_tiny_survey():
                                        ("cbp", s.wave("chronic_pain"), (20, 70), 0),
                                        ("back_pain_3m", epi.back_pain_3_months(s), (18, np.inf),
                                         epi.recall_wave(s))):
-        overall = epi.group_prevalence(s, "", ages, outcome=outcome, from_wave=first)
+        overall = epi.group_prevalence(s, outcome, ages, from_wave=first)
         low, high = sorted((m[f"{stat}_female"], m[f"{stat}_male"]))
         assert low <= overall <= high, stat
     assert m["dep_sex_or"] > 0 and m["back_pain_3m_pr_65_vs_18_29"] > 0

@@ -384,25 +384,24 @@ def annual_transitions(s: Survey) -> dict[str, float]:
     return out
 
 
-def group_prevalence(s: Survey, key: str, ages: tuple[float, float] = (0.0, np.inf),
-                     female: bool | None = None, outcome: np.ndarray | None = None,
-                     from_wave: int = 0) -> float:
-    """Point prevalence of ``key`` (or of the boolean (waves, people) array ``outcome``) among the
+def group_prevalence(s: Survey, what: str | np.ndarray, ages: tuple[float, float] = (0.0, np.inf),
+                     female: bool | None = None, from_wave: int = 0) -> float:
+    """Point prevalence of ``what`` (a recorded key, or a boolean (waves, people) array) among the
     people aged ``ages[0]`` to below ``ages[1]`` years, of one sex (``female`` True/False) or both,
     pooled over the waves from ``from_wave`` on (a repeated cross-sectional survey of that age
     range: each wave counts whoever is in the group at that wave). NaN if the group is empty.
     """
-    x = s.wave(key) if outcome is None else outcome
+    x = s.wave(what) if isinstance(what, str) else what
     group = _group(s, ages, female)
     x, group = x[from_wave:], group[from_wave:]
     return float(x[group].mean()) if group.any() else float("nan")
 
 
-def group_odds_ratio(s: Survey, key: str, exposed: dict, unexposed: dict,
-                     outcome: np.ndarray | None = None, from_wave: int = 0) -> float:
-    """Odds ratio of ``key`` (or ``outcome``) between two groups (each a dict of
+def group_odds_ratio(s: Survey, what: str | np.ndarray, exposed: dict, unexposed: dict,
+                     from_wave: int = 0) -> float:
+    """Odds ratio of ``what`` (as in :func:`group_prevalence`) between two groups (each a dict of
     :func:`group_prevalence`'s ``ages`` and ``female``), pooled over waves from ``from_wave``."""
-    x = (s.wave(key) if outcome is None else outcome)[from_wave:]
+    x = (s.wave(what) if isinstance(what, str) else what)[from_wave:]
     a = _group(s, **exposed)[from_wave:]
     b = _group(s, **unexposed)[from_wave:]
     if not (a.any() and b.any()):

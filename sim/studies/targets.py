@@ -392,10 +392,9 @@ def age_sex_measures(s: epi.Survey) -> dict[str, float]:
     for ages, bands, stat, _ in AGE_SEX_BANDS.values():
         x, first = outcomes[stat]
         for female, sex in ((True, "female"), (False, "male")):
-            out[f"{stat}_{sex}"] = epi.group_prevalence(s, "", ages, female, outcome=x, from_wave=first)
+            out[f"{stat}_{sex}"] = epi.group_prevalence(s, x, ages, female, from_wave=first)
         for lo, hi, label in bands:
-            out[f"{stat}_age_{_band_key(label)}"] = epi.group_prevalence(s, "", (lo, hi), outcome=x,
-                                                                          from_wave=first)
+            out[f"{stat}_age_{_band_key(label)}"] = epi.group_prevalence(s, x, (lo, hi), from_wave=first)
     out["dep_sex_or"] = epi.group_odds_ratio(s, "depressed", {"ages": (20, np.inf), "female": True},
                                              {"ages": (20, np.inf), "female": False})
     out["cbp_age_or_50_69"] = epi.group_odds_ratio(s, "chronic_pain", {"ages": (50, 70)}, {"ages": (20, 35)})
