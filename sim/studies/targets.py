@@ -345,18 +345,18 @@ TARGETS_BY_ID = {t.id: t for t in TARGETS}
 AGE_SEX_BANDS = {
     # study: (age range of the study, its age bands, the model statistic, where the figures come from)
     "Brody 2018": ((20, np.inf), ((20, 40, "20-39"), (40, 60, "40-59"), (60, np.inf, "60+")), "dep",
-                   "PHQ-9 >= 10 (NHANES 2013-16, adults >= 20; NCHS Data Brief 303): sexes from the key "
-                   "findings; age groups from Fig. 1 as transcribed by a secondary source (statinvestor.com), "
-                   "check against the brief's data table; sex within age not read"),
+                   ("PHQ-9 >= 10 (NHANES 2013-16, adults >= 20; NCHS Data Brief 303): sexes from the key "
+                    "findings; age groups from Fig. 1 as transcribed by a secondary source (statinvestor.com), "
+                    "check against the brief's data table; sex within age not read")),
     "Shmagel 2016": ((20, 70), ((20, 35, "20-34"), (35, 50, "35-49"), (50, 70, "50-69")), "cbp",
-                     "chronic low back pain (NHANES 2009-10, adults 20-69; Arthritis Care Res 68:1688): the "
-                     "abstract read gives 13.7% overall (700 of 5,103) and an adjusted OR >= 2 at 50-69 "
-                     "(reference 20-34, as recalled) without band or sex prevalences"),
+                     ("chronic low back pain (NHANES 2009-10, adults 20-69; Arthritis Care Res 68:1688): the "
+                      "abstract read gives 13.7% overall (700 of 5,103) and an adjusted OR >= 2 at 50-69 "
+                      "(reference 20-34, as recalled) without band or sex prevalences")),
     "Lucas 2021": ((18, np.inf), ((18, 30, "18-29"), (30, 45, "30-44"), (45, 65, "45-64"), (65, np.inf, "65+")),
                    "back_pain_3m",
-                   "any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415, Figs. 2 "
-                   "and 3): figures as given in a summary of the brief (HCPLive 2021), check against its data "
-                   "table"),
+                   ("any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415, Figs. 2 "
+                    "and 3): figures as given in a summary of the brief (HCPLive 2021), check against its data "
+                    "table")),
 }
 """Age bands and age ranges of the three studies that give prevalence by age or sex: each model
 statistic is measured in the study's own age range and bands."""
