@@ -345,7 +345,7 @@ _MODEL_PARAMETERS = (
     _p("demography", "pain_age_logit_per_decade", 0.16, "logit/decade", -2.0, 2.0,
        "set by hand to the target back_pain_age_pr (sim.studies.targets): any back pain in the past 3 "
        "months 45.6% at 65+ vs 28.4% at 18-29, prevalence ratio 1.61, band 1.50-1.72 derived (NHIS 2019, "
-       "Lucas 2021, NCHS Data Brief 415, Fig. 2, figures read from a summary of the brief). Measured "
+       "Lucas 2021, NCHS Data Brief 415; figures read from a summary of the brief). Measured "
        "(3,000 people, 2-year survey after the 12-year burn-in): 0.10 gave 1.34 (seeds 1-3), 0.15 gave "
        "1.55, 0.20 gave 1.77; 0.16 gives 1.60 [1.54, 1.66] (seeds 1-6), and chronic back pain odds ratio "
        "50-69 vs 20-34 of 1.99 [1.68, 2.30], beside Shmagel 2016's adjusted OR >= 2 at 50-69 "

@@ -117,8 +117,9 @@ TARGETS: tuple[Target, ...] = (
                 "hand toward it", scale=100),
     Target("back_pain_age_pr", 1, "back pain in the past 3 months, prevalence ratio 65+ vs 18-29 years",
            "back_pain_3m_pr_65_vs_18_29", "45.6% vs 28.4% (ratio 1.61)", 1.61, 1.50, 1.72,
-           "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415, Fig. 2 -- "
-           "figures read from a summary of the brief, check against its data table before citing)",
+           "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415, back pain "
+           "by age; figures read from a summary of the brief (HCPLive 2021) -- figure number and values to "
+           "check against the brief's data table before citing)",
            "NHIS: any back pain in the past 3 months (not chronic back pain; Shmagel 2016's chronic LBP gives "
            "only 'adjusted OR >= 2 at 50-69 vs 20-34' in the abstract read, no number). Model: a reported "
            "pain (NRS >= 0.5) at some weekly wave of the last 13 weeks, people aged 65-85 vs 18-29 at the "
@@ -354,9 +355,9 @@ AGE_SEX_BANDS = {
                       "(reference 20-34, as recalled) without band or sex prevalences")),
     "Lucas 2021": ((18, np.inf), ((18, 30, "18-29"), (30, 45, "30-44"), (45, 65, "45-64"), (65, np.inf, "65+")),
                    "back_pain_3m",
-                   ("any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415, Figs. 2 "
-                    "and 3): figures as given in a summary of the brief (HCPLive 2021), check against its data "
-                    "table")),
+                   ("any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415): "
+                    "figures as given in a summary of the brief (HCPLive 2021), check against the brief's data "
+                    "tables")),
 }
 """Age bands and age ranges of the three studies that give prevalence by age or sex: each model
 statistic is measured in the study's own age range and bands."""
