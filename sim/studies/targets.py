@@ -93,7 +93,7 @@ TARGETS: tuple[Target, ...] = (
            "binomial 95% interval of 700/5,103 (12.8-14.7%; the abstract gives no weighted estimate), widened "
            "down to Currie & Wang's 9% (a diagnosed back problem) because the model's case definition is "
            "stricter than Shmagel's",
-           used="fitted: stage 1 fitted chronic pain prevalence, to NHIS any-site chronic pain (20%)", scale=100),
+           used=STAGE1, scale=100),
     Target("hicp_share", 1, "share of chronic pain that is high-impact (activity limited on most days)",
            "hicp_share", "39% / 36% / 33% (2016 / 2019 / 2021)", 0.36, 0.33, 0.39,
            "NHIS 2016-2021 (Dahlhamer 2018: 8.0 of 20.4%; Rikard 2023: 7.4 of 20.4%, 6.9 of 20.9%)",
@@ -102,8 +102,8 @@ TARGETS: tuple[Target, ...] = (
            "in more than half of the weekly waves of the last 3 months.",
            "the three survey years' point estimates (their 95% intervals were not in the sources read); "
            "the model has no calendar year, so the band spans the years",
-           used="fitted: the definition was moved to activity limitation against it (issue 13) and "
-                "pain_to_activity_weight set by hand to it", scale=100),
+           used=STAGE1 + "; the definition was moved to activity limitation against it (issue 13)",
+           scale=100),
     Target("no_back_pain_3m", 1, "adults with no back pain in the past 3 months", "no_back_pain_3m",
            "61.0% (100 - 39.0% with back pain)", 0.610, 0.602, 0.618,
            "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415)",
@@ -113,8 +113,8 @@ TARGETS: tuple[Target, ...] = (
            "share is an upper bound of the daily-recall share.",
            "derived: binomial at about 32,000 respondents with a design effect of 2 (+-0.8 points); the data "
            "brief's text gives no interval -- an assumption, not a published interval",
-           used="fitted: the pain perception threshold (a true zero) was added and pain_threshold_nrs set by "
-                "hand toward it", scale=100),
+           used=STAGE1 + "; the pain perception threshold (a true zero) was added against it",
+           scale=100),
     Target("back_pain_age_pr", 1, "back pain in the past 3 months, prevalence ratio 65+ vs 18-29 years",
            "back_pain_3m_pr_65_vs_18_29", "45.6% vs 28.4% (ratio 1.61)", 1.61, 1.50, 1.72,
            "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415, back pain "
@@ -135,7 +135,7 @@ TARGETS: tuple[Target, ...] = (
            ">= 10 at every weekly wave, all adults.",
            "derived: binomial at about 10,000 respondents with a design effect of 2 (+-0.8 points); the "
            "data brief's text gives no interval -- an assumption, not a published interval",
-           used="fitted: stage 1 fitted point prevalence, to 4-6% (WHO; NCS-R diagnoses)", scale=100),
+           used=STAGE1, scale=100),
     # 3 comorbidity -------------------------------------------------------------------------------
     Target("dep_sex_or", 2, "depression (PHQ-9 >= 10), odds ratio women vs men, adults >= 20", "dep_sex_or",
            "10.4% vs 5.5% (odds ratio 1.99)", 1.99, 1.61, 2.47,
@@ -160,7 +160,7 @@ TARGETS: tuple[Target, ...] = (
            "12-month PHQ-9 >= 10 by chronic back pain at the window's start.",
            "derived: delta-method 95% interval of the ratio at the survey's group sizes (about 10,700 and "
            "107,800)",
-           used="fitted: stage 1 fitted the odds ratio of point depression by chronic pain (3.4, 2.3-4.0)"),
+           used=STAGE1),
     # 4 incidence --------------------------------------------------------------------------------
     Target("dep_first_incidence", 4, "first-onset depression per 100 person-years", "dep_first_incidence",
            "1.58", 1.58, 1.36, 1.80, "NEMESIS-2, age 18-64 (de Graaf 2013)",
@@ -197,7 +197,7 @@ TARGETS: tuple[Target, ...] = (
              "chart. Model: as for NEMESIS-2 above (:func:`epi.episode_course`).",
              "derived: binomial 95% interval at about 250 new episodes (the n as recalled from the paper, "
              "check before citing; the abstract gives none)",
-             used="fitted: the recovery structure and coping_sd were chosen against this curve", scale=100)
+             used=STAGE1 + "; the recovery structure was chosen against this curve", scale=100)
       for label, what, key, pub, value, lo, hi in (
           ("3m", "recovered within 3 months", "dep_recovered_within_3", "50%", 0.50, 0.438, 0.562),
           ("6m", "recovered within 6 months", "dep_recovered_within_6", "63%", 0.63, 0.570, 0.690),
@@ -248,7 +248,7 @@ TARGETS: tuple[Target, ...] = (
            "year later.",
            "derived: binomial at about 2,200 people with chronic pain (21% of 10,415); an assumption, not a "
            "published interval",
-           used="fitted: structure chosen against it (a pain perception threshold gives pain a true zero)",
+           used=STAGE1 + "; the pain perception threshold was chosen against it",
            scale=100),
     *(Target(f"nahin_{label}", 6, f"{what} a year later (Nahin 2023)", key, pub, value, lo, hi,
              "NHIS longitudinal cohort 2019-20, 10,415 adults (Nahin 2023): at baseline 40.3% pain-free, "
@@ -325,11 +325,11 @@ TARGETS: tuple[Target, ...] = (
            "PSQI-scale sleep problems -> next-day NRS in 971 people over 8 days, person fixed effects, "
            "controlling for the previous day's pain (:func:`epi.cross_lagged_z`).",
            "derived: a Z statistic has a sampling SD of 1 at the study's size, so 7.9 +- 1.96",
-           used="fitted: sleep_to_sensitivity_weight set by hand to it (issue 13, item 7)"),
+           used=STAGE1),
     Target("pain_to_sleep_z", 10, "daily diary: today's pain -> tonight's sleep, Z", "pain_to_sleep_z", "3.1", 3.1,
            1.1, 5.1, "Edwards 2008", "As above, the other direction: pain -> that night's sleep problems.",
            "derived: 3.1 +- 1.96, as above",
-           used="fitted: pain_to_sleep_weight set by hand to it (issue 13, item 7)"),
+           used=STAGE1 + " (pain_to_sleep_weight itself is set by hand)"),
     # 11 social and stress ------------------------------------------------------------------------------
     Target("loneliness_or", 11, "lonely (lowest fifth of support) -> incident depression in a year, OR adjusted "
            "for baseline PHQ-9 and chronic pain", "lonely_dep_or", "2.33 (1.62-3.34)", 2.33, 1.62, 3.34,
