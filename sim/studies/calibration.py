@@ -424,9 +424,21 @@ def declaration(fits=STAGE1, targets=STAGE1_TARGETS, settings: Settings = SETTIN
             "settings": {**asdict(settings), "seeds": list(settings.seeds)}}
 
 
+SIGNIFICANT_DIGITS = 4
+"""Digits each fitted default is recorded (and shipped) with. The search's steps are far coarser
+(0.07-12 units), and a value with a short decimal form sits on a dashboard slider's grid. Stage 2
+runs at the unrounded stage-1 point (the difference is in the fifth digit)."""
+
+
+def shipped(value: float) -> float:
+    """A fitted value as the record keeps it: :data:`SIGNIFICANT_DIGITS` significant digits."""
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+
+
 def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: float) -> dict:
     """The calibration record: the declaration, both runs (settings, loss, per-target fit, the loss
-    trace of every evaluation) and every fitted value with the run that fitted it."""
+    trace of every evaluation) and every fitted value with the run that fitted it (to
+    :data:`SIGNIFICANT_DIGITS` significant digits)."""
     date = time.strftime("%Y-%m-%d", time.gmtime())
     commit = _git("rev-parse", "--short=12", "HEAD")
     dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
@@ -454,8 +466,8 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
             "targets": {k: {"target": p.target, "published": TARGETS_BY_ID[p.target].value,
                             "model": s2["outcome"][k]} for k, p in STAGE2.items()},
             "trace": s2["trace"]}
-    parameters = {**{k: {"value": v, "run": "stage1"} for k, v in sorted(stage1_values.items())},
-                  **{f"{k}_effect": {"value": s2["scales"][k], "run": "stage2"} for k in STAGE2}}
+    parameters = {**{k: {"value": shipped(v), "run": "stage1"} for k, v in sorted(stage1_values.items())},
+                  **{f"{k}_effect": {"value": shipped(s2["scales"][k]), "run": "stage2"} for k in STAGE2}}
     return {"about": "Written by experiments/calibrate.py --write (sim.studies.calibration); do not edit by hand. "
                      "Each fitted default of the parameter table is read from 'parameters' here; "
                      "tests/test_provenance.py and tests/test_calibration_run.py guard it.",
