@@ -443,8 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "drawn from the seed)")
     story.add_argument("--who", default="anyone", help="anyone (default) or vulnerable: a well "
                        "person among the tenth with the most sensitive back and mood")
-    story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: "
-                                                      "injury_severity_mean, a typical injury)")
+    story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: the "
+                       "injury that lifts this person's pain to NRS 5.2 in its first week, as in people "
+                       "coming to care with acute back pain, Costa 2012)")
     story.add_argument("--weeks", type=int, default=26, help="weeks to follow (default 26)")
     story.add_argument("--with", dest="with_intervention", metavar="INTERVENTION",
                        help="also tell it with this intervention offered from the injury on ("
