@@ -157,6 +157,7 @@ def _pct(x: float) -> str:
 
 
 def town_block(f: dict) -> str:
+    """The town's block: the injury route and the comorbidity, from :func:`town_facts`."""
     share = f["share_after_injury"]
     route = "most of them" if share >= 0.6 else "a minority" if share < 0.4 else "about half"
     return (
@@ -278,6 +279,8 @@ def story_blocks(c: Cast) -> dict[str, str]:
 
 
 def blocks(seed: int = SEED) -> dict:
+    """Every generated block of the lesson by name, and the exercise figure's records ("figure")
+    and town seed ("seed"): runs every story of the lesson and the town survey (minutes)."""
     c = cast(seed)
     out = story_blocks(c)
     facts = town_facts(seed)
@@ -288,6 +291,7 @@ def blocks(seed: int = SEED) -> dict:
 
 
 def read(path=DEFAULT_PATH) -> str:
+    """The lesson plan's text; a missing file is an InputError naming the path."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"path = {str(path)!r} is not a file (the lesson plan, docs/teaching.md)")
@@ -309,15 +313,18 @@ def render(text: str, made: dict) -> str:
 
 
 def stale_blocks(text: str, made: dict) -> list[str]:
+    """Names of the generated blocks of ``text`` that differ from ``made``."""
     current = {m["name"]: m["body"] for m in MARKER.finditer(text)}
     return [name for name, body in current.items() if body != made[name]]
 
 
 def write(path, text: str) -> None:
+    """Write the lesson plan (atomically)."""
     write_text(Path(path), text)
 
 
 def save_figure(records, seed: int, path=FIGURE) -> None:
+    """Exercise 3's figure: the pain-loop person without and with exercise."""
     from sim.running.plots import save
     from sim.teaching.story import story_figure
 
