@@ -231,7 +231,7 @@ TARGETS: tuple[Target, ...] = (
              "at any wave of 13 weeks; chronic back pain; the rest), a wave and the wave 52 weeks later.",
              f"derived: binomial 95% interval at the baseline group's size ({n}, its share of 10,415); an "
              "assumption, not a published interval",
-             scale=100)
+             used=STAGE1, scale=100)
       for label, what, key, pub, value, lo, hi, n in (
           ("free_to_chronic", "pain-free -> chronic pain", "pain_free_to_chronic", "6.3%", 0.063, 0.056, 0.070,
            "about 4,200"),
