@@ -17,8 +17,10 @@ in the most vulnerable tenth (:func:`sim.teaching.story.candidates`) is given th
 injury on day 0 (the severity that lifts their pain to NRS 5.2 in the first week, as people
 coming to care report: :func:`sim.teaching.story.onset_severity`) and lives 26 weeks, each on a
 copy of the town. The lesson follows the first of them, in row order, whose pain is chronic at
-week 26 and whose back was not sensitised before (``UNSENSITISED``: "the pain loop") and the first who is depressed without chronic pain at week 26 ("the
-mood loop"); the next seeds are tried if the town has none.
+week 26 and whose back was not sensitised before (``UNSENSITISED``: "the pain loop"), and the
+first who is depressed without chronic pain at week 26 ("the mood loop"), each among those
+with no further injury in the 26 weeks (a second injury would muddle whose loop it is); the
+next seeds are tried if the town has none.
 
 **The injury route.** The town's block reports, from a survey of ``SURVEY_AGENTS`` people over
 ``SURVEY_DAYS`` days (:func:`sim.studies.epi.onsets_after_injury`), the share of new chronic
@@ -88,22 +90,27 @@ class Cast:
 
 def outcome(engine: Engine, person: int, weeks: int = WEEKS) -> str:
     """What becomes of ``person`` in ``weeks`` weeks after the story's injury on day 0, lived on
-    a copy of the town: a category of :data:`sim.teaching.categories.CATEGORIES`, or "left"."""
+    a copy of the town: a category of :data:`sim.teaching.categories.CATEGORIES` (with
+    ``"+injured again"`` when a random injury followed), or "left"."""
     from sim.core.engine import Observer
     from sim.teaching.story import onset_severity
 
-    class _Left(Observer):
-        left = False
+    class _Watch(Observer):
+        left = injured_again = False
+
+        def shocks(self, engine, shocks):
+            self.injured_again = self.injured_again or bool(shocks.injury[person] > 0)
 
         def replaced(self, engine, who):
             self.left = self.left or person in who
 
     twin = engine.fork(engine.scenario)
     twin.injure(person, onset_severity(engine, person))
-    (left,) = twin.run(7 * weeks, _Left())
-    if left.left:
+    (watch,) = twin.run(7 * weeks, _Watch())
+    if watch.left:
         return "left"
-    return CATEGORIES[int(category_codes(twin.status.chronic_pain[person], twin.status.depressed[person]))]
+    category = CATEGORIES[int(category_codes(twin.status.chronic_pain[person], twin.status.depressed[person]))]
+    return category + ("+injured again" if watch.injured_again else "")
 
 
 def cast(seed: int = SEED, tries: int = SEEDS_TRIED) -> Cast:
@@ -113,13 +120,19 @@ def cast(seed: int = SEED, tries: int = SEEDS_TRIED) -> Cast:
     for s in range(seed, seed + tries):
         engine = Engine(town(), s)
         found = {name: [] for name in (*CATEGORIES, "left")}
+        again = set()
         pool = candidates(engine, "vulnerable")
         for person in pool:
-            found[outcome(engine, int(person))].append(int(person))
-        pain = sorted(p for p in found["pain"] + found["both"] if engine.pop.sensitisation[p] < UNSENSITISED)
-        if pain and found["depressed"]:
-            return Cast(s, pain[0], found["depressed"][0], len(pool),
-                        {name: len(people) for name, people in found.items()})
+            category, _, more = outcome(engine, int(person)).partition("+")
+            found[category].append(int(person))
+            if more:
+                again.add(int(person))
+        # the teaching cases: one injury only (a second would muddle whose loop it is)
+        pain = sorted(p for p in found["pain"] + found["both"]
+                      if engine.pop.sensitisation[p] < UNSENSITISED and p not in again)
+        mood = [p for p in found["depressed"] if p not in again]
+        if pain and mood:
+            return Cast(s, pain[0], mood[0], len(pool), {name: len(people) for name, people in found.items()})
     raise InputError(f"in towns of seeds {seed} to {seed + tries - 1} no vulnerable well person both "
                      f"ends in chronic pain and another depressed 26 weeks after the story's injury; the "
                      f"lesson's exercise 1 needs both: rewrite its prose for what the model now shows")
@@ -231,7 +244,7 @@ def story_blocks(c: Cast) -> dict[str, str]:
         + (f" ({o['left']} had left the population)" if o["left"] else "")
         + f". The lesson follows person {p}, the first whose pain became chronic from a back not "
           f"sensitised before (below half its maximum), and person {q}, the first who became depressed "
-          f"while the pain settled.\n\n"
+          f"while the pain settled, each among those with no second injury in the 26 weeks.\n\n"
         + _bash(_command(s, p, "ex1"), _command(s, q, "ex1b"))
         + f"\nPerson {p}:\n\n" + _quote(lines_p, (1, 2, 8, 13, 20, 26))
         + f"\nPerson {q}:\n\n" + _quote(lines_q, (1, 2, 4, 8, 13, 26)))
