@@ -161,3 +161,38 @@ def test_nahin_transitions_between_no_pain_some_pain_and_chronic_pain():
     assert t["pain_free_to_chronic"] == pytest.approx(later_chronic.mean() / 2)
     assert t["non_chronic_to_chronic"] == pytest.approx(0.0)
     assert t["chronic_persists"] == pytest.approx((1 + (~later_chronic).mean()) / 2)
+
+
+def test_group_prevalence_and_odds_ratio_on_known_groups():
+    # two waves, four people: ages 25, 45 (women), 30, 70 (men); depressed: the two women at wave 0
+    age = np.array([[25.0, 45.0, 30.0, 70.0]] * 2)
+    female = np.array([[True, True, False, False]] * 2)
+    dep = np.array([[True, True, False, False], [True, False, False, True]])
+    s = FakeSurvey({"depressed": dep, "age_years": age, "female": female})
+    assert epi.group_prevalence(s, "depressed", female=True) == pytest.approx(3 / 4)
+    assert epi.group_prevalence(s, "depressed", female=False) == pytest.approx(1 / 4)
+    assert epi.group_prevalence(s, "depressed", ages=(20, 40)) == pytest.approx(2 / 4)
+    assert epi.group_prevalence(s, "depressed", ages=(60, 80), from_wave=1) == 1.0
+    assert np.isnan(epi.group_prevalence(s, "depressed", ages=(90, 99)))
+    # 3 of 4 women-waves vs 1 of 4 men-waves: no empty cell, OR = (3 * 3) / (1 * 1)
+    assert epi.group_odds_ratio(s, "depressed", {"female": True}, {"female": False}) == pytest.approx(9.0)
+
+
+def test_age_and_sex_measures_on_a_tiny_survey():
+    from sim.studies.targets import AGE_SEX_PUBLISHED, age_sex_measures
+    engine = Engine(small(n_agents=800, burn_in_days=200), seed=2)
+    s = epi.Survey(engine).run(7 * 20)
+    assert s.wave("age_years").shape == s.wave("depressed").shape
+    m = age_sex_measures(s)
+    assert set(AGE_SEX_PUBLISHED) <= set(m)
+    for key in AGE_SEX_PUBLISHED:
+        assert np.isfinite(m[key]) and 0.0 <= m[key] <= 1.0, key
+    # each overall prevalence (both sexes, the study's age range) lies between the two sexes'
+    for stat, outcome, ages, first in (("dep", s.wave("depressed"), (20, np.inf), 0),
+                                       ("cbp", s.wave("chronic_pain"), (20, 70), 0),
+                                       ("back_pain_3m", epi.back_pain_3_months(s), (18, np.inf),
+                                        epi.recall_wave(s))):
+        overall = epi.group_prevalence(s, outcome, ages, from_wave=first)
+        low, high = sorted((m[f"{stat}_female"], m[f"{stat}_male"]))
+        assert low <= overall <= high, stat
+    assert m["dep_sex_or"] > 0 and m["back_pain_3m_pr_65_vs_18_29"] > 0

@@ -53,7 +53,7 @@ from sim.core import scales
 from sim.core.engine import Engine, Observer
 
 WAVE_KEYS = ("pain_nrs", "phq9", "sleep_psqi", "crp_mg_l", "activity_min_week", "social_support",
-             "chronic_pain", "high_impact_pain", "depressed")
+             "chronic_pain", "high_impact_pain", "depressed", "age_years", "female")
 ACUTE_OFFSETS = (3, 42, 84, 182, 364)
 """Days after an injury at which the acute cohort's pain is read (presentation, 6, 12, 26, 52 wk)."""
 PAIN_FREE_BEFORE_NRS = 2.0
@@ -160,6 +160,8 @@ class Survey(Observer):
         self.waves["chronic_pain"].append(e.status.chronic_pain.copy())
         self.waves["high_impact_pain"].append(e.status.high_impact_pain.copy())
         self.waves["depressed"].append(e.status.depressed.copy())
+        self.waves["age_years"].append(np.asarray(e.pop.age_years, dtype=np.float32).copy())
+        self.waves["female"].append(np.asarray(e.pop.female) > 0.5)
         self.wave_days.append(e.day)
 
     def replaced(self, engine: Engine, who: np.ndarray) -> None:
@@ -380,6 +382,54 @@ def annual_transitions(s: Survey) -> dict[str, float]:
                     "non_chronic_to_chronic": float(b0[non_chronic0].mean()) if non_chronic0.any() else np.nan,
                     "chronic_persists": float(b0[a0].mean()) if a0.any() else np.nan})
     return out
+
+
+def group_prevalence(s: Survey, what: str | np.ndarray, ages: tuple[float, float] = (0.0, np.inf),
+                     female: bool | None = None, from_wave: int = 0) -> float:
+    """Point prevalence of ``what`` (a recorded key, or a boolean (waves, people) array) among the
+    people aged ``ages[0]`` to below ``ages[1]`` years, of one sex (``female`` True/False) or both,
+    pooled over the waves from ``from_wave`` on (a repeated cross-sectional survey of that age
+    range: each wave counts whoever is in the group at that wave). NaN if the group is empty.
+    """
+    x = s.wave(what) if isinstance(what, str) else what
+    group = _group(s, ages, female)
+    x, group = x[from_wave:], group[from_wave:]
+    return float(x[group].mean()) if group.any() else float("nan")
+
+
+def group_odds_ratio(s: Survey, what: str | np.ndarray, exposed: dict, unexposed: dict,
+                     from_wave: int = 0) -> float:
+    """Odds ratio of ``what`` (as in :func:`group_prevalence`) between two groups (each a dict of
+    :func:`group_prevalence`'s ``ages`` and ``female``), pooled over waves from ``from_wave``."""
+    x = (s.wave(what) if isinstance(what, str) else what)[from_wave:]
+    a = _group(s, **exposed)[from_wave:]
+    b = _group(s, **unexposed)[from_wave:]
+    if not (a.any() and b.any()):
+        return float("nan")
+    members = a | b
+    return odds_ratio(a[members], x[members])
+
+
+def _group(s: Survey, ages: tuple[float, float] = (0.0, np.inf), female: bool | None = None) -> np.ndarray:
+    """Boolean (waves, people): aged ``ages[0]`` to below ``ages[1]`` at the wave, of that sex."""
+    age = s.wave("age_years")
+    group = (age >= ages[0]) & (age < ages[1])
+    if female is not None:
+        group &= s.wave("female") == female
+    return group
+
+
+def back_pain_3_months(s: Survey) -> np.ndarray:
+    """(waves, people): a reported back pain at some weekly wave of the last 3 months (NHIS: "in
+    the past 3 months, how often did you have pain?" -- any answer but "never"; Lucas 2021), the
+    complement of :func:`pain_free_3_months`. Read from the wave at which the window is full
+    (:func:`recall_wave`)."""
+    return ~pain_free_3_months(s)
+
+
+def recall_wave(s: Survey) -> int:
+    """First wave at which the 3-month recall window is full."""
+    return RECALL_WEEKS * 7 // s.every
 
 
 def high_impact_share(s: Survey) -> float:

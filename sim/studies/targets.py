@@ -24,6 +24,10 @@ calibration loss, or used to choose a structure or an estimator (which counts as
 target with ``used=None`` was only checked. Evidence item 12 (adherence) sets intervention inputs
 and is not here.
 
+Age and sex: :func:`age_sex_measures` measures prevalence by sex and age band in each study's own
+age range and bands (:data:`AGE_SEX_BANDS`); two contrasts are targets (``dep_sex_or``,
+``back_pain_age_pr``), the per-group prevalences are checks beside :data:`AGE_SEX_PUBLISHED`.
+
 :func:`measure` runs, per seed, one population survey (4 years after the burn-in, so episodes of
 the first year are followed 3 years) and the virtual trials; :func:`evaluate` gives each target's
 model value with a 95% interval over seeds.
@@ -111,6 +115,19 @@ TARGETS: tuple[Target, ...] = (
            "brief's text gives no interval -- an assumption, not a published interval",
            used="fitted: the pain perception threshold (a true zero) was added and pain_threshold_nrs set by "
                 "hand toward it", scale=100),
+    Target("back_pain_age_pr", 1, "back pain in the past 3 months, prevalence ratio 65+ vs 18-29 years",
+           "back_pain_3m_pr_65_vs_18_29", "45.6% vs 28.4% (ratio 1.61)", 1.61, 1.50, 1.72,
+           "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415, back pain "
+           "by age; figures read from a summary of the brief (HCPLive 2021) -- figure number and values to "
+           "check against the brief's data table before citing)",
+           "NHIS: any back pain in the past 3 months (not chronic back pain; Shmagel 2016's chronic LBP gives "
+           "only 'adjusted OR >= 2 at 50-69 vs 20-34' in the abstract read, no number). Model: a reported "
+           "pain (NRS >= 0.5) at some weekly wave of the last 13 weeks, people aged 65-85 vs 18-29 at the "
+           "wave (the model has nobody over 85), pooled over waves once the window is full.",
+           "derived: delta-method 95% interval of the log prevalence ratio at about 3,200 effective "
+           "respondents in each group (18-29 and 65+ each about a fifth of 32,000, design effect 2; group "
+           "sizes assumed, not read) -- an assumption, not a published interval",
+           used=None),
     # 2 depression --------------------------------------------------------------------------------
     Target("dep_point", 2, "depression point prevalence (PHQ-9 >= 10 over 2 weeks)", "dep_prevalence", "8.1%",
            0.081, 0.073, 0.089, "NHANES 2013-2016, adults >= 20 (Brody 2018, NCHS Data Brief 303)",
@@ -120,6 +137,16 @@ TARGETS: tuple[Target, ...] = (
            "data brief's text gives no interval -- an assumption, not a published interval",
            used="fitted: stage 1 fitted point prevalence, to 4-6% (WHO; NCS-R diagnoses)", scale=100),
     # 3 comorbidity -------------------------------------------------------------------------------
+    Target("dep_sex_or", 2, "depression (PHQ-9 >= 10), odds ratio women vs men, adults >= 20", "dep_sex_or",
+           "10.4% vs 5.5% (odds ratio 1.99)", 1.99, 1.61, 2.47,
+           "NHANES 2013-2016, adults >= 20 (Brody 2018, NCHS Data Brief 303, key findings and Fig. 1)",
+           "NHANES: PHQ-9 >= 10 at one interview, women vs men; the data brief gives prevalences, the odds "
+           "ratio is derived from them ((0.104/0.896)/(0.055/0.945)). Model: 14-day mean PHQ-9 >= 10 at every "
+           "weekly wave, people aged 20 or more at the wave, women vs men, pooled over waves.",
+           "derived: delta-method 95% interval of the log odds ratio at about 5,100 women and 4,900 men "
+           "(about 10,000 respondents, half each) with a design effect of 2; the data brief's text gives no "
+           "interval -- an assumption, not a published interval",
+           used="fitted by hand: low_mood_female_logit set to it"),
     Target("dep_12m_if_cbp", 3, "12-month depression among people with chronic back pain", "dep_12m_if_cp",
            "19.8%", 0.198, 0.190, 0.206, "CCHS 2000-01, age >= 12, n = 118,533 (Currie & Wang 2004)",
            "Currie & Wang: 12-month major depression (CIDI-SF) among people with chronic back pain. Model: "
@@ -316,6 +343,66 @@ TARGETS: tuple[Target, ...] = (
 )
 TARGETS_BY_ID = {t.id: t for t in TARGETS}
 
+AGE_SEX_BANDS = {
+    # study: (age range of the study, its age bands, the model statistic, where the figures come from)
+    "Brody 2018": ((20, np.inf), ((20, 40, "20-39"), (40, 60, "40-59"), (60, np.inf, "60+")), "dep",
+                   ("PHQ-9 >= 10 (NHANES 2013-16, adults >= 20; NCHS Data Brief 303): sexes from the key "
+                    "findings; age groups from Fig. 1 as transcribed by a secondary source (statinvestor.com), "
+                    "check against the brief's data table; sex within age not read")),
+    "Shmagel 2016": ((20, 70), ((20, 35, "20-34"), (35, 50, "35-49"), (50, 70, "50-69")), "cbp",
+                     ("chronic low back pain (NHANES 2009-10, adults 20-69; Arthritis Care Res 68:1688): the "
+                      "abstract read gives 13.7% overall (700 of 5,103) and an adjusted OR >= 2 at 50-69 "
+                      "(reference 20-34, as recalled) without band or sex prevalences")),
+    "Lucas 2021": ((18, np.inf), ((18, 30, "18-29"), (30, 45, "30-44"), (45, 65, "45-64"), (65, np.inf, "65+")),
+                   "back_pain_3m",
+                   ("any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415): "
+                    "figures as given in a summary of the brief (HCPLive 2021), check against the brief's data "
+                    "tables")),
+}
+"""Age bands and age ranges of the three studies that give prevalence by age or sex: each model
+statistic is measured in the study's own age range and bands."""
+
+AGE_SEX_PUBLISHED = {
+    # model key: (study, group, published share or NaN if not read)
+    "dep_female": ("Brody 2018", "women", 0.104), "dep_male": ("Brody 2018", "men", 0.055),
+    "dep_age_20_39": ("Brody 2018", "20-39", 0.077), "dep_age_40_59": ("Brody 2018", "40-59", 0.084),
+    "dep_age_60_plus": ("Brody 2018", "60+", 0.080),
+    "cbp_female": ("Shmagel 2016", "women", np.nan), "cbp_male": ("Shmagel 2016", "men", np.nan),
+    "cbp_age_20_34": ("Shmagel 2016", "20-34", np.nan), "cbp_age_35_49": ("Shmagel 2016", "35-49", np.nan),
+    "cbp_age_50_69": ("Shmagel 2016", "50-69", np.nan),
+    "back_pain_3m_female": ("Lucas 2021", "women", 0.406), "back_pain_3m_male": ("Lucas 2021", "men", 0.372),
+    "back_pain_3m_age_18_29": ("Lucas 2021", "18-29", 0.284), "back_pain_3m_age_30_44": ("Lucas 2021", "30-44", 0.352),
+    "back_pain_3m_age_45_64": ("Lucas 2021", "45-64", 0.443), "back_pain_3m_age_65_plus": ("Lucas 2021", "65+", 0.456),
+}
+"""Published prevalence per sex and age band beside which the model's is shown (checks, not
+scored: no intervals in the sources read). Sources and caveats in :data:`AGE_SEX_BANDS`."""
+
+
+def _band_key(label: str) -> str:
+    return label.replace("-", "_").replace("+", "_plus")
+
+
+def age_sex_measures(s: epi.Survey) -> dict[str, float]:
+    """Prevalence by sex and by age band, each in its study's age range (:data:`AGE_SEX_BANDS`),
+    measured as the studies did (point prevalence at weekly waves, pooled over waves), and the two
+    fitted age and sex statistics (:data:`TARGETS` ``dep_sex_or`` and ``back_pain_age_pr``) and
+    the chronic back pain odds ratio 50-69 vs 20-34 (Shmagel's contrast, crude)."""
+    outcomes = {"dep": (s.wave("depressed"), 0), "cbp": (s.wave("chronic_pain"), 0),
+                "back_pain_3m": (epi.back_pain_3_months(s), epi.recall_wave(s))}
+    out = {}
+    for ages, bands, stat, _ in AGE_SEX_BANDS.values():
+        x, first = outcomes[stat]
+        for female, sex in ((True, "female"), (False, "male")):
+            out[f"{stat}_{sex}"] = epi.group_prevalence(s, x, ages, female, from_wave=first)
+        for lo, hi, label in bands:
+            out[f"{stat}_age_{_band_key(label)}"] = epi.group_prevalence(s, x, (lo, hi), from_wave=first)
+    out["dep_sex_or"] = epi.group_odds_ratio(s, "depressed", {"ages": (20, np.inf), "female": True},
+                                             {"ages": (20, np.inf), "female": False})
+    out["cbp_age_or_50_69"] = epi.group_odds_ratio(s, "chronic_pain", {"ages": (50, 70)}, {"ages": (20, 35)})
+    out["back_pain_3m_pr_65_vs_18_29"] = out["back_pain_3m_age_65_plus"] / out["back_pain_3m_age_18_29"]
+    return out
+
+
 REPORTED = {
     "life_event_or": "odds ratio of depression onset in a month with a life event (Kendler 1999: 5.64; no "
                      "interval in the abstract; fitted in stage 1)",
@@ -331,6 +418,8 @@ REPORTED = {
                                "found (searched for issue 13); the closest measured statistics are the other "
                                "way round -- what becomes of acute episodes: Henschke 2008 (28% not recovered "
                                "at 1 year) and Costa 2012 (mean pain 6/100 at 52 weeks), both targets",
+    "cbp_age_or_50_69": "chronic back pain, odds ratio 50-69 vs 20-34 years, crude (Shmagel 2016: adjusted OR "
+                        ">= 2 for 50-69 in the abstract, no number read; a lower bound, not a band)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
                           "diagnosis, a different measure; no longer a target)",
 }
@@ -394,6 +483,7 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out["crp_high_if_dep"] = float((crp[dep] > 3).mean())
     out["crp_or_dep"] = epi.odds_ratio(dep.ravel(), (crp > 3).ravel())
     out.update(epi.cross_lagged_z(s.diary))
+    out.update(age_sex_measures(s))
     return out
 
 

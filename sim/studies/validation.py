@@ -5,8 +5,9 @@
 within band counted apart for fitted targets (the defaults were tuned on them, or a structure or
 estimator was chosen against them) and for targets only checked; a table (target / source /
 published / band and where it comes from / model with 95% interval over seeds / within / how
-it was used); each target's case definition; the statistics reported without a band; figures
-of model vs data; and the hand-written discussion of misses kept in ``docs/validation_notes.md``.
+it was used); prevalence by sex and age band beside the published figures ("Age and sex",
+:func:`age_sex_table`); each target's case definition; the statistics reported without a band;
+figures of model vs data; and the hand-written discussion of misses kept in ``docs/validation_notes.md``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
-from sim.studies.targets import TARGETS, evaluate, measure, reported
+from sim.studies.targets import (AGE_SEX_BANDS, AGE_SEX_PUBLISHED, TARGETS, TARGETS_BY_ID, _mean_interval,
+                                 evaluate, measure, reported)
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200}
@@ -122,6 +124,72 @@ def acute_course_figure(measured: pd.DataFrame) -> Figure:
     return fig
 
 
+def age_sex_table(measured: pd.DataFrame) -> pd.DataFrame:
+    """Model prevalence per sex and age band (mean over seeds, 95% interval) beside the published
+    figure (:data:`sim.studies.targets.AGE_SEX_PUBLISHED`), one row per study and group."""
+    rows = []
+    for key, (study, group, published) in AGE_SEX_PUBLISHED.items():
+        if key not in measured:
+            continue
+        mean, lo, hi = _mean_interval(measured[key])
+        rows.append({"key": key, "study": study, "group": group, "published": published,
+                     "model": mean, "model_lo": lo, "model_hi": hi})
+    return pd.DataFrame(rows)
+
+
+def age_sex_markdown(table: pd.DataFrame) -> str:
+    """The age and sex table in Markdown, with each study's measure and age range."""
+    if table.empty:
+        return "Not measured in this run (the measurements predate the age and sex statistics).\n"
+    lines = []
+    for study, rows in table.groupby("study", sort=False):
+        (lo_age, hi_age), _, _, what = AGE_SEX_BANDS[study]
+        ages = f"{lo_age:.0f}+" if not np.isfinite(hi_age) else f"{lo_age:.0f}-{hi_age - 1:.0f}"
+        lines += [f"**{study}** (model measured at ages {ages}; the model has nobody over 85): {what}.", "",
+                  "| group | published | model [95% interval over seeds] |", "|---|---|---|"]
+        for _, r in rows.iterrows():
+            pub = "not read" if not np.isfinite(r["published"]) else f"{100 * r['published']:.1f}%"
+            lines.append(f"| {r['group']} | {pub} | {_fmt(r['model'], 100)}% [{_fmt(r['model_lo'], 100)}, "
+                         f"{_fmt(r['model_hi'], 100)}] |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+AGE_SEX_TITLES = {"dep": ("depression (PHQ-9 >= 10)", "dep_point", False),
+                  "cbp": ("chronic back pain", "cbp_prevalence", False),
+                  "back_pain_3m": ("any back pain, past 3 months", "no_back_pain_3m", True)}
+"""Per model statistic of the age and sex figure: its title, the target holding the study's overall
+figure (drawn as a dashed line) and whether that target is the complement (no back pain)."""
+
+
+def age_sex_figure(table: pd.DataFrame) -> Figure:
+    """Grouped bars per study: the model's prevalence per sex and age band (bar, 95% interval over
+    seeds) beside the published figure (grey bar; absent where none was read); the dashed line is
+    the study's published overall prevalence."""
+    studies = list(dict.fromkeys(table["study"]))
+    fig = Figure(figsize=(4 * len(studies), 3.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(studies)))
+    for ax, study in zip(axes, studies):
+        rows = table[table["study"] == study]
+        x = np.arange(len(rows))
+        pub = 100 * rows["published"].to_numpy(float)
+        model = 100 * rows["model"].to_numpy(float)
+        err = 100 * np.vstack([rows["model"] - rows["model_lo"], rows["model_hi"] - rows["model"]])
+        err = np.where(np.isfinite(err), err, 0.0)
+        ax.bar(x - 0.2, np.nan_to_num(pub), 0.4, color="#bbbbbb", label="published")
+        ax.bar(x + 0.2, model, 0.4, color="#2166ac", yerr=err, capsize=3, label="painloop")
+        for xi in x[~np.isfinite(pub)]:
+            ax.text(xi - 0.2, 0.5, "n/a", ha="center", va="bottom", fontsize=7, rotation=90)
+        ax.set_xticks(x, rows["group"], fontsize=8)
+        title, overall_id, complement = AGE_SEX_TITLES[AGE_SEX_BANDS[study][2]]
+        overall = TARGETS_BY_ID[overall_id].value
+        ax.axhline(100 * (1 - overall if complement else overall), color="#444444", ls="--", lw=0.8)
+        ax.set_title(f"{study}: {title}", fontsize=9)
+        ax.set_ylabel("prevalence (%)")
+    axes[0].legend(fontsize=8, title="dashed: study overall", title_fontsize=7)
+    return fig
+
+
 def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, progress: bool = True) -> pd.DataFrame:
     """Measure every target and write ``validation.md`` and its figures into ``out``."""
     settings = QUICK if quick else FULL
@@ -138,6 +206,7 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
     settings = QUICK if quick else FULL
     ev = evaluate(measured)
     rep = reported(measured)
+    age_sex = age_sex_table(measured)
     share = ev["within"].mean()
     fit, check = ev[ev["fit"]], ev[~ev["fit"]]
     text = ["# Validation against published figures", "",
@@ -158,6 +227,13 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
             table_markdown(ev), "",
             "![targets](figures/validation_targets.png)", "",
             "![acute course](figures/validation_acute_course.png)", "",
+            "## Age and sex", "",
+            "Prevalence by sex and by age band, measured as each study did (point prevalence at weekly "
+            "waves, pooled over waves, in the study's own age range and bands); checks, not scored (the "
+            "sources read give no intervals for the groups). Two contrasts are targets above and were "
+            "fitted by hand: the depression odds ratio women vs men (Brody 2018) and the back pain "
+            "prevalence ratio 65+ vs 18-29 (Lucas 2021).", "",
+            age_sex_markdown(age_sex), "![age and sex](figures/validation_age_sex.png)", "",
             "## Case definitions: the study's and the model's", "", definitions_markdown(ev), "",
             "## Reported without a band", "",
             "No published interval or sample size was found for these in the sources read, or no published "
@@ -171,6 +247,8 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
         (tmp / "figures").mkdir()
         save(targets_figure(ev), tmp / "figures" / "validation_targets.png")
         save(acute_course_figure(measured), tmp / "figures" / "validation_acute_course.png")
+        if len(age_sex):
+            save(age_sex_figure(age_sex), tmp / "figures" / "validation_age_sex.png")
         (tmp / "validation.md").write_text("\n".join(text), encoding="utf-8")
         measured.to_csv(tmp / "validation_measured.csv", index=False)
 

@@ -86,9 +86,10 @@ STUDIES = (
         intervention="eight weekly 2-hour group sessions of CBT",
         arm={"kind": "cbt", "duration_days": 56, "sessions_per_week": 1.0},
         currency="usd", perspective="health_care", horizon_years=1, threshold=50_000.0,
-        prices={"cost_cbt_session_usd": 17.0, "cost_cbt_start_usd": 0.0},
+        prices={"cost_cbt_session_usd": 22.89, "cost_cbt_start_usd": 0.0},
         price_note="a 2-hour group session at the Medicare 2021 CPT 90834 rate (USD 103 per 45 min) "
-                   "shared by 12 participants = USD 17 each (group size a stated choice); no intake",
+                   "x 120/45 = USD 274.67 per 2-hour session, shared by 12 participants = USD 22.89 each "
+                   "(group size a stated choice); no intake",
         published_d_qalys=0.041, published_d_cost=495.0, published_icer=495.0 / 0.041,
         published_verdict=True, published_qaly_ci=(0.015, 0.067),
         notes="payer (health plan) perspective: incremental cost USD 495; ICER = 495 / 0.041 (derived); "
