@@ -289,6 +289,34 @@ def cmd_odd(args) -> int:
     return 0
 
 
+def cmd_lesson(args) -> int:
+    """`painloop lesson`: regenerate the people, commands, quoted stories and town numbers of the
+    lesson plan from the model (several minutes), or check them.
+
+    Returns:
+        The exit code: 0, or 1 when ``--check`` finds a block out of date.
+    """
+    from sim.teaching import lesson
+
+    text = lesson.read(args.path)
+    made = lesson.blocks()
+    if args.check:
+        stale = lesson.stale_blocks(text, made)
+        if stale:
+            print(f"painloop lesson: {args.path} is out of date in: {', '.join(stale)} "
+                  f"(run `painloop lesson` to regenerate)", file=sys.stderr)
+            return 1
+        print(f"painloop lesson: {args.path} matches the model")
+        return 0
+    new = lesson.render(text, made)
+    if new != text:
+        lesson.write(args.path, new)
+    lesson.save_figure(made["figure"], made["seed"], Path(args.path).parent / "figures" / lesson.FIGURE.name)
+    print(f"painloop lesson: {'regenerated' if new != text else 'already current:'} {args.path} and "
+          f"figures/{lesson.FIGURE.name}")
+    return 0
+
+
 def cmd_cache(args) -> int:
     """`painloop cache`: where the equilibrium cache is and how big; ``--clear`` empties it.
 
@@ -427,6 +455,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="change nothing; exit 1 if a generated table is out of date")
     odd.set_defaults(func=cmd_odd)
 
+    lesson = sub.add_parser("lesson", help="regenerate the people, stories and numbers of the lesson "
+                                           "plan (docs/teaching.md) from the model")
+    lesson.add_argument("--path", default="docs/teaching.md", help="the lesson plan (default docs/teaching.md)")
+    lesson.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 if a generated block is out of date")
+    lesson.set_defaults(func=cmd_lesson)
+
     dashboard = sub.add_parser("dashboard", help="serve the teaching dashboard in the browser")
     dashboard.add_argument("--port", type=int, default=8765,
                            help="port to listen on (default 8765; 0 picks a free one)")
@@ -443,8 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "drawn from the seed)")
     story.add_argument("--who", default="anyone", help="anyone (default) or vulnerable: a well "
                        "person among the tenth with the most sensitive back and mood")
-    story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: "
-                                                      "injury_severity_mean, a typical injury)")
+    story.add_argument("--severity", type=float, help="injury size, 0-1 tissue units (default: the "
+                       "injury that lifts this person's pain to NRS 5.2 in its first week, as in people "
+                       "coming to care with acute back pain, Costa 2012)")
     story.add_argument("--weeks", type=int, default=26, help="weeks to follow (default 26)")
     story.add_argument("--with", dest="with_intervention", metavar="INTERVENTION",
                        help="also tell it with this intervention offered from the injury on ("

@@ -10,8 +10,8 @@ from conftest import small
 from sim.core import scales
 from sim.cli import main
 from sim.core.engine import Engine
-from sim.teaching.story import (BASELINE_DAYS, candidates, watched_town, follow, story_figure,
-                       story_lines, week_line)
+from sim.teaching.story import (BASELINE_DAYS, ONSET_NRS, candidates, watched_town, follow, onset_pain,
+                                onset_severity, story_figure, story_lines, week_line)
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +44,49 @@ def test_day_zero_is_the_plain_run_and_the_person_was_well(town, record):
     assert record.daily["day"].min() == 1 - BASELINE_DAYS
 
 
-def test_the_injury_flares_pain(record):
+def test_the_injury_is_an_episode_that_brings_people_to_care(town, record):
+    """The story's injury is sized for its person: pain averages ONSET_NRS (Costa 2012: 52/100 at
+    onset) over the first week, whatever the person's sensitivity; the same seed gives the same
+    severity, and the events say what it was."""
     d = record.daily.set_index("day")
+    assert 0 < record.severity <= 1
     assert d.loc[0, "injury"] == pytest.approx(record.severity)
     assert d.loc[1, "tissue"] > 0.5 * record.severity
     before, after = d.loc[-27:0, "pain_nrs"].mean(), d.loc[1:7, "pain_nrs"].mean()
-    assert after > before + 0.5 and after > 2 * before  # how high depends on the person's pain sensitivity
+    if record.severity < 1:
+        assert after == pytest.approx(ONSET_NRS, abs=0.02)
+    else:  # the largest injury falls short for this person, and the story says so
+        assert after <= ONSET_NRS and "the largest there is" in record.events[0][1]
+    assert after > before + 2
     assert record.events[0][0] == 0 and "back injury" in record.events[0][1]
+    assert f"NRS {ONSET_NRS:g}" in record.events[0][1]
+
+
+def test_onset_severity_follows_the_persons_sensitivity(town):
+    """A less sensitive back needs a larger injury for the same first-week pain, and a named
+    severity is used as given."""
+    engine = Engine(town, seed=1)
+    well = candidates(engine)
+    order = np.argsort(engine.pop.pain_sensitivity[well])
+    low, high = well[order[len(order) // 4]], well[order[-1]]
+    assert onset_severity(engine, high) < onset_severity(engine, low)
+    assert onset_pain(engine, high, onset_severity(engine, high)) == pytest.approx(ONSET_NRS, abs=0.02)
+    assert follow(town, seed=1, person=int(high), severity=0.3, weeks=1).severity == 0.3
+
+
+def test_the_story_ends_when_the_person_leaves(town):
+    """A person who reaches the exit age while followed: the story ends that day and says so."""
+    engine = Engine(town, seed=1)
+    well = candidates(engine)
+    oldest = int(well[np.argmax(engine.pop.age_years[well])])
+    exit_age = float(town.params().exit_age_years)
+    weeks = int((exit_age - engine.pop.age_years[oldest]) * 365.25 / 7) + 3
+    record = follow(town, seed=1, person=oldest, weeks=min(max(weeks, 1), 520))
+    assert record.left_day is not None
+    assert record.daily["day"].max() < record.left_day
+    lines = story_lines(record)
+    assert lines[-1].startswith(f"On day {record.left_day} the person left the population")
+    assert any("left the population" in text for _, text in record.events)
 
 
 def test_forcing_the_injury_draws_no_random_number(town):

@@ -1,8 +1,10 @@
 """The lesson plan (docs/teaching.md) is a tested tutorial: every `painloop` command in its code
-blocks runs, and the outcomes the lesson tells students to expect are what the model gives.
+blocks runs and prints what the lesson quotes under it, and the people, commands, quotes and
+numbers that `painloop lesson` generates are the model's.
 
-When a recalibration changes the model, this test fails on the stale sentence: rerun the
-commands, then update the lesson and the expectations below together.
+When a recalibration changes the model, `painloop lesson` regenerates the marked passages (it
+chooses the people by what the model does to them); the prose outside them names no person and
+quotes no number the model produces.
 """
 
 import re
@@ -12,47 +14,66 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.teaching import lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "docs" / "teaching.md"
 
-# command fragment -> what the lesson says students will read in its output
-EXPECTED = {
-    "--seed 35 --who vulnerable --severity 1 --out": ["Person 130", "the pain became chronic, but mood held",
-                                                       "pain 5.1/10", "82% of its maximum"],
-    "--seed 40 --who vulnerable --severity 1 --out": ["Person 741", "the pain settled, but low mood took hold",
-                                                       "PHQ-9 19"],
-    "--seed 40 --person 741 --severity 0.01": ["PHQ-9 18;"],
-    "no_sensitisation.toml": ["the loop did not close", "pain 1.7/10", "1% of its maximum"],
-    "--seed 35 --person 130 --severity 1 \\\n    --scenario experiments/teaching/no_pain_to_mood.toml":
-        ["the pain became chronic", "pain 5.1/10", "82% of its maximum"],
-    "--seed 35 --who vulnerable --severity 1 --with exercise": ["In week 26: pain 5.1 without and 1.6 with exercise"],
-    "--seed 35 --who vulnerable --severity 1 --with cbt": ["In week 26: pain 5.1 without and 3.7 with cbt; "
-                                                          "PHQ-9 7 without and 4 with"],
-    "--seed 40 --who vulnerable --severity 1 --with exercise": ["PHQ-9 19 without and 3 with"],
-    "--seed 40 --who vulnerable --severity 1 --with cbt": ["PHQ-9 19 without and 4 with"],
-}
 
-
-def lesson_commands() -> list[str]:
-    """Every `painloop ...` command in the lesson's bash blocks (continuation lines joined)."""
-    text = LESSON.read_text(encoding="utf-8")
+def _commands(block: str) -> list[str]:
     commands = []
-    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
-        for command in re.sub(r"\\\n\s*", " ", block).splitlines():
+    for code in re.findall(r"```bash\n(.*?)```", block, flags=re.S):
+        for command in re.sub(r"\\\n\s*", " ", code).splitlines():
             command = command.split("#")[0].strip()
             if command.startswith("painloop "):
                 commands.append(command)
     return commands
 
 
-def test_the_lesson_has_its_commands():
+def lesson_commands() -> list[str]:
+    """Every `painloop ...` command in the lesson's bash blocks (continuation lines joined)."""
+    return _commands(LESSON.read_text(encoding="utf-8"))
+
+
+def quoted() -> dict[str, list[str]]:
+    """Story command -> the lines the lesson quotes from its output: in each generated block the
+    n-th story command's output is the n-th text block."""
+    out = {}
+    for m in lesson.MARKER.finditer(LESSON.read_text(encoding="utf-8")):
+        stories = [c for c in _commands(m["body"]) if c.startswith("painloop story")]
+        texts = re.findall(r"```text\n(.*?)```", m["body"], flags=re.S)
+        assert len(stories) == len(texts), f"block {m['name']}: {len(stories)} stories, {len(texts)} quotes"
+        for command, text in zip(stories, texts):
+            out[command] = [line for line in text.splitlines() if line and line != "..."]
+    return out
+
+
+def test_the_lesson_has_its_commands_and_quotes():
     commands = lesson_commands()
     assert sum(c.startswith("painloop story") for c in commands) >= 9
     assert any(c.startswith("painloop diagram") for c in commands)
-    text = LESSON.read_text(encoding="utf-8")
-    for fragment in EXPECTED:  # every expectation points at a command the lesson really shows
-        assert fragment in text, fragment
+    said = quoted()
+    assert all(c in said for c in commands if c.startswith("painloop story")), "a story outside a generated block"
+    assert all(lines for lines in said.values())
+
+
+def test_the_prose_names_no_person_and_quotes_no_story():
+    """Outside the generated blocks the lesson names nobody by row number and quotes no story
+    line: those change with the model."""
+    prose = lesson.MARKER.sub("", LESSON.read_text(encoding="utf-8"))
+    assert not re.search(r"\b[Pp]erson \d+", prose)
+    assert not re.search(r"--person \d+", prose)
+    assert not re.search(r"PHQ-9 \d+ (without|with)|pain \d+\.\d/10", prose)
+
+
+def test_render_replaces_only_the_blocks_and_names_unknown_ones():
+    from sim import InputError
+
+    text = "a\n<!-- generated: town -->\nold\n<!-- end generated: town -->\nb\n"
+    assert lesson.render(text, {"town": "new\n"}) == text.replace("old", "new")
+    assert lesson.stale_blocks(text, {"town": "new\n"}) == ["town"]
+    with pytest.raises(InputError, match="generated block.s. town"):
+        lesson.render(text, {"ex1": ""})
 
 
 @pytest.mark.slow
@@ -66,12 +87,12 @@ def test_lesson_command_runs_and_says_what_the_lesson_says(command, tmp_path, ca
     if "--out" in argv:
         argv[argv.index("--out") + 1] = str(tmp_path / "out")
     assert main(argv) == 0
-    # the lines a lesson quotes: who the person is, the verdict, and the side-by-side summary
-    said = [line for line in capsys.readouterr().out.splitlines()
-            if line.startswith(("Person ", "After ", "In week "))]
-    out = "\n".join(said)
-    flat = LESSON.read_text(encoding="utf-8")
-    for fragment, phrases in EXPECTED.items():
-        if re.sub(r"\\\n\s*", " ", fragment) in command and fragment in flat:
-            for phrase in phrases:
-                assert phrase in out, f"{command!r}: the lesson promises {phrase!r}"
+    out = capsys.readouterr().out.splitlines()
+    for line in quoted().get(command, []):
+        assert line in out, f"{command!r}: the lesson quotes {line!r}"
+
+
+@pytest.mark.slow
+def test_the_lessons_people_and_numbers_are_the_models(capsys):
+    """`painloop lesson --check`: every generated block is what the model gives today."""
+    assert main(["lesson", "--check", "--path", str(LESSON)]) == 0, capsys.readouterr().err

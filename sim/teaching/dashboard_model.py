@@ -24,7 +24,7 @@ from sim.running.model import PainLoopModel
 from sim.core.rules import rule_names
 from sim.core.scenario import Scenario
 from sim.core.engine import Observer
-from sim.teaching.story import candidates, choose_person
+from sim.teaching.story import candidates, choose_person, onset_severity
 
 NO_RULE_OFF = "none"
 FOLLOW_CHOICES = {
@@ -129,7 +129,7 @@ class DashboardModel(PainLoopModel):
             self.follow_note = "nobody of that kind on day 0: following someone else"
         person = choose_person(engine, self.seed, pool)
         if story:
-            engine.injure(person, engine.p.injury_severity_mean)
+            engine.injure(person, onset_severity(engine, person))  # as `painloop story` tells it
         return person
 
     def _record_followed(self) -> None:

@@ -11,12 +11,23 @@ How the story is set up (reproducible, and fair to compare):
    ``who="vulnerable"`` picks among the tenth of them with the most sensitive backs and moods.
    Or the caller names the person.
 3. That person gets a back injury on day 0: ``tissue`` rises by ``severity`` (capped at 1),
-   exactly what a random injury does in :func:`sim.core.shocks.apply_shocks`. The default severity
-   is ``injury_severity_mean``, a typical acute episode. The forced injury draws no random
-   number: every draw of injuries, life events and noise is the one the run without it makes
-   (only the person, and through their ties their friends, live differently).
+   exactly what a random injury does in :func:`sim.core.shocks.apply_shocks`. The story tells the
+   kind of episode that brings people to care: by default the severity is the one that lifts
+   *this person's* pain to an average of ``ONSET_NRS`` (5.2) over the first week after the
+   injury -- the mean pain at onset of the inception cohorts of acute low back pain (Costa 2012:
+   52/100). A fixed severity would not do: pain has a perception threshold, and injuries vary
+   (exponential, mean ``injury_severity_mean``), so an injury of the mean size is not felt at
+   all by a person with an insensitive back and hurts a sensitive one badly. The severity is
+   found by bisection (:func:`onset_severity`) on copies of the town (:meth:`Engine.fork`)
+   that live the same first week; if even the largest injury (1) leaves the person below
+   ``ONSET_NRS``, the story uses it and says so. ``--severity`` overrides. The forced injury
+   draws no random number: every draw of injuries, life events and noise is the one the run
+   without it makes (only the person, and through their ties their friends, live differently).
 4. The town then lives ``weeks`` weeks; the person's states are recorded every day, with the
    random injuries and life events that happen to them and the days their case status changes.
+
+If the person dies or reaches the exit age while followed, the story ends that day (their row
+then holds an entrant, who is never followed): the last line says so instead of a verdict.
 
 With an intervention the same seed gives the same town, the same person and the same injury,
 and every random draw they share is the same (common random numbers), so the two columns of
@@ -50,6 +61,13 @@ WELL_PAIN_NRS = 2.0
 HEALED_TISSUE = 0.05
 BASELINE_DAYS = 28
 """Days before the injury recorded as the person's usual (the end of the burn-in)."""
+ONSET_NRS = 5.2
+"""Mean pain in the first week of the story's injury: the mean pain at onset of acute low back
+pain in inception cohorts of people who came to care (da C Menezes Costa 2012, CMAJ 184:E613:
+52/100, 33 cohorts)."""
+ONSET_DAYS = 7
+SEVERITY_STEPS = 14
+"""Bisection steps of :func:`onset_severity`: the severity to 1/16,000 of a tissue unit."""
 LATENT = ("sensitisation", "stress", "deconditioning", "social_support", "tissue")
 
 
@@ -92,6 +110,8 @@ class PersonRecord:
     interventions: list[str] = field(default_factory=list)
     """Names of the interventions of the run (``daily`` has ``NAME_level`` and
     ``NAME_in_treatment`` for each)."""
+    left_day: int | None = None
+    """The day the person died or reached the exit age (the story ends there), or None."""
 
 
 WHO = ("anyone", "vulnerable")
@@ -121,6 +141,32 @@ def choose_person(engine: Engine, seed: int, pool: np.ndarray | None = None) -> 
         raise InputError(f"nobody in this town of {engine.n:,} people is well on day 0, so there is "
                          f"no one to follow; use a larger --agents or a milder scenario")
     return int(pool[stream(seed, STORY_STREAM).integers(pool.size)])
+
+
+def onset_pain(engine: Engine, person: int, severity: float, days: int = ONSET_DAYS) -> float:
+    """Mean pain (NRS) of ``person`` over the first ``days`` days after an injury of ``severity``
+    on the engine's day 0, lived on a copy of the town without interventions (the engine itself
+    is not changed)."""
+    twin = engine.fork(engine.scenario.replace(interventions=()))
+    twin.injure(person, severity)
+    pain = []
+    for _ in range(days):
+        twin.step()
+        pain.append(float(scales.pain_nrs(twin.pop.pain[person])))
+    return float(np.mean(pain))
+
+
+def onset_severity(engine: Engine, person: int, target_nrs: float = ONSET_NRS) -> float:
+    """The injury (tissue units) that lifts ``person``'s pain to ``target_nrs`` on average over
+    the first week, by bisection on copies of the town that live the same days (pain rises with
+    the injury, and every copy draws the same random numbers). 1 when even that falls short."""
+    if onset_pain(engine, person, 1.0) <= target_nrs:
+        return 1.0
+    low, high = 0.0, 1.0
+    for _ in range(SEVERITY_STEPS):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if onset_pain(engine, person, mid) < target_nrs else (low, mid)
+    return high
 
 
 def _values(engine: Engine, rows: np.ndarray, shocks) -> dict[str, np.ndarray]:
@@ -167,15 +213,24 @@ def follow(scenario: Scenario, seed: int, *, person: int | None = None, who: str
     if person is None:
         person = choose_person(engine, seed, candidates(engine, who))
     person = checks.whole(person, "person", 0, engine.n - 1, unit="(a row number)")
-    severity = float(engine.p.injury_severity_mean if severity is None else severity)
+    if severity is None:
+        severity = onset_severity(engine, person)
+        short = onset_pain(engine, person, severity) < ONSET_NRS - 0.05
+        told = (f"back injury (severity {severity:.2f}, the largest there is: this person's back is not "
+                f"sensitive enough to reach NRS {ONSET_NRS:g})" if short else
+                f"back injury (severity {severity:.2f}: for this person an episode of NRS {ONSET_NRS:g} "
+                f"in its first week, as people coming to care report): pain flares")
+    else:
+        severity = float(severity)
+        told = f"back injury (severity {severity:.2f}): pain flares"
     rows = [_row(values, person, day) for day, values in watch.recent]
     rows[-1]["injury"] = severity
-    events = [(0, f"back injury (severity {severity:.2f}): pain flares")]
+    events = [(0, told)]
     engine.injure(person, severity)
     diary = _Diary(watch, person, {name: _Care(delivery, person) for name, delivery in engine.deliveries.items()})
     engine.run(7 * weeks, diary)
     return PersonRecord(person, severity, label, pd.DataFrame(rows + diary.rows), events + diary.events,
-                        [spec.name for spec in engine.scenario.interventions])
+                        [spec.name for spec in engine.scenario.interventions], diary.left_day)
 
 
 class _Diary(Observer):
@@ -186,12 +241,13 @@ class _Diary(Observer):
         self.rows: list[dict] = []
         self.events: list[tuple[int, str]] = []
         self.ended = False
+        self.left_day: int | None = None
 
     def replaced(self, engine: Engine, who: np.ndarray) -> None:
         # The person died or reached the exit age: their row now holds someone else, so the story
         # ends there (it never follows the entrant).
         if not self.ended and self.person in who:
-            self.ended = True
+            self.ended, self.left_day = True, engine.day
             self.events.append((engine.day, "left the population (died or reached the exit age); the story ends"))
 
     def after_day(self, engine: Engine) -> None:
@@ -252,7 +308,7 @@ def compare(scenario: Scenario, seed: int, kind: str, **kwargs) -> list[PersonRe
     base = scenario.replace(days=max(scenario.days, 7 * weeks))
     treated = base.replace(interventions=[*(i.to_dict() for i in base.interventions), early_care(kind)])
     without = follow(base, seed, label="without " + kind, **kwargs)
-    kwargs["person"] = without.person
+    kwargs["person"], kwargs["severity"] = without.person, without.severity
     with_it = follow(treated, seed, label="with " + kind, **kwargs)
     before = [r.daily.loc[r.daily["day"] <= 0, ["pain_nrs", "phq9", "activity_min_week"]]
               for r in (without, with_it)]
@@ -326,6 +382,10 @@ def closing_line(record: PersonRecord) -> str:
     d = record.daily
     end, before = d.iloc[-1], usual(record)
     weeks = int(end["day"]) // 7
+    if record.left_day is not None:
+        return (f"On day {record.left_day} the person left the population (died or reached the exit "
+                f"age), so the story ends there (pain {d['pain_nrs'].tail(7).mean():.1f}/10 and PHQ-9 "
+                f"{end['phq9_14d']:.0f} in their last days).")
     category = CATEGORIES[int(category_codes(end["chronic_pain"], end["depressed"]))]
     pain = d["pain_nrs"].tail(7).mean()
     # settled: pain below an acute episode's NRS 3, not merely below the chronic-pain threshold
