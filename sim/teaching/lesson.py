@@ -31,21 +31,18 @@ off: the lesson says "an injury *can* start the loop" only as far as the model s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
 from sim.core import scales
 from sim.core.engine import Engine
 from sim.core.errors import InputError
 from sim.core.scenario import Scenario
 from sim.running.files import write_text
+from sim.teaching.blocks import MARKER, fill
 from sim.teaching.categories import CATEGORIES, category_codes
 
-MARKER = re.compile(r"<!-- generated: (?P<name>[a-z_0-9]+) -->\n(?P<body>.*?)<!-- end generated: (?P=name) -->",
-                    re.S)
 ROOT = Path(__file__).resolve().parents[2]
 """The checkout: the lesson's scenario files are relative to it, as its commands are."""
 DEFAULT_PATH = Path("docs/teaching.md")
@@ -318,11 +315,7 @@ def render(text: str, made: dict) -> str:
     if unknown:
         raise InputError(f"generated block(s) {', '.join(unknown)} in the lesson are not ones "
                          f"`painloop lesson` makes ({', '.join(sorted(k for k in made if k != 'figure'))})")
-
-    def fill(m):
-        return f"<!-- generated: {m['name']} -->\n{made[m['name']]}<!-- end generated: {m['name']} -->"
-
-    return MARKER.sub(fill, text)
+    return fill(text, made)
 
 
 def stale_blocks(text: str, made: dict) -> list[str]:

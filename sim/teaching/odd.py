@@ -18,9 +18,8 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.running.files import write_text
+from sim.teaching.blocks import MARKER, fill
 
-MARKER = re.compile(r"<!-- generated: (?P<name>[a-z_]+) -->\n(?P<body>.*?)<!-- end generated: (?P=name) -->",
-                    re.S)
 DEFAULT_PATH = Path("docs/ODD.md")
 
 
@@ -165,8 +164,7 @@ def render(text: str) -> str:
     if missing:
         raise InputError(f"ODD.md has no generated block '{missing[0]}'; add "
                          f"<!-- generated: {missing[0]} --> ... <!-- end generated: {missing[0]} -->")
-    return MARKER.sub(lambda m: (f"<!-- generated: {m['name']} -->\n{GENERATORS[m['name']]()}\n"
-                                 f"<!-- end generated: {m['name']} -->"), text)
+    return fill(text, {name: GENERATORS[name]() + "\n" for name in found})
 
 
 def stale_blocks(text: str) -> list[str]:
