@@ -149,11 +149,18 @@ def onset_pain(engine: Engine, person: int, severity: float, days: int = ONSET_D
     is not changed)."""
     twin = engine.fork(engine.scenario.replace(interventions=()))
     twin.injure(person, severity)
-    pain = []
-    for _ in range(days):
-        twin.step()
-        pain.append(float(scales.pain_nrs(twin.pop.pain[person])))
-    return float(np.mean(pain))
+    (watch,) = twin.run(days, _PainOf(person))
+    return float(np.mean(watch.nrs))
+
+
+class _PainOf(Observer):
+    """One person's pain (NRS) at the end of each day."""
+
+    def __init__(self, person: int):
+        self.person, self.nrs = person, []
+
+    def after_day(self, engine: Engine) -> None:
+        self.nrs.append(float(scales.pain_nrs(engine.pop.pain[self.person])))
 
 
 def onset_severity(engine: Engine, person: int, target_nrs: float = ONSET_NRS) -> float:
