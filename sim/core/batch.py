@@ -24,15 +24,6 @@ Interventions and switched-off rules are the scenario's, the same for every set.
 **Burn-in.** Each set's day 0 is keyed in the equilibrium cache (:mod:`sim.core.equilibrium`) by
 its own scenario, exactly as a solo run's: a set already burnt in (by a solo run or an earlier
 batch) is loaded, the others burn in together as one smaller batch and are saved for next time.
-
-Examples:
-    >>> batch = sim.BatchEngine(sim.Scenario(n_agents=300, burn_in_days=30),
-    ...                         [{"pain_bias": -3.0}, {"pain_bias": -2.5}], seed=1)
-    >>> batch.k, batch.n, batch.day
-    (2, 300, 0)
-    >>> batch.step()
-    >>> batch.members[1].day
-    1
 """
 
 from __future__ import annotations
@@ -198,6 +189,7 @@ class BatchParams:
 
     @property
     def rows_per_set(self) -> int:
+        """People per set (every set has the scenario's ``n_agents``)."""
         return int(self.sets[0].n_agents)
 
 
@@ -259,6 +251,15 @@ class BatchEngine:
     Raises:
         InputError: no sets, a set that is not a dict, a parameter of :data:`STRUCTURAL`, or any
             parameter a scenario would refuse (unknown, out of range), named with its set.
+
+    Examples:
+        >>> batch = sim.BatchEngine(sim.Scenario(n_agents=300, burn_in_days=30),
+        ...                         [{"pain_bias": -3.0}, {"pain_bias": -2.5}], seed=1)
+        >>> batch.k, batch.n, batch.pop.n, batch.day
+        (2, 300, 600, 0)
+        >>> batch.step()
+        >>> batch.members[1].day
+        1
     """
 
     def __init__(self, scenario=None, parameter_sets=({},), seed: int = 0, precision: str = "float64",

@@ -137,6 +137,10 @@ def simulate_batch(scenario: Scenario | None = None, parameter_sets=({},), seed:
         precision: ``"float64"`` (default) or ``"float32"``.
         cache: use the equilibrium cache for each set's burn-in.
 
+    Returns:
+        One :class:`Result` per set, in the order of ``parameter_sets`` (``daily`` and the set's
+        scenario; ``meta`` gives the batch's timings and how many sets were burnt in or loaded).
+
     Raises:
         InputError: a bad precision or parameter set (named with its index), before anything runs.
 
