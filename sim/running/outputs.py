@@ -74,22 +74,19 @@ def _bins(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip(idx, 0, _BINS - 1, out=idx)
 
 
-def _hist_quantiles(counts: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """QUANTILES of values with histogram ``counts`` (bins on the last axis) on [lo, hi], linear
-    within a bin; one row of quantiles per histogram."""
+def _hist_quantiles(counts: np.ndarray, lo, hi) -> np.ndarray:
+    """QUANTILES of the values of each histogram (row) of ``counts`` on its [lo, hi] (arrays over
+    rows, or numbers), linear within a bin: one row of quantiles per histogram."""
+    lo, hi = np.asarray(lo, dtype=np.float64)[..., None], np.asarray(hi, dtype=np.float64)[..., None]
     width = (hi - lo) / _BINS
-    cum = np.cumsum(counts, axis=-1)
-    total = cum[..., -1:]
-    out = np.empty((*counts.shape[:-1], len(QUANTILES)))
-    for k, q in enumerate(QUANTILES):
-        rank = q * total
-        b = np.count_nonzero(cum < rank, axis=-1)[..., None]  # searchsorted(cum, rank, "left")
-        before = np.where(b > 0, np.take_along_axis(cum, np.maximum(b - 1, 0), axis=-1), 0)
-        inside = np.take_along_axis(cum, b, axis=-1) - before
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(inside != 0, (rank - before) / inside, 0.5)
-        out[..., k] = (lo + width * (b + share))[..., 0]
-    return out
+    cum = np.cumsum(counts, axis=1)
+    rank = np.asarray(QUANTILES) * cum[:, -1:]
+    b = np.stack([np.searchsorted(row, r, side="left") for row, r in zip(cum, rank)])
+    flat, start = cum.ravel(), (np.arange(len(cum)) * _BINS)[:, None]
+    before = np.where(b > 0, flat[start + b - 1], 0)
+    inside = flat[start + b] - before
+    share = np.divide(rank - before, inside, out=np.full(rank.shape, 0.5), where=inside != 0)
+    return lo + width * (b + share)
 
 
 def _grouped_bincount(bins: np.ndarray) -> np.ndarray:
@@ -133,8 +130,12 @@ def _summaries(pop, sets: int, p) -> tuple[dict, dict]:
                                                  >= scales.ACTIVE_MIN_WEEK, axis=1)
         for name in LATENT_MEANS:
             total[name] += view(name, rows).sum(axis=1)
-    quantiles = {name: _hist_quantiles(hist[k], 0.0, 1.0) for k, name in enumerate(internal)}
-    quantiles["crp_mg_l"] = np.exp(_hist_quantiles(hist[-1], *_CRP_LOG_RANGE))
+    # every histogram's quantiles at once: the internal 0-1 scales, then log CRP
+    lo = np.repeat([0.0] * len(internal) + [_CRP_LOG_RANGE[0]], sets)
+    hi = np.repeat([1.0] * len(internal) + [_CRP_LOG_RANGE[1]], sets)
+    found = _hist_quantiles(hist.reshape(-1, _BINS), lo, hi).reshape(len(names), sets, len(QUANTILES))
+    quantiles = {name: found[k] for k, name in enumerate(internal)}
+    quantiles["crp_mg_l"] = np.exp(found[-1])
     return total, quantiles, shares
 
 
@@ -173,7 +174,8 @@ def _demographic_counts(pop, status, sets: int) -> dict:
     groups = 2 * len(AGE_BANDS)
     n = pop.n // sets
     code = np.searchsorted(_BAND_EDGES, pop.age_years, side="right") * 2 + (pop.female > 0.5)  # band * 2 + sex
-    code += np.repeat(np.arange(sets, dtype=code.dtype) * groups, n)
+    if sets > 1:
+        code += np.repeat(np.arange(sets, dtype=code.dtype) * groups, n)
     shape = (sets, len(AGE_BANDS), 2)
     counts = {"size": np.bincount(code, minlength=sets * groups).reshape(shape)}
     for name, flags in (("chronic_pain", status.chronic_pain), ("depression", status.depressed)):
