@@ -365,10 +365,9 @@ class BatchEngine:
             member.observers = shared[2]
         alone.pop = self.pop.block(self.sets[k], copy=True)
         alone.status = self.status.take(self.sets[k])
-        alone.streams = copy.deepcopy(member.streams)
-        alone.demography = copy.deepcopy(member.demography)
-        alone._noise = member._noise.copy()
-        alone.deliveries = copy.deepcopy(member.deliveries)
+        # one deepcopy, so each delivery keeps drawing from the copied engine's own stream object
+        alone.streams, alone.demography, alone.deliveries, alone._noise = copy.deepcopy(
+            (member.streams, member.demography, member.deliveries, member._noise))
         return alone
 
     # -- the day loop -----------------------------------------------------------------------------
