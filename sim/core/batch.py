@@ -420,7 +420,7 @@ class BatchEngine:
             gains, offsets = {}, {}
         dtype = self.pop.dtype
         for member, shocks, rows in zip(self.members, day_shocks, self.sets):
-            shocks.apply_to(member.pop)
+            shocks.apply_to(member.pop, member.p.remodelling_share)
             self.pop.tie_support[rows] = member.network.neighbour_mean(member.pop.social_support)
         for rows, p in self._blocks:
             self.pop.set_states(advance(self.pop.rows(rows), self._noise[:, rows], p, self.rules,
