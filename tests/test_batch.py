@@ -101,6 +101,8 @@ def test_bad_parameter_sets_are_named():
         BatchEngine(small(), [{}, {"pain_biass": 1.0}], cache=False)
     with pytest.raises(InputError, match=r"parameter_sets\[0\]: .*'pain_tau_days' = 0 is outside"):
         BatchEngine(small(), [{"pain_tau_days": 0}], cache=False)
+    with pytest.raises(InputError, match=r"parameter_sets\[1\]: disabled_rules is not a parameter"):
+        BatchEngine(small(), [{}, {"disabled_rules": ["pain_to_sleep"]}], cache=False)
     with pytest.raises(InputError, match="parameter_sets is empty"):
         BatchEngine(small(), [], cache=False)
     with pytest.raises(InputError, match=r"parameter_sets\[0\] = 3 must be a dict"):

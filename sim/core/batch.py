@@ -1,7 +1,8 @@
 """Many parameter sets in one run: a batch of K runs of one scenario, updated as one population.
 
 A parameter ensemble (issue 14) runs the same scenario under K parameter sets. Run one at a
-time, a set of 2,000 people spends most of each day in Python overhead, not arithmetic. A
+time, a set of 2,000 people spends a good part of each day in the overhead of NumPy calls on
+small arrays, which batching removes (about half of the day: docs/performance.md measures 2x). A
 :class:`BatchEngine` puts the K sets' people one after the other in one population of
 ``K x n_agents`` rows and does the day's arithmetic -- the rules and relaxation
 (:func:`sim.core.engine.advance`) and the clinical status -- once on the whole arrays, with every
@@ -264,7 +265,7 @@ class BatchEngine:
 
     def __init__(self, scenario=None, parameter_sets=({},), seed: int = 0, precision: str = "float64",
                  cache: bool = True):
-        from sim.core.scenario import Scenario
+        from sim.core.scenario import _META_KEYS, Scenario
 
         if precision not in PRECISIONS:
             raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
@@ -276,6 +277,11 @@ class BatchEngine:
         for k, values in enumerate(sets):
             if not isinstance(values, dict):
                 raise InputError(f"parameter_sets[{k}] = {values!r} must be a dict of parameter values")
+            other = [key for key in values if key in _META_KEYS]
+            if other:
+                raise InputError(f"parameter_sets[{k}]: {', '.join(other)} is not a parameter; the sets of a "
+                                 f"batch differ only in parameter values (rules, interventions and labels are "
+                                 f"the scenario's)")
             fixed = [name for name in STRUCTURAL if name in values and values[name] != getattr(self.scenario, name)]
             if fixed:
                 raise InputError(f"parameter_sets[{k}]: {', '.join(fixed)} cannot vary within a batch "
