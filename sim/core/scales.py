@@ -342,30 +342,34 @@ class ClinicalStatus:
         """Since the start of the burn-in: the model's stand-in for 'lifetime' history."""
         self.events = {}
 
-    _WINDOWS = ("pain_days", "limited_days", "phq9_window", "pain_episodes", "depression_episodes")
-    _FLAGS = ("chronic_pain", "high_impact_pain", "phq9_14d", "depressed", "ever_chronic_pain", "ever_depressed")
-
     @classmethod
     def concatenate(cls, parts) -> ClinicalStatus:
         """The people of ``parts`` (statuses on the same day) one after the other: a batch of runs
         (:mod:`sim.core.batch`) updates its sets' statuses as one. Every definition is per person,
         so the joined status gives each person what their own would."""
         whole = object.__new__(cls)
-        for name in cls._WINDOWS:
-            setattr(whole, name, type(getattr(parts[0], name)).concatenate([getattr(p, name) for p in parts]))
-        for name in cls._FLAGS:
-            setattr(whole, name, np.concatenate([getattr(p, name) for p in parts]))
-        whole.events = {k: np.concatenate([p.events[k] for p in parts]) for k in parts[0].events}
+        for name, value in vars(parts[0]).items():
+            values = [vars(part)[name] for part in parts]
+            if isinstance(value, dict):
+                joined = {k: np.concatenate([v[k] for v in values]) for k in value}
+            elif isinstance(value, np.ndarray):
+                joined = np.concatenate(values)
+            else:  # a window: DayCount, RollingMean, Episodes
+                joined = type(value).concatenate(values)
+            setattr(whole, name, joined)
         return whole
 
     def take(self, rows: slice) -> ClinicalStatus:
         """The people ``rows`` alone, as a status of their own (copies)."""
         part = object.__new__(type(self))
-        for name in self._WINDOWS:
-            setattr(part, name, getattr(self, name).take(rows))
-        for name in self._FLAGS:
-            setattr(part, name, getattr(self, name)[rows].copy())
-        part.events = {k: v[rows].copy() for k, v in self.events.items()}
+        for name, value in vars(self).items():
+            if isinstance(value, dict):
+                value = {k: v[rows].copy() for k, v in value.items()}
+            elif isinstance(value, np.ndarray):
+                value = value[rows].copy()
+            else:
+                value = value.take(rows)
+            setattr(part, name, value)
         return part
 
     def update(self, pop, p) -> None:
