@@ -247,6 +247,8 @@ def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
     # what was found is cited without the label: the 2025 fee schedule's CPT 90834
     assert UNVERIFIED not in PARAMS["cost_exercise_session_gbp"].source
     assert UNVERIFIED not in PARAMS["cost_cbt_session_usd"].source
+    # a modelling choice says so instead of claiming a source
+    assert "| a stated choice |" in rows["cost_after_exit_year_gbp"]
 
 
 # ---- deaths and the lifetime horizon -----------------------------------------------------

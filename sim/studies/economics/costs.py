@@ -264,6 +264,8 @@ def arm_totals(wide: pd.DataFrame, arms: dict, costs: UnitCosts,
 
 UNVERIFIED = "as recalled"
 """The phrase a cost's source carries while a figure in it has not been found in a readable source."""
+STATED = "stated choice"
+"""How a cost's source starts when it is a modelling choice with its reason, not a measurement."""
 
 
 def sources_table() -> str:
@@ -274,7 +276,8 @@ def sources_table() -> str:
     for p in PARAMETERS:
         if p.group != "costs":
             continue
-        status = "holds an unverified figure" if UNVERIFIED in p.source else "checked against the source"
+        status = ("holds an unverified figure" if UNVERIFIED in p.source
+                  else "a stated choice" if p.source.startswith(STATED) else "checked against the source")
         source = p.source.replace("|", "/")
         lines.append(f"| `{p.name}` | {p.default:g} | {p.unit} | {status} | {source} |")
     return "\n".join(lines)
