@@ -250,6 +250,7 @@ class Demography:
                 getattr(pop, name)[who] = values
             self.enter(pop, who, rng)
             pop.tissue[who] = 0.0
+            pop.remodelling[who] = 0.0
             engine._start_well(who, rng)
             engine.status.reset(who, pop)
             if engine.deliveries:

@@ -14,7 +14,7 @@ Schedule of one day (written once; docs/ODD.md shows it):
    ``1 - exp(-1/tau)`` of the gap (pain toward only what passes its perception threshold,
    :func:`sim.core.engine.felt_pain`; recovery builds at a per-person rate set by coping,
    :func:`sim.core.engine.recovery_rate`); sensitisation rises and falls with different time constants;
-   tissue heals exponentially; the slow pain drift takes one Ornstein-Uhlenbeck step.
+   tissue heals exponentially in two phases (``tissue`` in weeks, ``remodelling`` in months); the slow pain drift takes one Ornstein-Uhlenbeck step.
 7. **Status**: clinical case windows (chronic pain, depression, episodes) take in the day
    (:mod:`sim.core.scales`).
 8. **Demography** (:mod:`sim.core.demography`): everyone ages a day; people die with the life
@@ -162,6 +162,7 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     nxt["sensitisation"] = z + (target - z) * np.where(target > z, p.rate_sensitisation_up,
                                                        p.rate_sensitisation_down)
     nxt["tissue"] = s.tissue * p.tissue_decay
+    nxt["remodelling"] = s.remodelling * p.remodelling_decay
     nxt["pain_drift"] = s.pain_drift * p.drift_decay + p.drift_innovation_sd * noise[len(NOISY)]
     return nxt
 
@@ -417,6 +418,7 @@ class Engine:
         """Give the people ``who`` a back injury of ``severity`` (tissue units, capped at 1), as a
         random injury would (a story or a lesson chooses whom)."""
         self.pop.tissue[who] = np.minimum(self.pop.tissue[who] + severity, 1.0)
+        self.pop.remodelling[who] = np.minimum(self.pop.remodelling[who] + self.p.remodelling_share * severity, 1.0)
 
     # -- the one day loop ------------------------------------------------------------------------
     def attach(self, observer: Observer) -> Observer:
@@ -495,7 +497,7 @@ class Engine:
             self.pop.set_states(self.per_person(shocks, noise))
         else:
             dtype = self.pop.dtype
-            shocks.apply_to(self.pop)
+            shocks.apply_to(self.pop, self.p.remodelling_share)
             self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
             for start in range(0, self.n, BLOCK):
                 rows = slice(start, start + BLOCK)

@@ -53,7 +53,10 @@ STATES: tuple[StateVar, ...] = (
              "deconditioning_tau_days", bias="deconditioning_bias"),
     StateVar("social_support", "perceived connectedness (higher is better)", False,
              "social_support_tau_days", bias="social_support_bias", trait="sociability"),
-    StateVar("tissue", "nociceptive input of an acute back injury; heals", False, None),
+    StateVar("tissue", "nociceptive input of an acute back injury, the part that heals within weeks "
+             "(inflammation and repair)", False, None),
+    StateVar("remodelling", "the part of an injury's nociceptive input that heals over months (tissue "
+             "remodelling): the slow second phase of acute back pain (Costa 2012)", False, None),
     StateVar("pain_drift", "slow ups and downs of pain not explained by the other states "
              "(workload, weather, care received): an Ornstein-Uhlenbeck process in log-odds", False,
              None, "pain_drift_sd", unit_scale=False),
