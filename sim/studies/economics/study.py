@@ -4,7 +4,10 @@ The arms are those of the intervention comparison (:func:`sim.studies.compare.st
 usual care, each intervention alone, four combinations and stepped care, offered on day 0 to
 people with chronic pain), run once for the longest horizon with the experiment runner
 (resumable, any executor); every shorter horizon is read from the same runs. Costs and QALYs
-are per person of the followed cohort (the people with chronic pain on day 0).
+are per person of the followed cohort (the people with chronic pain on day 0), counted while
+they live (:func:`sim.studies.economics.costs.arm_totals`). The ``lifetime`` horizon runs until
+every member has died or reached the exit age (:func:`run_days`: exit minus entry age, 67 years
+at the defaults) and continues those who reached it with the life table.
 
 Files written into ``out``: ``cea.md`` (settings, the table per horizon, the frontier, the
 verdict at each threshold, EVPI, budget impact, assumptions), ``cea.csv`` (the table),
@@ -104,6 +107,7 @@ def horizon_days(horizon) -> int | None:
 
 
 def horizon_label(horizon) -> str:
+    """How the report names a horizon: ``5-year`` or ``lifetime``."""
     return "lifetime" if horizon == LIFETIME else f"{horizon}-year"
 
 
