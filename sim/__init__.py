@@ -11,6 +11,7 @@ Public API::
 from importlib.metadata import PackageNotFoundError, version
 
 from sim.running.agents import Person
+from sim.core.batch import BatchEngine
 from sim.core.engine import Engine, Observer
 from sim.core.errors import InputError
 from sim.interventions import KINDS, intervention_names
@@ -20,13 +21,13 @@ from sim.core.parameters import PARAMETERS, parameter_names
 from sim.core.rules import RULES, rule_names
 from sim.running.runner import run_experiment
 from sim.core.scenario import Scenario
-from sim.running.simulate import simulate
+from sim.running.simulate import simulate, simulate_batch
 
 try:
     __version__ = version("painloop")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = ["KINDS", "PARAMETERS", "RULES", "Engine", "InputError", "Observer", "intervention_names", "PainLoopModel",
+__all__ = ["KINDS", "PARAMETERS", "RULES", "BatchEngine", "Engine", "InputError", "Observer", "intervention_names", "PainLoopModel",
            "Person", "Result", "Scenario",
-           "parameter_names", "rule_names", "run_experiment", "simulate", "__version__"]
+           "parameter_names", "rule_names", "run_experiment", "simulate", "simulate_batch", "__version__"]

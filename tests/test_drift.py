@@ -17,13 +17,30 @@ def test_drift_table_has_every_full_year_group_and_outcome():
     assert table["prevalence"].between(0, 1).all()
 
 
-def test_largest_drift_is_the_biggest_first_to_last_year_change():
+def test_largest_drift_is_the_biggest_change_along_a_straight_line():
     rows = [(1, "all", "depressed", 0.050), (3, "all", "depressed", 0.052),
             (1, "coping fifth 1", "depressed", 0.120), (3, "coping fifth 1", "depressed", 0.150),
             (1, "all", "chronic_pain", 0.200), (3, "all", "chronic_pain", 0.190)]
     table = pd.DataFrame(rows, columns=["year", "group", "outcome", "prevalence"])
-    d = largest_drift(table)
+    d = largest_drift(table)  # two years: the line is the single-year difference
     assert d["points"] == pytest.approx(3.0) and d["group"] == "coping fifth 1" and d["years"] == 2
+    assert d["single_year_points"] == pytest.approx(3.0)
+
+
+def test_trend_drift_reads_through_year_to_year_noise():
+    """A flat series with one noisy last year: the line moves a little, the single-year
+    difference a lot; a steady rise of 0.1 point a year is 2 points over 20 years either way."""
+    flat = [10.0] * 20 + [11.0]
+    rising = [5.0 + 0.1 * k for k in range(21)]
+    table = pd.concat([_series({"flat": flat}), _series({"rising": rising}, outcome="chronic_pain")])
+    d = largest_drift(table)
+    assert d["group"] == "rising" and d["points"] == pytest.approx(2.0) and d["se_points"] == pytest.approx(0.0, abs=1e-9)
+    assert d["single_year_points"] == pytest.approx(2.0)  # flat's 1.0 < rising's 2.0
+    assert d["years"] == 20
+    from sim.studies.drift import trend_drift
+    flat_row = trend_drift(table).loc[("flat", "depressed")]
+    assert flat_row["single_year_points"] == pytest.approx(1.0)
+    assert abs(flat_row["points"]) < 0.5 and flat_row["se_points"] > 0
 
 
 def _series(values_by_group, outcome="depressed"):

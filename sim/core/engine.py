@@ -14,7 +14,7 @@ Schedule of one day (written once; docs/ODD.md shows it):
    ``1 - exp(-1/tau)`` of the gap (pain toward only what passes its perception threshold,
    :func:`sim.core.engine.felt_pain`; recovery builds at a per-person rate set by coping,
    :func:`sim.core.engine.recovery_rate`); sensitisation rises and falls with different time constants;
-   tissue heals exponentially; the slow pain drift takes one Ornstein-Uhlenbeck step.
+   tissue heals exponentially in two phases (``tissue`` in weeks, ``remodelling`` in months); the slow pain drift takes one Ornstein-Uhlenbeck step.
 7. **Status**: clinical case windows (chronic pain, depression, episodes) take in the day
    (:mod:`sim.core.scales`).
 8. **Demography** (:mod:`sim.core.demography`): everyone ages a day; people die with the life
@@ -162,6 +162,7 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     nxt["sensitisation"] = z + (target - z) * np.where(target > z, p.rate_sensitisation_up,
                                                        p.rate_sensitisation_down)
     nxt["tissue"] = s.tissue * p.tissue_decay
+    nxt["remodelling"] = s.remodelling * p.remodelling_decay
     nxt["pain_drift"] = s.pain_drift * p.drift_decay + p.drift_innovation_sd * noise[len(NOISY)]
     return nxt
 
@@ -278,25 +279,7 @@ class Engine:
 
     def __init__(self, scenario=None, seed: int = 0, progress=None, precision: str = "float64",
                  observers=(), cache: bool = True):
-        from sim.core.scenario import Scenario
-
-        if precision not in PRECISIONS:
-            raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
-        self.scenario = Scenario() if scenario is None else scenario
-        self.p = self.scenario.params()
-        self.seed = seed
-        self.precision = precision
-        self.streams = Streams(seed)
-        off = set(self.scenario.disabled_rules)
-        self.rules = tuple(r for r in RULES if r.name not in off)
-        self.gains: dict = {}
-        self.offsets: dict = {}
-        self.per_person = None
-        """When set (by the Mesa model's per-agent path), a function ``(shocks, noise) -> next
-        states`` that computes the day person by person instead of on the whole arrays."""
-        self.observers: list[Observer] = []
-        self.timings = {"population_s": 0.0, "network_s": 0.0, "burn_in_s": 0.0, "burn_in_source": "run",
-                        "cache_load_s": 0.0, "cache_save_s": 0.0}
+        self._setup(scenario, seed, precision)
         # Observers given here must see the burn-in's days, so they bypass the cache.
         slot = equilibrium.slot(burn_in_key(self.scenario), seed, precision,
                                 enabled=cache and not observers and self.p.burn_in_days > 0)
@@ -321,8 +304,42 @@ class Engine:
         finally:
             slot.release()
 
+    def _setup(self, scenario, seed: int, precision: str) -> None:
+        """The run's own parts, before any person exists: scenario, parameters, streams, rules."""
+        from sim.core.scenario import Scenario
+
+        if precision not in PRECISIONS:
+            raise InputError(f"precision = {precision!r} must be one of {tuple(PRECISIONS)}")
+        self.scenario = Scenario() if scenario is None else scenario
+        self.p = self.scenario.params()
+        self.seed = seed
+        self.precision = precision
+        self.streams = Streams(seed)
+        off = set(self.scenario.disabled_rules)
+        self.rules = tuple(r for r in RULES if r.name not in off)
+        self.gains: dict = {}
+        self.offsets: dict = {}
+        self.per_person = None
+        """When set (by the Mesa model's per-agent path), a function ``(shocks, noise) -> next
+        states`` that computes the day person by person instead of on the whole arrays."""
+        self.observers: list[Observer] = []
+        self.timings = {"population_s": 0.0, "network_s": 0.0, "burn_in_s": 0.0, "burn_in_source": "run",
+                        "cache_load_s": 0.0, "cache_save_s": 0.0}
+
     def _burn_in(self, progress, observers) -> None:
         """Draw traits and the network, start everyone well, and run the burn-in to day 0."""
+        self._populate()
+        if progress is not None:
+            self.attach(_Progress(progress))
+        for observer in observers:
+            self.attach(observer)
+        clock = time.perf_counter()
+        self.run_until(0)
+        self.timings["burn_in_s"] = time.perf_counter() - clock
+
+    def _populate(self) -> None:
+        """Draw traits, ages and the network and start everyone well on the first burn-in day
+        (a batch of runs, :mod:`sim.core.batch`, does this for each of its sets)."""
         dtype = PRECISIONS[self.precision]
         n = self.p.n_agents
         clock = time.perf_counter()
@@ -340,13 +357,6 @@ class Engine:
         self.day = -self.p.burn_in_days
         self._start_well()
         self.status.update(self.pop, self.p)
-        if progress is not None:
-            self.attach(_Progress(progress))
-        for observer in observers:
-            self.attach(observer)
-        clock = time.perf_counter()
-        self.run_until(0)
-        self.timings["burn_in_s"] = time.perf_counter() - clock
 
     @property
     def n(self) -> int:
@@ -417,6 +427,7 @@ class Engine:
         """Give the people ``who`` a back injury of ``severity`` (tissue units, capped at 1), as a
         random injury would (a story or a lesson chooses whom)."""
         self.pop.tissue[who] = np.minimum(self.pop.tissue[who] + severity, 1.0)
+        self.pop.remodelling[who] = np.minimum(self.pop.remodelling[who] + self.p.remodelling_share * severity, 1.0)
 
     # -- the one day loop ------------------------------------------------------------------------
     def attach(self, observer: Observer) -> Observer:
@@ -495,7 +506,7 @@ class Engine:
             self.pop.set_states(self.per_person(shocks, noise))
         else:
             dtype = self.pop.dtype
-            shocks.apply_to(self.pop)
+            shocks.apply_to(self.pop, self.p.remodelling_share)
             self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
             for start in range(0, self.n, BLOCK):
                 rows = slice(start, start + BLOCK)

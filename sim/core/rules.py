@@ -44,11 +44,11 @@ class Rule:
 
 
 def injury_to_pain(s, p):
-    """A back injury starts an acute pain episode (nociceptive input, heals in weeks).
-
-    Sized so a typical injury lifts pain from about NRS 0.5 to 5 (Costa 2012: 52/100 at onset).
+    """A back injury starts an acute pain episode (nociceptive input). It heals in two phases, as
+    acute low back pain improves: most of it within weeks (``tissue``), a part over months
+    (``remodelling``; Costa 2012: mean pain 52/100 at onset, 23 at 6 weeks, 12 at 26, 6 at 52).
     """
-    return {"pain": p.injury_to_pain_weight * s.tissue}
+    return {"pain": p.injury_to_pain_weight * (s.tissue + s.remodelling)}
 
 
 def persistent_pain_to_sensitisation(s, p):
@@ -197,7 +197,7 @@ def _rule(fn, edges, params):
 
 
 RULES: tuple[Rule, ...] = (
-    _rule(injury_to_pain, [("tissue", "pain", +1)], ["injury_to_pain_weight"]),
+    _rule(injury_to_pain, [("tissue", "pain", +1), ("remodelling", "pain", +1)], ["injury_to_pain_weight"]),
     _rule(persistent_pain_to_sensitisation,
           [("pain", "sensitisation", +1), ("sensitisation", "pain", +1)],
           ["pain_to_sensitisation_per_nrs", "sensitisation_to_pain_weight"]),

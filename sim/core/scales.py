@@ -166,6 +166,18 @@ def clinical(pop, p) -> dict[str, np.ndarray]:
     }
 
 
+def _same_day(cls, parts, fields):
+    """A bare ``cls`` with ``fields`` copied from ``parts``, which must all agree on them (windows
+    joined or split must have seen the same days)."""
+    values = {name: getattr(parts[0], name) for name in fields}
+    for part in parts[1:]:
+        if any(getattr(part, name) != value for name, value in values.items()):
+            raise ValueError(f"cannot join {cls.__name__} windows of different days or lengths")
+    out = object.__new__(cls)
+    vars(out).update(values)
+    return out
+
+
 class DayCount:
     """How many of the last ``window`` days a condition held, per person (bit-packed ring)."""
 
@@ -201,6 +213,27 @@ class DayCount:
     def on_most_days(self) -> np.ndarray:
         """True where the condition held on more than half of the days in the window."""
         return 2 * self.count > min(self.seen, self.window)
+
+    def days(self) -> np.ndarray:
+        """The window as a (window, n) array of 0/1, unpacked."""
+        return np.unpackbits(self.bits, axis=1, count=self.n)
+
+    @classmethod
+    def concatenate(cls, parts) -> DayCount:
+        """The people of ``parts`` (windows on the same day) one after the other."""
+        whole = _same_day(cls, parts, ("window", "pos", "seen"))
+        whole.n = sum(part.n for part in parts)
+        whole.bits = np.packbits(np.concatenate([part.days() for part in parts], axis=1), axis=1)
+        whole.count = np.concatenate([part.count for part in parts])
+        return whole
+
+    def take(self, rows: slice) -> DayCount:
+        """The people ``rows`` alone (copies)."""
+        part = _same_day(type(self), [self], ("window", "pos", "seen"))
+        part.bits = np.packbits(self.days()[:, rows], axis=1)
+        part.count = self.count[rows].copy()
+        part.n = part.count.size
+        return part
 
 
 class RollingMean:
@@ -239,6 +272,21 @@ class RollingMean:
         """Each person's mean over the days in the window so far."""
         return self.total / max(min(self.seen, self.window), 1)
 
+    @classmethod
+    def concatenate(cls, parts) -> RollingMean:
+        """The people of ``parts`` (windows on the same day) one after the other."""
+        whole = _same_day(cls, parts, ("window", "pos", "seen"))
+        whole.ring = np.concatenate([part.ring for part in parts], axis=1)
+        whole.total = np.concatenate([part.total for part in parts])
+        return whole
+
+    def take(self, rows: slice) -> RollingMean:
+        """The people ``rows`` alone (copies)."""
+        part = _same_day(type(self), [self], ("window", "pos", "seen"))
+        part.ring = self.ring[:, rows].copy()
+        part.total = self.total[rows].copy()
+        return part
+
 
 class Episodes:
     """Episodes of a status that end only after ``remission_days`` off in a row."""
@@ -252,6 +300,20 @@ class Episodes:
         """The rows ``who`` (entrants) have no episode."""
         self.active[who] = False
         self.days_off[who] = 0
+
+    @classmethod
+    def concatenate(cls, parts) -> Episodes:
+        """The people of ``parts`` one after the other."""
+        whole = _same_day(cls, parts, ("remission_days",))
+        whole.active = np.concatenate([part.active for part in parts])
+        whole.days_off = np.concatenate([part.days_off for part in parts])
+        return whole
+
+    def take(self, rows: slice) -> Episodes:
+        """The people ``rows`` alone (copies)."""
+        part = _same_day(type(self), [self], ("remission_days",))
+        part.active, part.days_off = self.active[rows].copy(), self.days_off[rows].copy()
+        return part
 
     def update(self, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Advance one day; returns boolean arrays (onsets, remissions) of that day."""
@@ -279,6 +341,36 @@ class ClinicalStatus:
         self.ever_depressed = np.zeros(n, dtype=bool)
         """Since the start of the burn-in: the model's stand-in for 'lifetime' history."""
         self.events = {}
+
+    @classmethod
+    def concatenate(cls, parts) -> ClinicalStatus:
+        """The people of ``parts`` (statuses on the same day) one after the other: a batch of runs
+        (:mod:`sim.core.batch`) updates its sets' statuses as one. Every definition is per person,
+        so the joined status gives each person what their own would."""
+        whole = object.__new__(cls)
+        for name, value in vars(parts[0]).items():
+            values = [vars(part)[name] for part in parts]
+            if isinstance(value, dict):
+                joined = {k: np.concatenate([v[k] for v in values]) for k in value}
+            elif isinstance(value, np.ndarray):
+                joined = np.concatenate(values)
+            else:  # a window: DayCount, RollingMean, Episodes
+                joined = type(value).concatenate(values)
+            setattr(whole, name, joined)
+        return whole
+
+    def take(self, rows: slice) -> ClinicalStatus:
+        """The people ``rows`` alone, as a status of their own (copies)."""
+        part = object.__new__(type(self))
+        for name, value in vars(self).items():
+            if isinstance(value, dict):
+                value = {k: v[rows].copy() for k, v in value.items()}
+            elif isinstance(value, np.ndarray):
+                value = value[rows].copy()
+            else:
+                value = value.take(rows)
+            setattr(part, name, value)
+        return part
 
     def update(self, pop, p) -> None:
         """Take in today's states (``pop``; ``p``: parameters, for habitual activity) and update

@@ -24,7 +24,8 @@ class DayShocks:
     injured: np.ndarray
     """Indices of people injured today (each at most once)."""
     injury_size: np.ndarray
-    """Nociceptive input added to their ``tissue`` (capped at 1)."""
+    """Nociceptive input added to their ``tissue`` (capped at 1); ``remodelling_share`` of it goes to
+    their ``remodelling`` as well (:func:`apply_shocks`)."""
     stressed: np.ndarray
     """Indices of people with a life event today (each at most once)."""
     life_event_size: np.ndarray
@@ -40,13 +41,15 @@ class DayShocks:
         """Dense per-person rise in stress (0 where nothing happened), for the per-agent path."""
         return _dense(self.n, self.stressed, self.life_event_size)
 
-    def apply_to(self, pop) -> None:
+    def apply_to(self, pop, remodelling_share: float) -> None:
         """:func:`apply_shocks` for a whole population, touching only the people hit today.
 
         Gives the same numbers as the dense form (``min(x + 0, 1) == x`` for everyone else) at
         O(events) instead of two passes over every state array.
         """
         pop.tissue[self.injured] = np.minimum(pop.tissue[self.injured] + self.injury_size, 1.0)
+        pop.remodelling[self.injured] = np.minimum(pop.remodelling[self.injured]
+                                                   + remodelling_share * self.injury_size, 1.0)
         pop.stress[self.stressed] = np.minimum(pop.stress[self.stressed] + self.life_event_size, 1.0)
 
 
@@ -82,11 +85,12 @@ def draw_shocks(pop, p, injuries_rng: np.random.Generator, life_rng: np.random.G
     return DayShocks(n, injured, injury_size, stressed, life_event_size)
 
 
-def apply_shocks(s, injury, life_event) -> None:
+def apply_shocks(s, injury, life_event, remodelling_share: float) -> None:
     """Add one day's shocks to one person (scalars) or a population (dense arrays), in place.
 
     The engine applies a day to the whole population with :meth:`DayShocks.apply_to`, which
     is this same sum on the people hit only.
     """
     s.tissue = np.minimum(s.tissue + injury, 1.0)
+    s.remodelling = np.minimum(s.remodelling + remodelling_share * injury, 1.0)
     s.stress = np.minimum(s.stress + life_event, 1.0)

@@ -53,7 +53,10 @@ STATES: tuple[StateVar, ...] = (
              "deconditioning_tau_days", bias="deconditioning_bias"),
     StateVar("social_support", "perceived connectedness (higher is better)", False,
              "social_support_tau_days", bias="social_support_bias", trait="sociability"),
-    StateVar("tissue", "nociceptive input of an acute back injury; heals", False, None),
+    StateVar("tissue", "nociceptive input of an acute back injury, the part that heals within weeks "
+             "(inflammation and repair)", False, None),
+    StateVar("remodelling", "the part of an injury's nociceptive input that heals over months (tissue "
+             "remodelling): the slow second phase of acute back pain (Costa 2012)", False, None),
     StateVar("pain_drift", "slow ups and downs of pain not explained by the other states "
              "(workload, weather, care received): an Ornstein-Uhlenbeck process in log-odds", False,
              None, "pain_drift_sd", unit_scale=False),
@@ -93,6 +96,7 @@ in steps of 8e-6 years, so adding 1/365.25 a day would round by 0.3% a day and d
 decades), ``female`` 0/1 in the engine's float type (so the drives can multiply it), and
 ``person_id`` (int64, unique over a run: entrants get new ids)."""
 _ROW_FIELDS = (*STATE_NAMES, *TRAIT_NAMES, "age_years", "female", "tie_support")
+_ALL_FIELDS = (*_ROW_FIELDS, "person_id")
 
 
 class Population:
@@ -126,6 +130,27 @@ class Population:
     def rows(self, rows: slice) -> Rows:
         """A view of a contiguous block of people that reads like a population (no copies)."""
         return Rows(self, rows)
+
+    def block(self, rows: slice, copy: bool = False) -> Population:
+        """The people ``rows`` as a population of their own: views into this one (writes go
+        through; one set's people in a batch, :mod:`sim.core.batch`), or copies."""
+        part = object.__new__(Population)
+        part.dtype = self.dtype
+        for name in _ALL_FIELDS:
+            value = getattr(self, name)[rows]
+            setattr(part, name, value.copy() if copy else value)
+        part.n = len(part.pain)
+        return part
+
+    @classmethod
+    def concatenate(cls, parts) -> Population:
+        """One population holding the people of ``parts`` one after the other (copies)."""
+        whole = object.__new__(cls)
+        whole.dtype = parts[0].dtype
+        for name in _ALL_FIELDS:
+            setattr(whole, name, np.concatenate([getattr(part, name) for part in parts]))
+        whole.n = sum(part.n for part in parts)
+        return whole
 
 
 class Rows:

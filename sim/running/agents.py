@@ -95,7 +95,7 @@ class Person(mesa.Agent):
         entry of the arrays in ``nxt``; the engine swaps them in once every person has updated.
         """
         i, engine = self.index, self.engine
-        apply_shocks(self, shocks.injury[i], shocks.life_event[i])
+        apply_shocks(self, shocks.injury[i], shocks.life_event[i], self.model.engine.p.remodelling_share)
         gains = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in engine.gains.items()}
         offsets = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in engine.offsets.items()}
         new = advance(self, noise[:, i], engine.p, engine.rules, gains, offsets)

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,4 +80,107 @@ def run(argv=None) -> pd.DataFrame:
     return table
 
 
-__all__ = ["day0", "run", "run_once"]
+BATCH_PARAMETERS = ("stress_to_mood_weight", "sleep_to_sensitivity_weight", "sensitisation_to_pain_weight",
+                    "tissue_healing_tau_days", "rumination_to_mood_weight", "recovery_to_mood_weight",
+                    "pain_to_sleep_weight", "mood_recovery_tau_days")
+"""Natural-history parameters the batch benchmark varies (each +-20% around its default)."""
+
+
+def parameter_draws(draws: int, spread: float = 0.2, seed: int = 0) -> list[dict]:
+    """``draws`` parameter sets: each of :data:`BATCH_PARAMETERS` uniform within +-``spread`` of its
+    default (clipped to its range), from a generator of ``seed``."""
+    from sim.core.parameters import PARAMS
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(draws):
+        values = {}
+        for name in BATCH_PARAMETERS:
+            param = PARAMS[name]
+            values[name] = float(np.clip(param.default * rng.uniform(1 - spread, 1 + spread), param.low, param.high))
+        out.append(values)
+    return out
+
+
+def batch_vs_solo(draws: int = 50, n: int = 2_000, days: int = 365, burn_in_days: int | None = None,
+                  precision: str = "float64", seed: int = 0, solo_burn_in: bool = False) -> dict:
+    """The same parameter draws run as one batch and one at a time, in this process, timed.
+
+    In an empty, temporary equilibrium cache: the batch is built (all draws burn in together and
+    each is saved), then runs ``days`` days with each set's daily table; then each draw runs
+    alone through :func:`sim.simulate`, loading its day 0 from the cache the batch wrote, for the
+    same days. So both ways time the reported year from the same day 0 (the solo runs' cache
+    loads are included, and reported). ``solo_burn_in`` also times each draw's burn-in alone
+    (uncached), to compare with the batch's. Every set's daily table is compared bit for bit.
+    """
+    from sim.core.batch import BatchEngine
+    from sim.core.scenario import Scenario
+    from sim.running.outputs import BatchDailyTable
+    from sim.running.simulate import simulate
+
+    scenario = Scenario(n_agents=n, days=days, **({} if burn_in_days is None else {"burn_in_days": burn_in_days}))
+    sets = parameter_draws(draws, seed=seed)
+    old = os.environ.get("PAINLOOP_CACHE")
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="painloop-batch-") as tmp:
+        os.environ["PAINLOOP_CACHE"] = tmp
+        try:
+            clock = time.perf_counter()
+            batch = BatchEngine(scenario, sets, seed, precision=precision)
+            batch_burn_in = time.perf_counter() - clock
+            clock = time.perf_counter()
+            (table,) = batch.run(days, BatchDailyTable())
+            batch_year = time.perf_counter() - clock
+            clock = time.perf_counter()
+            solos = [simulate(scenario.replace(**values), seed, precision=precision) for values in sets]
+            solo_year = time.perf_counter() - clock
+            solo_burn = None
+            if solo_burn_in:
+                from sim.core.engine import Engine
+
+                clock = time.perf_counter()
+                for values in sets:
+                    Engine(scenario.replace(**values), seed, precision=precision, cache=False)
+                solo_burn = time.perf_counter() - clock
+        finally:
+            if old is None:
+                os.environ.pop("PAINLOOP_CACHE", None)
+            else:
+                os.environ["PAINLOOP_CACHE"] = old
+    identical = all(a.equals(r.daily) for a, r in zip(table.frames(), solos))
+    out = {"draws": draws, "agents_per_draw": n, "days": days, "burn_in_days": scenario.burn_in_days,
+           "precision": precision, "parameters_varied": len(BATCH_PARAMETERS),
+           "batch_year_s": round(batch_year, 2), "solo_year_s": round(solo_year, 2),
+           "speedup_year": round(solo_year / batch_year, 2),
+           "solo_cache_load_s": round(sum(r.meta["seconds_cache_load"] for r in solos), 2),
+           "batch_burn_in_s": round(batch_burn_in, 2), "identical_daily_tables": identical,
+           "load_average_at_start": round(load, 1), "load_average_at_end": round(os.getloadavg()[0], 1)}
+    if solo_burn is not None:
+        out.update(solo_burn_in_s=round(solo_burn, 2), speedup_burn_in=round(solo_burn / batch_burn_in, 2))
+    return out
+
+
+def run_batch(argv=None) -> pd.DataFrame:
+    """The command line of ``experiments/benchmark_batch.py``: prints the table, writes
+    ``benchmark_batch.csv`` into ``--out``."""
+    from sim.running.files import write_into
+    from sim.running.scripts import parse_args
+
+    def options(parser) -> None:
+        parser.add_argument("--draws", type=int, help="parameter draws (default 50; quick 10)")
+        parser.add_argument("--precision", choices=("float32", "float64"), default="float64")
+        parser.add_argument("--days", type=int, default=365, help="reported days (default 365)")
+        parser.add_argument("--burn-in-days", type=int, help="burn-in days (default: the parameter's default)")
+        parser.add_argument("--solo-burn-in", action="store_true", help="also time each draw's burn-in alone")
+
+    args = parse_args("benchmark_batch", "Many parameter sets in one run against one at a time.", 1_000, 2_000,
+                      1, 1, argv, extra=options)
+    draws = args.draws or (10 if args.quick else 50)
+    table = pd.DataFrame([batch_vs_solo(draws, args.agents, args.days, args.burn_in_days, args.precision,
+                                        solo_burn_in=args.solo_burn_in)])
+    print(table.T.to_string(header=False))
+    write_into(args.out, lambda tmp: table.to_csv(tmp / "benchmark_batch.csv", index=False))
+    return table
+
+
+__all__ = ["BATCH_PARAMETERS", "batch_vs_solo", "day0", "parameter_draws", "run", "run_batch", "run_once"]

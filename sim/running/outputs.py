@@ -74,85 +74,199 @@ def _bins(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip(idx, 0, _BINS - 1, out=idx)
 
 
-def _hist_quantiles(counts: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """QUANTILES of values with histogram ``counts`` on [lo, hi], linear within a bin."""
+def _hist_quantiles(counts: np.ndarray, lo, hi) -> np.ndarray:
+    """QUANTILES of the values of each histogram (row) of ``counts`` on its [lo, hi] (arrays over
+    rows, or numbers), linear within a bin: one row of quantiles per histogram."""
+    lo, hi = np.asarray(lo, dtype=np.float64)[..., None], np.asarray(hi, dtype=np.float64)[..., None]
     width = (hi - lo) / _BINS
-    cum = np.cumsum(counts)
-    out = np.empty(len(QUANTILES))
-    for k, q in enumerate(QUANTILES):
-        rank = q * cum[-1]
-        b = int(np.searchsorted(cum, rank, side="left"))
-        before = cum[b - 1] if b > 0 else 0
-        inside = cum[b] - before
-        out[k] = lo + width * (b + ((rank - before) / inside if inside else 0.5))
-    return out
+    cum = np.cumsum(counts, axis=1)
+    rank = np.asarray(QUANTILES) * cum[:, -1:]
+    b = np.stack([np.searchsorted(row, r, side="left") for row, r in zip(cum, rank)])
+    flat, start = cum.ravel(), (np.arange(len(cum)) * _BINS)[:, None]
+    before = np.where(b > 0, flat[start + b - 1], 0)
+    inside = flat[start + b] - before
+    share = np.divide(rank - before, inside, out=np.full(rank.shape, 0.5), where=inside != 0)
+    return lo + width * (b + share)
 
 
-def _summaries(pop, p) -> dict[str, float]:
-    """Means, histogram quantiles and threshold shares of the states, one block at a time."""
-    # the linear scales, each the clinical value of an internal 1.0 (sim.core.scales is the one place)
-    internal = {"pain_nrs": ("pain", scales.pain_nrs(1.0)), "phq9": ("low_mood", scales.phq9(1.0)),
-                "activity_min_week": ("activity", scales.activity_min_week(1.0, p)),
-                "sleep_psqi": ("poor_sleep", scales.sleep_psqi(1.0))}
+def _grouped_bincount(bins: np.ndarray) -> np.ndarray:
+    """Histogram counts of each row of ``bins`` (sets x people): sets x _BINS."""
+    sets = bins.shape[0]
+    codes = bins + (np.arange(sets, dtype=np.intp) * _BINS)[:, None]
+    return np.bincount(codes.ravel(), minlength=sets * _BINS).reshape(sets, _BINS)
+
+
+def _summaries(pop, sets: int, p) -> tuple[dict, dict]:
+    """Means, histogram quantiles and threshold shares of the states of each of ``sets`` equal
+    groups of consecutive people, one block of people at a time; values are arrays over sets.
+
+    ``p`` holds the parameters as scalars, or per set shaped (sets, 1) (a batch's
+    :meth:`sim.core.batch.BatchParams.by_set`). Each set's numbers are those of the set alone: every
+    sum runs over the same people in the same order (NumPy reduces each row of a (sets, people)
+    view as it reduces that row alone)."""
+    n = pop.n // sets
+
+    def view(name, rows):
+        return getattr(pop, name).reshape(sets, n)[:, rows]
+
+    internal = {"pain_nrs": "pain", "phq9": "low_mood", "activity_min_week": "activity", "sleep_psqi": "poor_sleep"}
     names = (*internal, "crp_mg_l")
-    hist = np.zeros((len(names), _BINS), dtype=np.int64)
-    total = dict.fromkeys((*names, *LATENT_MEANS), 0.0)
-    shares = dict.fromkeys(("poor_sleep", "high_crp", "active_150"), 0)
-    for start in range(0, pop.n, _BLOCK):
+    hist = np.zeros((len(names), sets, _BINS), dtype=np.int64)
+    total = {name: np.zeros(sets) for name in (*names, *LATENT_MEANS)}
+    shares = {name: np.zeros(sets, dtype=np.int64) for name in ("poor_sleep", "high_crp", "active_150")}
+    for start in range(0, n, _BLOCK):
         rows = slice(start, start + _BLOCK)
-        for k, (name, (state, _)) in enumerate(internal.items()):
-            x = getattr(pop, state)[rows]
-            total[name] += float(x.sum())
-            hist[k] += np.bincount(_bins(x, 0.0, 1.0), minlength=_BINS)
-        crp = scales.crp_mg_l(pop.inflammation[rows], pop.crp_baseline[rows], p)
-        total["crp_mg_l"] += float(crp.sum(dtype=np.float64))
-        hist[-1] += np.bincount(_bins(np.log(crp), *_CRP_LOG_RANGE), minlength=_BINS)
-        shares["poor_sleep"] += int(np.count_nonzero(scales.sleep_psqi(pop.poor_sleep[rows]) > scales.POOR_SLEEP_PSQI))
-        shares["high_crp"] += int(np.count_nonzero(crp > scales.HIGH_CRP_MG_L))
-        shares["active_150"] += int(np.count_nonzero(scales.activity_min_week(pop.activity[rows], p)
-                                                     >= scales.ACTIVE_MIN_WEEK))
+        for k, (name, state) in enumerate(internal.items()):
+            x = view(state, rows)
+            total[name] += x.sum(axis=1)
+            hist[k] += _grouped_bincount(_bins(x, 0.0, 1.0))
+        crp = scales.crp_mg_l(view("inflammation", rows), view("crp_baseline", rows), p)
+        total["crp_mg_l"] += crp.sum(axis=1, dtype=np.float64)
+        hist[-1] += _grouped_bincount(_bins(np.log(crp), *_CRP_LOG_RANGE))
+        shares["poor_sleep"] += np.count_nonzero(scales.sleep_psqi(view("poor_sleep", rows)) > scales.POOR_SLEEP_PSQI,
+                                                 axis=1)
+        shares["high_crp"] += np.count_nonzero(crp > scales.HIGH_CRP_MG_L, axis=1)
+        shares["active_150"] += np.count_nonzero(scales.activity_min_week(view("activity", rows), p)
+                                                 >= scales.ACTIVE_MIN_WEEK, axis=1)
         for name in LATENT_MEANS:
-            total[name] += float(getattr(pop, name)[rows].sum())
+            total[name] += view(name, rows).sum(axis=1)
+    # every histogram's quantiles at once: the internal 0-1 scales, then log CRP
+    lo = np.repeat([0.0] * len(internal) + [_CRP_LOG_RANGE[0]], sets)
+    hi = np.repeat([1.0] * len(internal) + [_CRP_LOG_RANGE[1]], sets)
+    found = _hist_quantiles(hist.reshape(-1, _BINS), lo, hi).reshape(len(names), sets, len(QUANTILES))
+    quantiles = {name: found[k] for k, name in enumerate(internal)}
+    quantiles["crp_mg_l"] = np.exp(found[-1])
+    return total, quantiles, shares
+
+
+def _summary_row(k: int, n: int, p, total, quantiles, shares) -> tuple[dict, dict]:
+    """Set ``k``'s state summaries as daily-table columns (``p``: its own parameters)."""
+    # the linear scales, each the clinical value of an internal 1.0 (sim.core.scales is the one place)
+    scale = {"pain_nrs": scales.pain_nrs(1.0), "phq9": scales.phq9(1.0),
+             "activity_min_week": scales.activity_min_week(1.0, p), "sleep_psqi": scales.sleep_psqi(1.0)}
     row = {}
-    for k, (name, (_, scale)) in enumerate(internal.items()):
-        row[f"{name}_mean"] = total[name] / pop.n * scale
-        for q, v in zip(QUANTILES, _hist_quantiles(hist[k], 0.0, 1.0) * scale):
+    for name, factor in scale.items():
+        row[f"{name}_mean"] = float(total[name][k]) / n * factor
+        for q, v in zip(QUANTILES, quantiles[name][k] * factor):
             row[f"{name}_p{round(q * 100)}"] = float(v)
-    row["crp_mg_l_mean"] = total["crp_mg_l"] / pop.n
-    for q, v in zip(QUANTILES, np.exp(_hist_quantiles(hist[-1], *_CRP_LOG_RANGE))):
+    row["crp_mg_l_mean"] = float(total["crp_mg_l"][k]) / n
+    for q, v in zip(QUANTILES, quantiles["crp_mg_l"][k]):
         row[f"crp_mg_l_p{round(q * 100)}"] = float(v)
-    row.update({k: v / pop.n for k, v in shares.items()})
-    latent = {f"{name}_mean": total[name] / pop.n for name in LATENT_MEANS}
+    row.update({name: int(v[k]) / n for name, v in shares.items()})
+    latent = {f"{name}_mean": float(total[name][k]) / n for name in LATENT_MEANS}
     return row, latent
 
 
-def _utility_total(pop, status, p) -> float:
-    """Sum of everyone's EQ-5D utility, a block at a time (temporaries stay in cache)."""
-    total = 0.0
-    for start in range(0, pop.n, _BLOCK):
+def _utility_totals(pop, status, sets: int, p) -> np.ndarray:
+    """Sum of everyone's EQ-5D utility in each set, a block at a time (temporaries stay in cache)."""
+    n = pop.n // sets
+    total = np.zeros(sets)
+    for start in range(0, n, _BLOCK):
         rows = slice(start, start + _BLOCK)
-        total += float(eq5d(scales.pain_nrs(pop.pain[rows]), scales.phq9(pop.low_mood[rows]),
-                            status.high_impact_pain[rows], p).sum())
+        total += eq5d(scales.pain_nrs(pop.pain.reshape(sets, n)[:, rows]),
+                      scales.phq9(pop.low_mood.reshape(sets, n)[:, rows]),
+                      status.high_impact_pain.reshape(sets, n)[:, rows], p).sum(axis=1)
     return total
 
 
-def demographic_rows(pop, status) -> dict[str, float]:
-    """Prevalence of chronic pain and of depression by sex and by age band, mean age, share female."""
-    row = {}
-    female = pop.female > 0.5
+def _demographic_counts(pop, status, sets: int) -> dict:
+    """People, and people with chronic pain and with depression, by set, age band and sex."""
     groups = 2 * len(AGE_BANDS)
-    code = np.searchsorted(_BAND_EDGES, pop.age_years, side="right") * 2 + female  # band * 2 + sex
-    size = np.bincount(code, minlength=groups).reshape(len(AGE_BANDS), 2)
+    n = pop.n // sets
+    code = np.searchsorted(_BAND_EDGES, pop.age_years, side="right") * 2 + (pop.female > 0.5)  # band * 2 + sex
+    if sets > 1:
+        code += np.repeat(np.arange(sets, dtype=code.dtype) * groups, n)
+    shape = (sets, len(AGE_BANDS), 2)
+    counts = {"size": np.bincount(code, minlength=sets * groups).reshape(shape)}
     for name, flags in (("chronic_pain", status.chronic_pain), ("depression", status.depressed)):
-        hits = np.bincount(code[flags], minlength=groups).reshape(len(AGE_BANDS), 2)
+        counts[name] = np.bincount(code[flags], minlength=sets * groups).reshape(shape)
+    counts["age_mean"] = pop.age_years.reshape(sets, n).mean(axis=1)
+    return counts
+
+
+def _demographic_row(k: int, n: int, counts: dict) -> dict[str, float]:
+    """Set ``k``'s prevalence of chronic pain and of depression by sex and by age band, mean age,
+    share female."""
+    row = {}
+    size = counts["size"][k]
+    for name in ("chronic_pain", "depression"):
+        hits = counts[name][k]
         with np.errstate(invalid="ignore", divide="ignore"):
             by_sex = hits.sum(0) / size.sum(0)
             by_band = hits.sum(1) / size.sum(1)
         row[f"{name}_male"], row[f"{name}_female"] = float(by_sex[0]), float(by_sex[1])
         for (_, _, label), share in zip(AGE_BANDS, by_band):
             row[f"{name}_age_{label}"] = float(share)
-    row["age_mean"] = float(pop.age_years.mean())
-    row["female_share"] = float(size[:, 1].sum() / pop.n)
+    row["age_mean"] = float(counts["age_mean"][k])
+    row["female_share"] = float(size[:, 1].sum() / n)
+    return row
+
+
+def demographic_rows(pop, status) -> dict[str, float]:
+    """Prevalence of chronic pain and of depression by sex and by age band, mean age, share female."""
+    return _demographic_row(0, pop.n, _demographic_counts(pop, status, 1))
+
+
+def daily_rows(day: int, pop, status, params: list, deliveries: list, demographies: list,
+               p=None) -> list[dict[str, float]]:
+    """One day's aggregate row (:func:`daily_row`) of each of ``len(params)`` sets of people held
+    one after the other in ``pop`` and ``status`` (a batch of runs, :mod:`sim.core.batch`): set
+    ``k`` has parameters ``params[k]``, interventions ``deliveries[k]`` and demography
+    ``demographies[k]``. Each row is the one the set's own run would give, bit for bit.
+
+    ``p`` is what the per-person summaries read: ``params[0]`` for one set (the default), a batch's
+    :meth:`sim.core.batch.BatchParams.by_set` for several."""
+    sets = len(params)
+    n = pop.n // sets
+    p = params[0] if p is None else p
+    total, quantiles, shares = _summaries(pop, sets, p)
+    utility = _utility_totals(pop, status, sets, p)
+    demography = _demographic_counts(pop, status, sets)
+
+    def per_set(flags):
+        return np.count_nonzero(flags.reshape(sets, n), axis=1)
+
+    cp, dep = status.chronic_pain, status.depressed
+    counts = {"chronic_pain": per_set(cp), "high_impact_pain": per_set(status.high_impact_pain),
+              "depression": per_set(dep), "comorbid": per_set(cp & dep),
+              **{name: per_set(flags) for name, flags in status.events.items()}}
+    rows = []
+    for k in range(sets):
+        row = {"day": day}
+        states, latent = _summary_row(k, n, params[k], total, quantiles, shares)
+        row.update(states)
+        n_cp, n_dep, n_both = int(counts["chronic_pain"][k]), int(counts["depression"][k]), int(counts["comorbid"][k])
+        row["chronic_pain"] = n_cp / n
+        row["high_impact_pain"] = int(counts["high_impact_pain"][k]) / n
+        row["depression"] = n_dep / n
+        row["comorbid"] = n_both / n
+        row["depression_if_chronic_pain"] = n_both / n_cp if n_cp else np.nan
+        row["depression_if_no_chronic_pain"] = (n_dep - n_both) / (n - n_cp) if n_cp < n else np.nan
+        denominator = row["depression_if_no_chronic_pain"]
+        row["depression_ratio"] = row["depression_if_chronic_pain"] / denominator if denominator else np.nan
+        row.update(_demographic_row(k, n, demography))
+        if demographies[k] is not None:
+            row["deaths"], row["exits"] = demographies[k].day_deaths, demographies[k].day_exits
+        row["utility_mean"] = float(utility[k]) / n
+        for name in status.events:
+            row[name] = int(counts[name][k])
+        row.update(latent)
+        row.update(_delivery_columns(list(deliveries[k]), demographies[k]))
+        rows.append(row)
+    return rows
+
+
+def _delivery_columns(deliveries: list, demography) -> dict:
+    """Each intervention's counts, and over all of them people reached and sessions delivered."""
+    if not deliveries:
+        return {}
+    row = {}
+    reached = np.zeros(deliveries[0].n, dtype=bool)
+    for delivery in deliveries:
+        row.update(delivery.counts())
+        reached |= delivery.start >= 0
+    row["people_reached"] = int(reached.sum()) + (demography.reached_departed if demography is not None else 0)
+    row["sessions_delivered"] = int(sum(int(d.sessions.sum()) for d in deliveries))
     return row
 
 
@@ -160,35 +274,7 @@ def daily_row(day: int, pop, status, p, deliveries=(), demography=None) -> dict[
     """One day's aggregate row for the whole population (and each intervention's counts);
     ``demography`` (the engine's :class:`sim.core.demography.Demography`) adds the day's deaths
     and exits and keeps ``people_reached`` cumulative over people who have left."""
-    row = {"day": day}
-    states, latent = _summaries(pop, p)
-    row.update(states)
-    cp, dep = status.chronic_pain, status.depressed
-    n_cp = int(cp.sum())
-    row["chronic_pain"] = n_cp / pop.n
-    row["high_impact_pain"] = float(status.high_impact_pain.mean())
-    row["depression"] = float(dep.mean())
-    row["comorbid"] = float(np.mean(cp & dep))
-    row["depression_if_chronic_pain"] = float(dep[cp].mean()) if n_cp else np.nan
-    row["depression_if_no_chronic_pain"] = float(dep[~cp].mean()) if n_cp < pop.n else np.nan
-    denominator = row["depression_if_no_chronic_pain"]
-    row["depression_ratio"] = row["depression_if_chronic_pain"] / denominator if denominator else np.nan
-    row.update(demographic_rows(pop, status))
-    if demography is not None:
-        row["deaths"], row["exits"] = demography.day_deaths, demography.day_exits
-    row["utility_mean"] = _utility_total(pop, status, p) / pop.n
-    for name, flags in status.events.items():
-        row[name] = int(flags.sum())
-    row.update(latent)
-    deliveries = list(deliveries)
-    if deliveries:
-        reached = np.zeros(pop.n, dtype=bool)
-        for delivery in deliveries:
-            row.update(delivery.counts())
-            reached |= delivery.start >= 0
-        row["people_reached"] = int(reached.sum()) + (demography.reached_departed if demography is not None else 0)
-        row["sessions_delivered"] = int(sum(int(d.sessions.sum()) for d in deliveries))
-    return row
+    return daily_rows(day, pop, status, [p], [deliveries], [demography])[0]
 
 
 def panel_rows(day: int, pop, status, p, who: np.ndarray | None = None) -> pd.DataFrame:
@@ -222,6 +308,27 @@ class DailyTable(Observer):
     def frame(self) -> pd.DataFrame:
         """The rows so far as a DataFrame, one row per day."""
         return pd.DataFrame(self.rows)
+
+
+class BatchDailyTable(Observer):
+    """Observer of a :class:`sim.core.batch.BatchEngine`: each set's daily table, the one its own
+    run's :class:`DailyTable` would record (:func:`daily_rows`)."""
+
+    def start(self, batch) -> None:
+        self.rows: list[list[dict]] = [[] for _ in batch.members]
+        self._p = batch.p.by_set()
+        self.after_day(batch)
+
+    def after_day(self, batch) -> None:
+        members = batch.members
+        day = daily_rows(batch.day, batch.pop, batch.status, [m.p for m in members],
+                         [m.deliveries.values() for m in members], [m.demography for m in members], self._p)
+        for rows, row in zip(self.rows, day):
+            rows.append(row)
+
+    def frames(self) -> list[pd.DataFrame]:
+        """Each set's rows so far as a DataFrame, one row per day."""
+        return [pd.DataFrame(rows) for rows in self.rows]
 
 
 class PanelWaves(Observer):

@@ -6,8 +6,12 @@ fifth of the coping trait (and by sex, once people have one). :class:`YearlyPrev
 run and keeps, for each year, the mean over its days of each prevalence in each group (by sex
 too when the population has a ``female`` array);
 :func:`drift` runs a scenario for ``years`` years after its burn-in and returns that table;
-:func:`largest_drift` is the criterion: the largest absolute difference between the last year's
-and the first year's prevalence over all outcomes and groups, in percentage points.
+:func:`largest_drift` is the criterion: for each outcome and group, a straight line through the
+seed-mean yearly prevalences (least squares), and the change it makes from the first year to the
+last, in percentage points; the largest over all outcomes and groups, with the line's standard
+error (from its residuals), so a drift can be told from a group's year-to-year noise. A
+difference of two single years (``single_year_points``, kept beside it) carries twice a year's
+noise and overstates drift in small groups.
 
 **How long a burn-in is enough: the convergence criterion.** :func:`convergence` starts the model
 from its initial state (no burn-in) and runs it for many years (several seeds); :func:`settling`
@@ -101,14 +105,39 @@ def drift(scenario: Scenario | None = None, seed: int = 0, years: int = 20) -> p
     return observer.frame().assign(seed=seed)
 
 
-def largest_drift(table: pd.DataFrame) -> dict:
-    """The criterion: max over outcomes and groups of |last year - first year|, in points."""
-    first, last = table["year"].min(), table["year"].max()
+def trend_drift(table: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome and group: the change from the first year to the last along a least-squares line
+    through the seed-mean yearly prevalences (``points``), its standard error (``se_points``, from
+    the residuals; NaN with fewer than 3 years) and the difference of the two single years
+    (``single_year_points``), all in percentage points."""
     wide = table.pivot_table(index=["group", "outcome"], columns="year", values="prevalence")
-    change = 100 * (wide[last] - wide[first])
-    where = change.abs().idxmax()
-    return {"points": float(abs(change[where])), "group": where[0], "outcome": where[1],
-            "years": int(last - first)}
+    years = wide.columns.to_numpy(float)
+    span = years[-1] - years[0]
+    x = years - years.mean()
+    y = 100 * wide.to_numpy(float)
+    slope = (y - y.mean(axis=1, keepdims=True)) @ x / (x @ x)
+    out = pd.DataFrame({"points": slope * span,
+                        "single_year_points": y[:, -1] - y[:, 0]}, index=wide.index)
+    if years.size >= 3:
+        fitted = y.mean(axis=1, keepdims=True) + slope[:, None] * x[None, :]
+        residual_var = ((y - fitted) ** 2).sum(axis=1) / (years.size - 2)
+        out["se_points"] = np.sqrt(residual_var / (x @ x)) * span
+    else:
+        out["se_points"] = np.nan
+    return out
+
+
+def largest_drift(table: pd.DataFrame) -> dict:
+    """The criterion: the largest |trend change| over outcomes and groups (:func:`trend_drift`), in
+    points, with its standard error, and the largest single-year difference for comparison."""
+    d = trend_drift(table)
+    where = d["points"].abs().idxmax()
+    single = d["single_year_points"].abs().idxmax()
+    first, last = table["year"].min(), table["year"].max()
+    return {"points": float(abs(d.loc[where, "points"])), "se_points": float(d.loc[where, "se_points"]),
+            "group": where[0], "outcome": where[1], "years": int(last - first),
+            "single_year_points": float(abs(d.loc[single, "single_year_points"])),
+            "single_year_group": single[0], "single_year_outcome": single[1]}
 
 
 def convergence(scenario: Scenario | None = None, seeds=(0, 1, 2), years: int = 60,
@@ -223,8 +252,8 @@ def drift_figure(table: pd.DataFrame) -> Figure:
                title={"chronic_pain": "chronic back pain", "depressed": "depression (PHQ-9 >= 10)"}[outcome])
     axes[-1].legend(fontsize=7)
     d = largest_drift(table)
-    fig.suptitle(f"Largest drift over {d['years']} years: {d['points']:.2f} points ({d['outcome']}, {d['group']})",
-                 fontsize=10)
+    fig.suptitle(f"Largest drift over {d['years']} years (least-squares line): {d['points']:.2f} +- "
+                 f"{d['se_points']:.2f} points ({d['outcome']}, {d['group']})", fontsize=10)
     return fig
 
 
@@ -250,7 +279,9 @@ def run(argv=None) -> dict:
     table = pd.concat([drift(Scenario(n_agents=args.agents), seed, years) for seed in range(args.seeds)],
                       ignore_index=True)
     d = largest_drift(table)
-    print(f"largest drift over {d['years']} years: {d['points']:.2f} points ({d['outcome']}, {d['group']})")
+    print(f"largest drift over {d['years']} years (straight line through yearly prevalence): {d['points']:.2f} "
+          f"+- {d['se_points']:.2f} points ({d['outcome']}, {d['group']}); largest first-to-last single-year "
+          f"difference {d['single_year_points']:.2f} ({d['single_year_outcome']}, {d['single_year_group']})")
     write_table_and_figure(args.out, "drift", table, drift_figure(table))
     return d
 

@@ -85,8 +85,8 @@ def injury_course(scenario: Scenario, traits_of_one: dict, severities, days: int
                   injury_days: int = 1) -> dict[str, np.ndarray]:
     """One person (one trait vector), once per injury severity, from their well state.
 
-    The injury sets ``tissue`` to the severity on each of the first ``injury_days`` days (a
-    lasting strain when > 1). Returns daily NRS, PHQ-9 and sensitisation, shape (days, severities).
+    The injury sets ``tissue`` to the severity (and ``remodelling`` to its ``remodelling_share``) on
+    each of the first ``injury_days`` days (a lasting strain when > 1). Returns daily NRS, PHQ-9 and sensitisation, shape (days, severities).
     """
     from sim.core.rules import RULES
 
@@ -101,6 +101,7 @@ def injury_course(scenario: Scenario, traits_of_one: dict, severities, days: int
     for day in range(days):
         if day < injury_days:
             pop.tissue[...] = np.maximum(pop.tissue, severities)
+            pop.remodelling[...] = np.maximum(pop.remodelling, p.remodelling_share * severities)
         course += run_quiet(pop, p, rules, 1, record=keys)
     return {"pain_nrs": scales.pain_nrs(np.array([c["pain"] for c in course])),
             "phq9": scales.phq9(np.array([c["low_mood"] for c in course])),

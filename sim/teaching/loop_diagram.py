@@ -114,7 +114,7 @@ def find_loops(graph: nx.DiGraph) -> list[Loop]:
 
 LAYOUT_HINTS = {
     "pain": (-1.1, 0.0), "low_mood": (1.1, 0.0),
-    "tissue": (-2.5, 0.15), "sensitisation": (-0.75, 1.45), "poor_sleep": (0.75, 1.45),
+    "tissue": (-2.5, 0.5), "remodelling": (-2.5, -0.35), "sensitisation": (-0.75, 1.45), "poor_sleep": (0.75, 1.45),
     "deconditioning": (-2.2, -1.25), "activity": (-0.85, -1.55), "inflammation": (0.2, -2.1),
     "stress": (1.25, -1.65), "social_support": (2.45, -0.85), "mood_recovery": (2.6, 0.35),
     "rumination": (2.05, 1.5),

@@ -10,7 +10,8 @@ How the story is set up (reproducible, and fair to compare):
    (its own stream: picking the person draws nothing from injuries, life events or noise);
    ``who="vulnerable"`` picks among the tenth of them with the most sensitive backs and moods.
    Or the caller names the person.
-3. That person gets a back injury on day 0: ``tissue`` rises by ``severity`` (capped at 1),
+3. That person gets a back injury on day 0: ``tissue`` rises by ``severity`` (capped at 1; its
+   ``remodelling_share`` enters ``remodelling``),
    exactly what a random injury does in :func:`sim.core.shocks.apply_shocks`. The story tells the
    kind of episode that brings people to care: by default the severity is the one that lifts
    *this person's* pain to an average of ``ONSET_NRS`` (5.2) over the first week after the
@@ -68,7 +69,7 @@ pain in inception cohorts of people who came to care (da C Menezes Costa 2012, C
 ONSET_DAYS = 7
 SEVERITY_STEPS = 14
 """Bisection steps of :func:`onset_severity`: the severity to 1/16,000 of a tissue unit."""
-LATENT = ("sensitisation", "stress", "deconditioning", "social_support", "tissue")
+LATENT = ("sensitisation", "stress", "deconditioning", "social_support", "tissue", "remodelling")
 
 
 class _Watch(Observer):
