@@ -16,6 +16,7 @@ def _python_api_block() -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_python_api_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # it writes results/ where it runs
     namespace: dict = {}
