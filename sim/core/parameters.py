@@ -252,8 +252,8 @@ _MODEL_PARAMETERS = (
     _p("time", "tissue_healing_tau_days", fitted_value("stage1", "tissue_healing_tau_days"), "days", 5.0, 120.0,
        STAGE1 + "; start set by hand (issue 13): was 19.77 (stage 1); 28 days gives about 22/100 at 6 weeks (Costa 2012: 23, 21-25) but only about 7 at 26 weeks (Costa: 12, 9-15): one exponential cannot follow Costa's slower second phase (a structural miss)",
        "time constant of healing of the nociceptive input of an acute back injury"),
-    _p("time", "remodelling_tau_days", 120.0, "days", 30.0, 730.0,
-       "set by hand (start for calibration, issue 13): acute low back pain improves fast for about 6 weeks and "
+    _p("time", "remodelling_tau_days", fitted_value("stage1", "remodelling_tau_days"), "days", 30.0, 730.0,
+       STAGE1 + "; start set by hand (for calibration, issue 13): acute low back pain improves fast for about 6 weeks and "
        "slowly after (Costa 2012: 52/100 at onset, 23 at 6 weeks, 12 at 26, 6 at 52); a second, slow phase of "
        "healing over months carries the part of an injury still felt at 26 weeks",
        "time constant of the slow phase of healing of an acute back injury (remodelling)"),
@@ -388,15 +388,15 @@ _MODEL_PARAMETERS = (
     _p("noise", "pain_drift_sd", fitted_value("stage1", "pain_drift_sd"), "logit", 0.0, 3.0,
        STAGE1 + '; start set by hand (issue 13): was 0.492 (stage 1), then 0.8; at 0.6 the slow drift turns chronic pain over (about 75% still chronic a year later; Nahin 2023: 61.4%) without putting everyone in mild pain',
        "stationary SD of the slow drift added to the pain drive"),
-    _p("noise", "pain_drift_tau_days", 365.0, "days", 7.0, 1_825.0,
-       'set by hand (start for calibration, issue 13): was 90, then 195 before; a drift that waxes and wanes over about a year turns chronic back pain over at the yearly rates of Nahin 2023 (about 10% of chronic cases pain-free a year later, 15% of non-chronic cases chronic), which a 90-day drift averaged away within the 3-month window of chronic pain',
+    _p("noise", "pain_drift_tau_days", fitted_value("stage1", "pain_drift_tau_days"), "days", 7.0, 1_825.0,
+       STAGE1 + '; start set by hand (for calibration, issue 13): was 90, then 195 before; a drift that waxes and wanes over about a year turns chronic back pain over at the yearly rates of Nahin 2023 (about 10% of chronic cases pain-free a year later, 15% of non-chronic cases chronic), which a 90-day drift averaged away within the 3-month window of chronic pain',
        "correlation time of the slow pain drift"),
     # ---- shocks ----------------------------------------------------------------------------------
     _p("shocks", "injury_rate_per_year", 0.4527, "1/year", 0.0, 5.0,
        HELD + "; " + "Hoy 2012: 1-month LBP prevalence 23%; Pengel 2003: 73% recur within a year",
        "rate of new acute back-pain episodes (injury or strain) per person with a well-conditioned back"),
-    _p("shocks", "remodelling_share", 0.15, "ratio", 0.0, 1.0,
-       "set by hand (start for calibration, issue 13): the share of an injury's nociceptive input that "
+    _p("shocks", "remodelling_share", fitted_value("stage1", "remodelling_share"), "ratio", 0.0, 1.0,
+       STAGE1 + "; start set by hand (for calibration, issue 13): the share of an injury's nociceptive input that "
        "heals in the slow phase; with it Costa 2012's two phases (fast to 6 weeks, slow to a year) can both "
        "be met, which one exponential could not (28.9/100 at 6 weeks vs 23, 8.0 at 26 weeks vs 12)",
        "share of an injury's input that also enters the slow-healing remodelling state"),
