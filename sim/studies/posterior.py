@@ -57,6 +57,7 @@ from sim.core.batch import BatchEngine
 from sim.core.errors import InputError
 from sim.core.parameters import PARAMS
 from sim.core.scenario import Scenario
+from sim.running.ensemble import ENSEMBLE_PATH, META_COLUMNS  # noqa: F401 (META_COLUMNS: the file's non-parameters)
 from sim.running.files import write_file, write_text
 from sim.running.scripts import ROOT as CHECKOUT
 from sim.running.scripts import check_writable, parse_args
@@ -68,8 +69,6 @@ ENSEMBLE_RELATIVE = Path("sim/core/ensemble.csv")
 """Where the shipped ensemble sits in a checkout (read by :mod:`sim.running.ensemble`)."""
 Z95 = 1.959963984540054
 """Half a 95% normal interval in SDs."""
-META_COLUMNS = ("set", "wave", "weight", "log_likelihood", "loss", "within", "ess")
-"""The ensemble file's columns that are not parameters."""
 
 
 @dataclass(frozen=True)
@@ -422,6 +421,7 @@ def run(argv=None) -> pd.DataFrame:
                              f"final runs (--final-runs {settings.final_runs}{', --quick' if args.quick else ''}); "
                              f"write a trial run to --out instead")
         path = CHECKOUT / ENSEMBLE_RELATIVE
+        assert path.resolve() == ENSEMBLE_PATH  # the file the runner reads
     else:
         path = Path(check_writable(args.out)) / "ensemble.csv"
     check_writable(path.parent)
