@@ -69,3 +69,38 @@ def test_each_draw_of_an_ensemble_run_is_its_own_run_exactly(tmp_path):
     assert not again.failed and len(again.table) == len(result.table)
     with pytest.raises(InputError, match="ensemble draws 4 there, 3 here"):
         run_experiment(ARMS, seeds=2, out=tmp_path / "run", ensemble=3, ensemble_file=path, progress=False)
+
+
+def test_compare_ensemble_reports_both_intervals_and_the_chance_each_arm_is_best(tmp_path, capsys):
+    from sim.cli import main
+
+    path = toy_file(tmp_path / "e.csv")
+    out = tmp_path / "cmp"
+    code = main(["compare", "--agents", "300", "--days", "84", "--seeds", "2", "--serial", "--quiet",
+                 "--ensemble", "3", "--ensemble-file", str(path), "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "3 parameter draws" in printed and "95% interval over parameters" in printed
+    summary = pd.read_csv(out / "ensemble_summary.csv")
+    assert {"param_lo", "param_hi", "noise_lo", "noise_hi", "p_best"} <= set(summary)
+    assert (out / "ensemble_effects.png").stat().st_size > 0 and (out / "ensemble.md").exists()
+    week12 = summary[summary["week"] == 12]
+    # per outcome, the chances of being best add up to 1 over the arms
+    assert np.allclose(week12.groupby("outcome")["p_best"].sum(), 1.0)
+    # the baseline's own difference is 0 with no spread; the intervals hold their means
+    base = week12[week12["arm"] == "baseline"]
+    assert (base[["diff", "param_lo", "param_hi"]] == 0).all().all()
+    arms = week12[week12["arm"] != "baseline"].dropna(subset=["noise_lo"])
+    assert ((arms["noise_lo"] <= arms["diff"]) & (arms["diff"] <= arms["noise_hi"])).all()
+    assert (arms["param_lo"] <= arms["param_hi"]).all() and (arms["param_hi"] > arms["param_lo"]).any()
+
+
+def test_compare_ensemble_without_a_shipped_file_says_how_to_make_one(tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    monkeypatch.setattr(ensemble, "ENSEMBLE_PATH", tmp_path / "absent.csv")
+    code = main(["compare", "--agents", "300", "--quick", "--ensemble", "5", "--out", str(tmp_path / "c")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no parameter ensemble is shipped yet" in err and "experiments/posterior.py --write" in err
+    assert not (tmp_path / "c").exists()  # refused before anything was written

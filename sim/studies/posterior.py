@@ -59,14 +59,13 @@ from sim.core.parameters import PARAMS
 from sim.core.scenario import Scenario
 from sim.running.ensemble import ENSEMBLE_PATH, META_COLUMNS  # noqa: F401 (META_COLUMNS: the file's non-parameters)
 from sim.running.files import write_file, write_text
-from sim.running.scripts import ROOT as CHECKOUT
 from sim.running.scripts import check_writable, parse_args
 from sim.studies import calibration
 from sim.studies.batch_survey import BatchSurvey
 from sim.studies.targets import TARGETS_BY_ID, survey_measures
 
 ENSEMBLE_RELATIVE = Path("sim/core/ensemble.csv")
-"""Where the shipped ensemble sits in a checkout (read by :mod:`sim.running.ensemble`)."""
+"""Where the shipped ensemble sits in a checkout (:data:`sim.running.ensemble.ENSEMBLE_PATH`)."""
 Z95 = 1.959963984540054
 """Half a 95% normal interval in SDs."""
 
@@ -420,8 +419,7 @@ def run(argv=None) -> pd.DataFrame:
             raise InputError(f"--write ships the ensemble: it needs the full settings and at least {MIN_SHIPPED} "
                              f"final runs (--final-runs {settings.final_runs}{', --quick' if args.quick else ''}); "
                              f"write a trial run to --out instead")
-        path = CHECKOUT / ENSEMBLE_RELATIVE
-        assert path.resolve() == ENSEMBLE_PATH  # the file the runner reads
+        path = ENSEMBLE_PATH  # the file run_experiment(..., ensemble=N) reads
     else:
         path = Path(check_writable(args.out)) / "ensemble.csv"
     check_writable(path.parent)
