@@ -53,6 +53,16 @@ RUN_FILES = frozenset({"daily.parquet", "daily.csv", "core_states.png", "scenari
 """What ``painloop run`` writes: a folder holding only these is an earlier run, replaced whole."""
 
 
+def _horizon(text: str):
+    """A ``--horizon-years`` value: a whole number of years or ``lifetime``."""
+    if text.strip().lower() == "lifetime":
+        return "lifetime"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a whole number of years nor 'lifetime'") from None
+
+
 def _earlier_run(folder: Path) -> bool:
     return {p.name for p in folder.iterdir()} <= RUN_FILES
 
@@ -144,7 +154,7 @@ def cmd_cea(args) -> int:
     Returns:
         The exit code: 0, or 1 when a job failed (the others are kept).
     """
-    from sim.studies.economics.study import cost_effectiveness, markdown_table
+    from sim.studies.economics.study import cost_effectiveness, horizon_label, markdown_table
 
     out = Path(args.out)  # created by the runner once the settings are known to be valid
     cea = cost_effectiveness(_scenario(args), out=out, quick=args.quick, seeds=args.seeds,
@@ -155,7 +165,7 @@ def cmd_cea(args) -> int:
                              population=args.population, overwrite=args.overwrite)
     s = cea.settings
     for h in s.horizons:
-        print(f"painloop cea: {h}-year horizon, per person with chronic pain on day 0 "
+        print(f"painloop cea: {horizon_label(h)} horizon, per person with chronic pain on day 0 "
               f"({s.currency.upper()}, {s.perspective.replace('_', '-')} perspective)")
         print(markdown_table(cea.table[cea.table["horizon_years"] == h], s.currency))
         for _, v in cea.verdicts[cea.verdicts["horizon_years"] == h].iterrows():
@@ -417,8 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
     cea.add_argument("--quick", action="store_true", help="4,000 people, 3 seeds")
     cea.add_argument("--seeds", type=int, help="number of seeds (default 10; --quick 3)")
     cea.add_argument("--agents", type=int, help="number of people (overrides the scenario)")
-    cea.add_argument("--horizon-years", type=int, nargs="+", default=[1, 5], metavar="N",
-                     help="horizons in years (default 1 5; the run lasts the longest)")
+    cea.add_argument("--horizon-years", type=_horizon, nargs="+", default=[1, 5], metavar="N",
+                     help="horizons in years, or 'lifetime' (follow everyone until death or the exit age, "
+                          "then the life table; a run of exit - entry age years) (default 1 5; the run "
+                          "lasts the longest)")
     cea.add_argument("--wtp", type=float, nargs="+", metavar="AMOUNT",
                      help="willingness to pay per QALY (default GBP 20000 30000; USD 50000 100000 150000)")
     cea.add_argument("--perspective", choices=("health_care", "societal"), default="health_care",

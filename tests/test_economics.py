@@ -31,6 +31,8 @@ def made_up_run(seeds=4, seed=0) -> pd.DataFrame:
             cp = 0.9 - 4 * gain * (1 - np.exp(-day / 90)) + rng.normal(0, 0.005, day.size)
             dep = 0.2 - gain + rng.normal(0, 0.005, day.size)
             metrics = {"cohort_size": np.full(day.size, 200.0), "cohort_utility_mean": u,
+                       "cohort_alive": np.ones(day.size), "cohort_aged_out_female": np.zeros(day.size),
+                       "cohort_aged_out_male": np.zeros(day.size),
                        "cohort_chronic_pain": cp, "cohort_depression": dep, "cohort_comorbid": 0.5 * dep,
                        "utility_mean": u + 0.2, "chronic_pain": cp / 5, "depression": dep / 2,
                        "comorbid": dep / 10}
@@ -186,7 +188,7 @@ def test_budget_impact_is_zero_for_the_comparator_and_counts_the_eligible(long):
 
 @pytest.mark.parametrize("bad, message", [
     ({"currency": "eur"}, "currency"), ({"perspective": "patient"}, "perspective"),
-    ({"horizons": ("lifetime",)}, "needs deaths"), ({"horizons": (0,)}, "horizon"),
+    ({"horizons": ("lifetime",), "per": "population"}, "needs per='cohort'"), ({"horizons": (0,)}, "horizon"),
     ({"discount_costs": 0.5}, "discount_costs"), ({"wtp": (-1,)}, "wtp"), ({"population": 0}, "population")])
 def test_bad_settings_fail_with_one_clear_line(bad, message):
     with pytest.raises(InputError, match=message):
@@ -238,8 +240,104 @@ def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
     for p in costs:
         flagged = "holds an unverified figure" in rows[p.name]
         assert flagged == (UNVERIFIED in p.source), p.name
-    # what could not be found stays labelled: the BNF price, CPT 90834 and the US depression excess
+    # what could not be found stays labelled: the BNF and NADAC prices and the US depression excess
     assert UNVERIFIED in PARAMS["cost_medication_session_gbp"].source
-    assert UNVERIFIED in PARAMS["cost_cbt_session_usd"].source
+    assert UNVERIFIED in PARAMS["cost_medication_session_usd"].source
     assert UNVERIFIED in PARAMS["cost_depression_year_usd"].source
+    # what was found is cited without the label: the 2025 fee schedule's CPT 90834
     assert UNVERIFIED not in PARAMS["cost_exercise_session_gbp"].source
+    assert UNVERIFIED not in PARAMS["cost_cbt_session_usd"].source
+    # a modelling choice says so instead of claiming a source
+    assert "| a stated choice |" in rows["cost_after_exit_year_gbp"]
+
+
+# ---- deaths and the lifetime horizon -----------------------------------------------------
+
+def _with_survival(long: pd.DataFrame, alive, female=None, male=None) -> pd.DataFrame:
+    """The made-up run with its survival columns replaced (the same in every arm and seed), and
+    the followed members' means absent on days when none is left, as a real run writes them."""
+    day = np.arange(DAYS + 1)
+    columns = {"cohort_alive": alive, "cohort_aged_out_female": np.zeros(day.size) if female is None else female,
+               "cohort_aged_out_male": np.zeros(day.size) if male is None else male}
+    long = long.assign(metric=long["metric"].astype(str))
+    keep = ~long["metric"].isin(list(columns))
+    empty = long["metric"].str.startswith("cohort_") & (long["metric"] != "cohort_size") \
+        & (alive[long["day"].to_numpy()] == 0)
+    long = long[keep & ~empty]
+    extra = [pd.DataFrame({"arm": arm, "seed": seed, "day": day, "metric": name, "value": values})
+             for (arm, seed) in long[["arm", "seed"]].drop_duplicates().itertuples(index=False)
+             for name, values in columns.items()]
+    out = pd.concat([long, *extra], ignore_index=True)
+    out["metric"] = out["metric"].astype("category")
+    return out
+
+
+def test_a_cohort_that_has_all_died_after_day_d_accrues_nothing_after_d(long):
+    from sim.studies.economics.study import _wide
+
+    d = 400
+    day = np.arange(DAYS + 1)
+    alive = np.where(day < d, np.exp(-day / 2000), 0.0)  # a few die every day, the rest on day d
+    wide = _wide(_with_survival(long, alive))
+    at_d = arm_totals(wide, ARMS, COSTS, d, "societal", "cohort", 0.035, 0.035)
+    for horizon in (d + 1, DAYS, None):
+        later = arm_totals(wide, ARMS, COSTS, horizon, "societal", "cohort", 0.035, 0.035)
+        for column in ("qalys", "cost_background", "cost_productivity", "life_years", "cost"):
+            assert np.allclose(later[column], at_d[column], rtol=1e-12, atol=0), (horizon, column)
+    # and what they lived before d counts, weighted by the share alive each day
+    row = at_d.iloc[0]
+    frame = wide[(wide["arm"] == row["arm"]) & (wide["seed"] == row["seed"])].sort_values("day")
+    lived = (frame["day"] >= 1) & (frame["day"] <= d)
+    assert row["life_years"] == pytest.approx((frame.loc[lived, "cohort_alive"]).sum() / 365, rel=1e-12)
+    assert row["life_years"] < (d - 1) / 365
+
+
+def test_a_lifetime_horizon_is_refused_while_members_are_still_followed(wide):
+    with pytest.raises(InputError, match="still alive and under the exit age"):
+        arm_totals(wide, ARMS, COSTS, None, "health_care", "cohort")
+
+
+def test_members_who_reach_the_exit_age_live_on_by_the_life_table():
+    """A member aging out continues with the table's survival from 85: undiscounted life-years to
+    the end equal the table's life expectancy at 85 (trapezoid over whole years, beyond 99 the
+    last qx held), and the QALYs are those years at the general-population utility of 85+."""
+    from sim.core.demography import QX, FIRST_AGE
+    from sim.studies.economics.costs import after_exit_curves, general_population_utility
+
+    for female in (0, 1):
+        curves = after_exit_curves(85, female, 0.0)
+        q = np.concatenate([QX[female][85 - FIRST_AGE:], np.full(40, QX[female][-1])])
+        l = np.concatenate(([1.0], np.cumprod(1 - q)))
+        e85 = float(np.sum((l[:-1] + l[1:]) / 2))
+        assert curves["years"][-1] == pytest.approx(e85, rel=0.01)
+        assert 5.0 < curves["years"][-1] < 8.0  # men about 6, women about 7 years at 85
+        mean_u = curves["utility"][-1] / curves["alive"][-1]
+        assert general_population_utility(100, 1 - female) < mean_u < general_population_utility(85, 1 - female)
+
+
+def test_the_exit_closure_adds_the_same_to_every_arm_up_to_the_horizon(long):
+    from sim.studies.economics.study import _wide
+
+    day = np.arange(DAYS + 1)
+    out_f = np.where(day >= 100, 0.05, 0.0)  # 5% of members (women) reach 85 on day 100
+    wide = _wide(_with_survival(long, 1.0 - out_f, female=out_f))
+    plain = arm_totals(_wide(long), ARMS, COSTS, DAYS, "health_care", "cohort", 0.035, 0.035)
+    closed = arm_totals(wide, ARMS, COSTS, DAYS, "health_care", "cohort", 0.035, 0.035)
+    after = closed["qalys_after_exit"]
+    assert np.allclose(after, after.iloc[0]) and after.iloc[0] > 0
+    # the aged-out live days 100..DAYS after 85 (a little less: some die)
+    assert 0.9 * 0.05 * (DAYS - 99) / 365 < closed["life_years_after_exit"].iloc[0] < 0.05 * (DAYS - 99) / 365
+    assert (closed["life_years"] < plain["life_years"]).all()  # deaths after 85 within the horizon
+    # with a yearly cost after the exit age it is costed, the same in every arm
+    priced = UnitCosts.from_values(BASE.replace(cost_after_exit_year_gbp=1000.0).values, "gbp")
+    costly = arm_totals(wide, ARMS, priced, DAYS, "health_care", "cohort", 0.0, 0.0)
+    assert np.allclose(costly["cost_after_exit"], 1000.0 * costly["life_years_after_exit"], rtol=1e-9)
+
+
+def test_lifetime_settings_sort_last_and_run_until_everyone_has_left():
+    from sim.studies.economics.study import run_days
+
+    chosen = Settings(horizons=("lifetime", 5, 1))
+    assert chosen.horizons == (1, 5, "lifetime") and chosen.years == (1, 5) and chosen.budget_years == 5
+    assert run_days(chosen, Scenario()) == int(np.ceil((85 - 18) * 365.25)) + 1
+    assert run_days(Settings(horizons=(3,)), Scenario()) == 3 * 365

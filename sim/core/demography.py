@@ -187,6 +187,8 @@ class Demography:
         self.next_id = 0
         self.left_ids = np.zeros(0, dtype=np.int64)
         """person_id of the people who left on the last day (deaths and exits)."""
+        self.aged_out_rows = np.zeros(0, dtype=np.intp)
+        """Rows of the people who reached the exit age on the last day (the others who left died)."""
         self.deaths = 0
         self.exits = 0
         """Counts since the start of the run (burn-in included)."""
@@ -220,6 +222,7 @@ class Demography:
         dead = cand[rng.random(k) * self.max_daily < self.daily[sex, year]]
         dead = np.setdiff1d(dead, out)
         self.day_deaths, self.day_exits = int(dead.size), int(out.size)
+        self.aged_out_rows = out
         self.deaths += dead.size
         self.exits += out.size
         return np.union1d(dead, out)

@@ -145,8 +145,8 @@ MPFS2021 = ("Medicare Physician Fee Schedule 2021, national non-facility payment
 not the CMS look-up tool itself)."""
 CURRENCIES = ("gbp", "usd")
 """Currency suffixes of the cost parameters: the UK set (GBP) and the US set (USD). Price years are
-NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016; US 2005, 2014 and
-2021), and no inflation index values were found in a source that could be read to put them on one
+NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016; US 2005, 2014, 2021
+and 2025), and no inflation index values were found in a source that could be read to put them on one
 year (docs/validation_cea.md, 'Unit costs and their sources', made by
 :func:`sim.studies.economics.costs.sources_table`). Each intervention kind's session and
 start costs live with the kind (:mod:`sim.interventions.kinds`), which adds them to this table."""
@@ -184,6 +184,15 @@ _STATE_COSTS = {
         "USD 796 (Q1), 790 (Q3) and 799 (Q4 2014, not seasonally adjusted); the annual average 791 is as "
         "recalled, check before citing; human-capital method, everyone counted as employed",
         "value of one day of lost work (societal perspective only)"),
+    "cost_after_exit_year": (
+        0.0, 0.0, "per person-year",
+        "stated choice, not a measurement: the state costs above are costs in excess of people with "
+        "neither condition, and past the exit age the model follows neither condition, so it attributes "
+        "no excess cost to the life-years there (the closure of the lifetime horizon, "
+        "sim/studies/economics/costs.py). Survival past the exit age is the same in every arm (deaths "
+        "do not depend on the interventions), so any value here adds the same amount to every arm "
+        "and moves no incremental cost",
+        "health-care cost per person-year after a cohort member reaches the exit age alive"),
 }
 
 

@@ -287,9 +287,11 @@ def intervention_names() -> list[str]:
 # Barriers (common defaults in FIELDS): dropout is highest in depression (Fernandez 2015).
 # --------------------------------------------------------------------------------------------
 
-CPT90834 = ("Medicare Physician Fee Schedule 2021, CPT 90834 (psychotherapy, 45 minutes) USD 103 national "
-            "non-facility, read in a secondary web summary of the fee schedule; not found in the searchable "
-            "sources: as recalled, check before citing")
+CPT90834 = ("Medicare Physician Fee Schedule 2025, CPT 90834 (psychotherapy, 45 minutes) USD 104.16 national "
+            "average non-facility payment (conversion factor USD 32.3465, CMS RVU file RVU25A), as tabulated by "
+            "MedPayIQ (https://medpayiq.com/cpt/90834; checked there, not in the CMS look-up tool itself); "
+            "consistent with a 2026 summary giving USD 113.90 as a 9.35% rise on the year before "
+            "(113.90 / 1.0935 = 104.16). 2025 USD")
 """The US price of a therapist's 45 minutes, which every US talking-therapy cost below scales."""
 
 
@@ -334,7 +336,7 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size_meaning="scale of CBT's effects for a full course",
         costs={"gbp": UnitCost(66.0, 66.0, f"{PSSRU08}: 'CBT session' GBP 66 (verified); the start is one "
                                            "assessment session"),
-               "usd": UnitCost(103.0, 103.0, f"{CPT90834}; the start is one assessment session")}),
+               "usd": UnitCost(104.16, 104.16, f"{CPT90834}; the start is one assessment session")}),
     InterventionKind(
         effect=Effect("mindfulness", "mindfulness-based stress reduction: lower stress, relaxed muscles, "
                       "less rumination, pain perceived differently, better sleep",
@@ -352,9 +354,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         costs={"gbp": UnitCost(6.67, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact (verified) x "
                                           "a 2-hour class / 12 participants (Cherkin 2016 classes; group size a "
                                           "stated choice)"),
-               "usd": UnitCost(22.89, 0.0, f"{CPT90834}; USD 103 per 45 minutes x a 2-hour class / 12 participants "
-                                           "(group size a stated choice; was USD 17, which took USD 103 as an "
-                                           "hourly rate)")}),
+               "usd": UnitCost(23.15, 0.0, f"{CPT90834}; USD 104.16 per 45 minutes x a 2-hour class / 12 "
+                                           "participants (group size a stated choice)")}),
     InterventionKind(
         effect=Effect("medication", "SNRI (duloxetine 60 mg): antidepressant, dampens central pain "
                       "sensitivity; effect stops soon after the drug does",
@@ -374,10 +375,13 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                                            "before citing; start = two GP consultations (prescribe, review) at GBP "
                                            f"36 each, {PSSRU08}: 'GP contact 36 per clinic consultation lasting "
                                            "11.7 minutes' (verified)"),
-               "usd": UnitCost(0.5, 184.0, "generic duloxetine 60 mg about USD 0.50 a day (NADAC) and a CPT 99213 "
-                                           "office visit about USD 92 (2021 fee schedule), x2 to prescribe and "
-                                           "review -- neither found in the searchable sources: as recalled, check "
-                                           "before citing")}),
+               "usd": UnitCost(0.5, 177.9, "generic duloxetine 60 mg about USD 0.50 a day (NADAC) -- not found in "
+                                           "the searchable sources: as recalled, check before citing; start = two "
+                                           "CPT 99213 office visits (prescribe, review) at USD 88.95 each, Medicare "
+                                           "Physician Fee Schedule 2025 national average non-facility payment "
+                                           "(2.75 total RVUs x conversion factor USD 32.3465, CMS RVU25A), as "
+                                           "tabulated by MedPayIQ (https://www.medpayiq.com/cpt/99213; checked "
+                                           "there, 2025 USD)")}),
     InterventionKind(
         effect=Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
                       gains={"pain_to_sleep": 0.7},
@@ -392,7 +396,7 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         effect_size_meaning="scale of the sleep programme's effects for a full course",
         costs={"gbp": UnitCost(40.0, 0.0, f"{PSSRU08}: counsellor GBP 40 per hour of client contact (verified), "
                                           "one hour a CBT-I style session"),
-               "usd": UnitCost(103.0, 0.0, f"{CPT90834}; one 45-minute CBT-I style session")}),
+               "usd": UnitCost(104.16, 0.0, f"{CPT90834}; one 45-minute CBT-I style session")}),
     InterventionKind(
         effect=Effect("social_support", "peer support groups: new and strengthened ties, stress buffered",
                       gains={},
@@ -408,9 +412,8 @@ BUILT_IN: tuple[InterventionKind, ...] = (
         costs={"gbp": UnitCost(6.0, 0.0, f"{PSSRU08}: facilitator time at the counsellor rate GBP 40 per hour "
                                          "(verified) x 1.5 h / 10 members of a peer group (group size a stated "
                                          "choice)"),
-               "usd": UnitCost(20.6, 0.0, f"{CPT90834}; facilitator time at USD 103 per 45 minutes x 1.5 h = USD "
-                                          "206 / 10 members of a peer group (group size a stated choice; was USD "
-                                          "15.5, which took USD 103 as an hourly rate)")}),
+               "usd": UnitCost(20.83, 0.0, f"{CPT90834}; facilitator time at USD 104.16 per 45 minutes x 1.5 h = "
+                                          "USD 208.32 / 10 members of a peer group (group size a stated choice)")}),
 )
 
 for _kind in BUILT_IN:

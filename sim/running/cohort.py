@@ -20,7 +20,14 @@ Daily cohort metrics (prefix ``cohort_``):
   PHQ-9 is at least 50% below it (trial convention, :func:`sim.core.scales.phq9_outcomes`);
 * ``cohort_remission``: among the same people, the share whose PHQ-9 is now < 5;
 * ``cohort_chronic_pain``, ``cohort_depression``, ``cohort_comorbid``: case status shares;
-* ``cohort_utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate.
+* ``cohort_utility_mean``: mean EQ-5D-3L utility (:mod:`sim.core.utility`), what QALYs accumulate;
+* ``cohort_alive``: share of the cohort-day members still followed (alive and under the exit age),
+  ``cohort_died``: share who have died, ``cohort_aged_out_female`` and ``cohort_aged_out_male``:
+  shares who have reached the exit age alive, by sex (all shares of the members on the cohort day,
+  so they add to 1). Economics multiplies the followed members' means by ``cohort_alive`` so that
+  costs and QALYs stop at death, and continues the aged-out with the life table
+  (:mod:`sim.studies.economics.costs`). These four are written every day, also once every member
+  has left (the means above are then absent).
 """
 
 from __future__ import annotations
@@ -44,10 +51,28 @@ class Cohort:
         self.baseline_phq9 = values["phq9"][self.who]
         self.followed = np.ones(self.who.size, dtype=bool)
         """Per member: still followed (False from the day they died or aged out)."""
+        self.aged_out = np.zeros(self.who.size, dtype=bool)
+        """Per member: left by reaching the exit age alive (not by death)."""
+        self.female = pop.female[self.who] > 0.5
+        """Per member: sex on the cohort day (the row's value changes when an entrant takes it)."""
 
-    def censor(self, rows: np.ndarray) -> None:
-        """Members at the population rows ``rows`` left today: censor them."""
-        self.followed[np.isin(self.who, rows)] = False
+    def censor(self, rows: np.ndarray, aged_out_rows: np.ndarray | None = None) -> None:
+        """Members at the population rows ``rows`` left today: censor them; those also in
+        ``aged_out_rows`` reached the exit age, the others died. Members already censored stay as
+        they were (their row now holds an entrant, who is no member)."""
+        leaving = self.followed & np.isin(self.who, rows)
+        self.followed[leaving] = False
+        if aged_out_rows is not None and aged_out_rows.size:
+            self.aged_out[leaving & np.isin(self.who, aged_out_rows)] = True
+
+    def survival(self) -> dict[str, float]:
+        """Shares of the cohort-day members alive and followed, dead, and aged out by sex."""
+        n = max(self.who.size, 1)
+        left = ~self.followed
+        return {"cohort_alive": float(self.followed.sum() / n),
+                "cohort_died": float((left & ~self.aged_out).sum() / n),
+                "cohort_aged_out_female": float((self.aged_out & self.female).sum() / n),
+                "cohort_aged_out_male": float((self.aged_out & ~self.female).sum() / n)}
 
     def metrics(self, pop, status, p) -> dict[str, float]:
         """The cohort's outcomes today: mean clinical states, pain responders (>= 30% reduction),
@@ -56,7 +81,7 @@ class Cohort:
         """
         keep = self.followed
         who = self.who[keep]
-        row = {"cohort_size": float(who.size), "cohort_censored": float((~keep).sum())}
+        row = {"cohort_size": float(who.size), "cohort_censored": float((~keep).sum()), **self.survival()}
         if who.size == 0:
             return row
         values = {k: v[who] for k, v in scales.clinical(pop, p).items()}
@@ -89,7 +114,7 @@ class CohortOutcomes(Observer):
 
     def replaced(self, engine, who) -> None:
         if self.cohort is not None:
-            self.cohort.censor(who)
+            self.cohort.censor(who, engine.demography.aged_out_rows)
 
     def after_day(self, engine) -> None:
         if engine.day == self.day:

@@ -87,5 +87,6 @@ def frontier_figure(table, currency: str, title: str = "") -> Figure:
     ax.set_xlabel("QALYs per person (discounted)")
     ax.set_ylabel(f"cost per person ({sym}, discounted)")
     ax.set_title(title or "Efficiency frontier", fontsize=11)
-    ax.legend(fontsize=7, loc="best", ncol=2)
+    # outside the axes: inside, twelve entries hid an arm's point (seen in the --quick report)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig

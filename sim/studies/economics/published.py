@@ -86,10 +86,10 @@ STUDIES = (
         intervention="eight weekly 2-hour group sessions of CBT",
         arm={"kind": "cbt", "duration_days": 56, "sessions_per_week": 1.0},
         currency="usd", perspective="health_care", horizon_years=1, threshold=50_000.0,
-        prices={"cost_cbt_session_usd": 22.89, "cost_cbt_start_usd": 0.0},
-        price_note="a 2-hour group session at the Medicare 2021 CPT 90834 rate (USD 103 per 45 min) "
-                   "x 120/45 = USD 274.67 per 2-hour session, shared by 12 participants = USD 22.89 each "
-                   "(group size a stated choice); no intake",
+        prices={"cost_cbt_session_usd": 23.15, "cost_cbt_start_usd": 0.0},
+        price_note="a 2-hour group session at the Medicare 2025 CPT 90834 rate (USD 104.16 per 45 min) "
+                   "x 120/45 = USD 277.76 per 2-hour session, shared by 12 participants = USD 23.15 each "
+                   "(group size a stated choice; the fee schedule's year, not the trial's); no intake",
         published_d_qalys=0.041, published_d_cost=495.0, published_icer=495.0 / 0.041,
         published_verdict=True, published_qaly_ci=(0.015, 0.067),
         notes="payer (health plan) perspective: incremental cost USD 495; ICER = 495 / 0.041 (derived); "
@@ -189,8 +189,12 @@ def unit_cost_lines() -> list[str]:
             "Every cost parameter's default, as the parameter table holds it; each intervention kind declares "
             "its own session and start costs beside its effect (`sim/interventions/kinds.py`). Each source was "
             "looked for in what could be read; a figure that was not found stays labelled 'as recalled, check "
-            "before citing' and its row says so. Price years are those of each source: no inflation index "
-            "values were verified, so nothing is inflated to one year.", "", sources_table(), ""]
+            "before citing' and its row says so. Price years are those of each source and are not "
+            "harmonised: UK set 2008/09 and 2009 (Rayner 2016's year not stated); US set 2005 (Martin "
+            "2008), 2014 (MEPS depression excess, BLS earnings), 2021 (physiotherapy fees) and 2025 "
+            "(talking-therapy and office-visit fees). No published price index (ONS/PSSRU NHS cost "
+            "inflation index, US CPI-U medical care) could be read for these years, so nothing is inflated "
+            "to one year; the mix understates the older figures against the newer ones.", "", sources_table(), ""]
 
 
 def write_section(text: str, validation: Path, own_file: Path = CEA_SECTION) -> None:

@@ -4,7 +4,10 @@ The arms are those of the intervention comparison (:func:`sim.studies.compare.st
 usual care, each intervention alone, four combinations and stepped care, offered on day 0 to
 people with chronic pain), run once for the longest horizon with the experiment runner
 (resumable, any executor); every shorter horizon is read from the same runs. Costs and QALYs
-are per person of the followed cohort (the people with chronic pain on day 0).
+are per person of the followed cohort (the people with chronic pain on day 0), counted while
+they live (:func:`sim.studies.economics.costs.arm_totals`). The ``lifetime`` horizon runs until
+every member has died or reached the exit age (:func:`run_days`: exit minus entry age, 67 years
+at the defaults) and continues those who reached it with the life table.
 
 Files written into ``out``: ``cea.md`` (settings, the table per horizon, the frontier, the
 verdict at each threshold, EVPI, budget impact, assumptions), ``cea.csv`` (the table),
@@ -38,6 +41,8 @@ DEFAULT_POPULATION = 100_000
 """Adults in the population the budget impact and population EVPI are stated for."""
 CEAC_POINTS = 61
 LIFETIME = "lifetime"
+BUDGET_YEARS = 5
+"""Years of the budget impact when the only horizon is lifetime (ISPOR budget impact: 1-5 years)."""
 
 
 @dataclass
@@ -68,20 +73,55 @@ class Settings:
             if not 0.0 <= rate <= 0.2:
                 raise InputError(f"{name} = {rate!r} must be a yearly rate in [0, 0.2] (0.035 = 3.5%)")
             setattr(self, name, rate)
-        horizons = []
+        horizons, lifetime = [], False
         for h in self.horizons:
             if h == LIFETIME:
-                raise InputError("horizon 'lifetime' needs deaths, which the model does not have yet "
-                                 "(natural-history issue); give years instead")
+                if self.per != "cohort":
+                    raise InputError("horizon 'lifetime' follows a cohort until it has died: it needs per='cohort'")
+                lifetime = True
+                continue
             if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= 50:
-                raise InputError(f"horizon = {h!r} must be a whole number of years in [1, 50]")
+                raise InputError(f"horizon = {h!r} must be a whole number of years in [1, 50] or '{LIFETIME}'")
             horizons.append(int(h))
-        if not horizons:
-            raise InputError("horizons: give at least one horizon in years")
-        self.horizons = tuple(sorted(set(horizons)))
+        if not horizons and not lifetime:
+            raise InputError(f"horizons: give at least one horizon in years (or '{LIFETIME}')")
+        self.horizons = tuple(sorted(set(horizons))) + ((LIFETIME,) if lifetime else ())
         if isinstance(self.population, bool) or not isinstance(self.population, (int, np.integer)) \
                 or self.population < 1:
             raise InputError(f"population = {self.population!r} must be a positive whole number of adults")
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The horizons given in years (without ``lifetime``)."""
+        return tuple(h for h in self.horizons if h != LIFETIME)
+
+    @property
+    def budget_years(self) -> int:
+        """Years of the budget impact table: the longest horizon in years, else 5 (ISPOR's usual)."""
+        return max(self.years, default=BUDGET_YEARS)
+
+
+def horizon_days(horizon) -> int | None:
+    """A horizon in days (``None`` for lifetime: to the end of the run and the life table's end)."""
+    return None if horizon == LIFETIME else int(horizon) * DAYS_PER_YEAR
+
+
+def horizon_label(horizon) -> str:
+    """How the report names a horizon: ``5-year`` or ``lifetime``."""
+    return "lifetime" if horizon == LIFETIME else f"{horizon}-year"
+
+
+def run_days(settings: Settings, scenario: Scenario) -> int:
+    """Days to simulate: the longest horizon in years, or for ``lifetime`` until every cohort member
+    has died or reached the exit age -- at most (exit age - entry age) years of ageing, since
+    nobody is younger than the entry age on day 0 (ages advance 1/365.25 year a day)."""
+    days = max(settings.years, default=0) * DAYS_PER_YEAR
+    if LIFETIME in settings.horizons:
+        from sim.core.demography import DAYS_PER_YEAR as AGEING_DAYS
+
+        span = scenario.values["exit_age_years"] - scenario.values["entry_age_years"]
+        days = max(days, int(np.ceil(span * AGEING_DAYS)) + 1)
+    return days
 
 
 @dataclass
@@ -128,7 +168,7 @@ def analyse(long: pd.DataFrame, arms: dict, settings: Settings, costs: UnitCosts
     costs = costs or UnitCosts.from_values(arms[settings.comparator].values, settings.currency)
     wide = _wide(long)
     last = int(wide["day"].max())
-    longest = max(settings.horizons)
+    longest = max(settings.years, default=0)
     if longest * DAYS_PER_YEAR > last:
         raise InputError(f"horizon of {longest} years needs {longest * DAYS_PER_YEAR} days; the run has {last}")
     rows, totals, verdict_rows, curves, values = [], [], [], [], []
@@ -137,7 +177,7 @@ def analyse(long: pd.DataFrame, arms: dict, settings: Settings, costs: UnitCosts
                          / (n_agents or arms[settings.comparator].n_agents))
     people = settings.population * (cohort_share if settings.per == "cohort" else 1.0)
     for h in settings.horizons:
-        tot = arm_totals(wide, arms, costs, h * DAYS_PER_YEAR, settings.perspective, settings.per,
+        tot = arm_totals(wide, arms, costs, horizon_days(h), settings.perspective, settings.per,
                          settings.discount_costs, settings.discount_effects)
         table = incremental_table(tot, settings.comparator)
         nmb = tot.assign(**{f"nmb_{w:.0f}": w * tot["qalys"] - tot["cost"] for w in settings.wtp})
@@ -163,7 +203,7 @@ def budget_impact(wide: pd.DataFrame, arms: dict, costs: UnitCosts, settings: Se
     eligible = settings.population * cohort_share
     by_year = []
     previous = None
-    for year in range(1, max(settings.horizons) + 1):
+    for year in range(1, min(settings.budget_years, int(wide["day"].max()) // DAYS_PER_YEAR) + 1):
         tot = arm_totals(wide, arms, costs, year * DAYS_PER_YEAR, "health_care", "cohort")
         mean = tot.groupby("arm", sort=False)[["cost", "cost_interventions"]].mean()
         spend = mean if previous is None else mean - previous
@@ -191,7 +231,7 @@ def cost_effectiveness(base: Scenario | None = None, out="results/cea", quick: b
     if quick:
         base = base.replace(n_agents=min(base.n_agents, QUICK["n_agents"]))
     n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
-    base = base.replace(days=max(chosen.horizons) * DAYS_PER_YEAR)
+    base = base.replace(days=run_days(chosen, base))
     arms = standard_arms(base)
     check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain")
     with folder_lock(out):  # the store and the report made from it come from one run
@@ -202,6 +242,12 @@ def cost_effectiveness(base: Scenario | None = None, out="results/cea", quick: b
         write_report(cea, Path(out), title=f"painloop cea: {base.n_agents:,} people, {n_seeds} seeds; "
                                            f"strategies offered on day 0 to people with chronic pain")
     return cea
+
+
+def _horizon_words(h) -> str:
+    if h == LIFETIME:
+        return "lifetime (until every member died or reached the exit age, then the life table)"
+    return f"{h} year" + ("s" if h > 1 else "")
 
 
 def _money(x: float, sym: str) -> str:
@@ -241,11 +287,19 @@ def report_lines(cea: CEA, title: str) -> list[str]:
              f"Per person with chronic pain on day 0 ({100 * cea.cohort_share:.1f}% of adults); "
              f"{s.currency.upper()}, {s.perspective.replace('_', '-')} perspective; costs discounted at "
              f"{100 * s.discount_costs:g}% and QALYs at {100 * s.discount_effects:g}% a year; "
-             f"horizons {', '.join(f'{h} year' + ('s' if h > 1 else '') for h in s.horizons)}; comparator "
+             f"horizons {', '.join(_horizon_words(h) for h in s.horizons)}; comparator "
              f"`{s.comparator}`; intervals are 95% t-intervals of the paired difference over {seeds} seeds.", ""]
     for h in s.horizons:
         part = cea.table[cea.table["horizon_years"] == h]
-        lines += [f"## {h}-year horizon", "", markdown_table(part, s.currency), ""]
+        lines += [f"## {horizon_label(h).capitalize()} horizon", "", markdown_table(part, s.currency), ""]
+        if h == LIFETIME:
+            tot = cea.totals[cea.totals["horizon_years"] == h]
+            after = tot.groupby("arm", sort=False)[["life_years", "life_years_after_exit", "qalys_after_exit"]].mean()
+            lines += [f"Undiscounted life-years per person {after['life_years'].min():.2f}-"
+                      f"{after['life_years'].max():.2f} across arms, of which "
+                      f"{after['life_years_after_exit'].mean():.2f} past the exit age (life table); discounted QALYs "
+                      f"past the exit age {after['qalys_after_exit'].mean():.4f} per person in every arm "
+                      "(survival does not depend on the interventions).", ""]
         front = part[part["status"] == "frontier"].sort_values("cost")
         lines += ["Efficiency frontier (cheapest first): " + " -> ".join(f"`{a}`" for a in front["arm"]) + ".", ""]
         for _, v in cea.verdicts[cea.verdicts["horizon_years"] == h].iterrows():
@@ -278,11 +332,19 @@ def report_lines(cea: CEA, title: str) -> list[str]:
               f"{money(c.year['comorbid'])}"
               + (f"; lost work valued at {money(c.work_day)} a day" if s.perspective == "societal" else "")
               + ". Price years are those of each source, not inflated to one year (UK set 2008/09-2009, "
-              "Rayner 2016's year not stated; US set 2005, 2014 and 2021): no inflation index values were "
-              "verified in a readable source. Every unit cost and its source is listed below.",
+              "Rayner 2016's year not stated; US set 2005, 2014, 2021 and 2025): no inflation index values "
+              "(ONS/PSSRU, CPI-U medical care) were verified in a readable source. Every unit cost and its "
+              "source is listed below.",
               "- Uncertainty is over seeds only (the simulated town's history); parameter uncertainty "
               "waits for the parameter ensemble, so the CEAC and EVPI understate what is not known.",
-              "- No deaths: a lifetime horizon needs the natural-history issue; QALYs are quality only.",
+              "- Deaths: members die with the US 2011 life table by age and sex and leave at the exit age "
+              "(`sim/core/demography.py`); costs and QALYs stop at death (an entrant who takes a dead "
+              "member's place is not counted). Deaths do not depend on pain, depression or the "
+              "interventions in this model, so every arm has the same survival and QALY gains come from "
+              "quality of life only. Members who reach the exit age alive continue, until the horizon "
+              "(lifetime: to the end of the life table), with the table's survival, the general-population "
+              "EQ-5D of their age and sex (Ara & Brazier 2010) and a health-care cost of "
+              f"{money(c.after_exit_year)} a year (`cost_after_exit_year_{s.currency}`), the same in every arm.",
               "- Everyone offered counts (intention to treat); interventions reach only the cohort in "
               "these arms; spill-overs to other people through the network are not costed or counted.",
               "", "![CE plane](ce_plane.png)", "", "![CEAC](ceac.png)", "", "![frontier](frontier.png)", "",
@@ -296,9 +358,9 @@ def report_lines(cea: CEA, title: str) -> list[str]:
 def write_report(cea: CEA, out: Path, title: str) -> Path:
     """Write cea.md, cea.csv and the three figures (longest horizon) into ``out``."""
     s = cea.settings
-    h = max(s.horizons)
+    h = s.horizons[-1]  # the longest: years sorted, lifetime last
     longest = cea.table[cea.table["horizon_years"] == h]
-    suffix = f" ({h}-year horizon, {s.currency.upper()}, {s.perspective.replace('_', '-')})"
+    suffix = f" ({horizon_label(h)} horizon, {s.currency.upper()}, {s.perspective.replace('_', '-')})"
 
     def write(tmp: Path) -> None:
         cea.table.to_csv(tmp / "cea.csv", index=False)
