@@ -11,6 +11,7 @@ def default_run():
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_prevalences_with_defaults_at_20k(default_run):
     s = default_run.summary(last_days=366)
     # chronic *back* pain, the band of its target (Shmagel 2016 widened to Currie & Wang 2004; issue 13
@@ -21,6 +22,7 @@ def test_prevalences_with_defaults_at_20k(default_run):
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_day_zero_is_the_long_run_state(default_run):
     d = default_run.daily
     first, last = d[d["day"] < 90], d[d["day"] > 275]
@@ -30,6 +32,7 @@ def test_day_zero_is_the_long_run_state(default_run):
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_burn_in_settles_pain_and_bounds_the_depression_drift():
     """After the default burn-in (6 years) chronic pain has nearly settled (seeds 0-3: 0.1-0.8 points
     below a 30-year burn-in; seed 2: 0.06). Depression is not fully: the fifth of people who cope least keep accumulating in long

@@ -89,6 +89,7 @@ def _recorded_settings() -> calibration.Settings:
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_the_recorded_stage1_run_gives_its_recorded_first_losses():
     """Rerun the start and the first two points of CMA-ES's first generation at the recorded
     settings. Compared to 1e-12 relative, not bit for bit: the model's days are bit for bit

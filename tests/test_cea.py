@@ -41,6 +41,7 @@ def test_cea_writes_the_report_the_table_and_three_figures(small_run):
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_doubling_every_unit_cost_doubles_incremental_costs_of_a_real_run(small_run, tmp_path):
     """The same runs again (unit costs do not touch the model's randomness) with every cost
     parameter doubled: incremental costs double, incremental QALYs do not move."""

@@ -3,8 +3,11 @@
 Marked ``notebooks``: deselected in the default run, run by .ci/run (with ``--durations=0``, which
 prints each notebook's run time). The site executes them again when it is built, so it always
 shows what the code does today; the committed notebooks therefore carry no outputs.
+``$PAINLOOP_NOTEBOOKS_OUT``, if set, is a folder the executed notebooks are written to: .ci/run
+builds the site from them (``PAINLOOP_DOCS_EXECUTE=false``) so that CI runs each notebook once.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -47,3 +50,7 @@ def test_notebook_runs_top_to_bottom(path):
     assert figures, f"{path.name} ran but showed no figure"
     errors = [out for out in outputs if out.output_type == "error"]
     assert not errors
+    keep = os.environ.get("PAINLOOP_NOTEBOOKS_OUT")
+    if keep:  # .ci/run builds the site from these runs instead of running every notebook again
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, Path(keep) / path.name)

@@ -26,6 +26,7 @@ def test_within_band():
 
 
 @pytest.mark.slow
+@pytest.mark.one_python
 def test_every_target_is_measured():
     m = measure(seeds=(0,), n_agents=2500, trial_n=120, survey_years=3)
     missing = [t.key for t in TARGETS if t.key not in m]
