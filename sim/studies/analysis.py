@@ -50,6 +50,9 @@ def summarise(table: pd.DataFrame, baseline: str = "baseline", weeks=DEFAULT_WEE
     diff_lo, diff_hi, n_seeds`` plus delivery columns ``reached, sessions,
     sessions_per_case_averted`` (per arm and week, means over seeds).
     """
+    if "draw" in table:
+        raise ValueError("this table is of an ensemble run (it has a 'draw' column): summarise_ensemble keeps "
+                         "parameter draws and seeds apart, summarise would average the draws away")
     wide = table.pivot_table(index=["arm", "seed", "day"], columns="metric", values="value",
                              observed=True).reset_index()
     wide.columns.name = None
