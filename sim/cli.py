@@ -123,15 +123,23 @@ def cmd_compare(args) -> int:
     out = Path(args.out)
     result = compare(scenario, out=out, quick=args.quick, seeds=args.seeds,
                      executor=args.executor or ("serial" if args.serial else "processes"),
-                     progress=not args.quiet, overwrite=args.overwrite)
+                     progress=not args.quiet, overwrite=args.overwrite, ensemble=args.ensemble,
+                     ensemble_file=args.ensemble_file)
     for item in result.set_aside:
         print(f"painloop: set aside {item['file']} ({item['reason']}) as {item['moved_to']}; "
               f"its job was run again", file=sys.stderr)
     week = min(result.headlines)
-    print(f"painloop compare: week {week}, people with chronic pain on day 0 "
-          f"(mean; paired difference to baseline [95% interval over seeds])")
-    print(result.headlines[week].to_markdown())
-    print(f"wrote summary.csv, headline.md, arms_over_time.png, forest.png, results.parquet to {out}")
+    if args.ensemble is not None:
+        print(f"painloop compare: week {week}, people with chronic pain on day 0, {args.ensemble} parameter draws "
+              f"(paired difference to baseline [95% interval over parameters] (95% interval over seeds) "
+              f"share of draws where the arm is best)")
+        print(result.headlines[week].to_markdown())
+        print(f"wrote ensemble_summary.csv, ensemble.md, ensemble_effects.png, results.parquet to {out}")
+    else:
+        print(f"painloop compare: week {week}, people with chronic pain on day 0 "
+              f"(mean; paired difference to baseline [95% interval over seeds])")
+        print(result.headlines[week].to_markdown())
+        print(f"wrote summary.csv, headline.md, arms_over_time.png, forest.png, results.parquet to {out}")
     if result.failed:
         for f in result.failed:
             print(f"painloop: job failed: arm '{f['arm']}' seed {f['seed']}: {f['error']}", file=sys.stderr)
@@ -405,6 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--overwrite", action="store_true",
                       help="replace results in --out that were made with other settings "
                            "(without it they are kept and the run is refused)")
+    comp.add_argument("--ensemble", type=int, metavar="N",
+                      help="run every arm over N parameter draws of the parameter ensemble (docs/uncertainty.md): "
+                           "intervals over parameters and over seeds, and the chance each arm is best")
+    comp.add_argument("--ensemble-file", metavar="PATH",
+                      help="with --ensemble: the ensemble CSV to draw from (default: the shipped one)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(func=cmd_compare)
 

@@ -440,3 +440,125 @@ class BatchEngine:
             if any(who.size for who in left):
                 observer.replaced(self, left)
             observer.after_day(self)
+
+
+# --------------------------------------------------------------------------------------------
+# Observers per set
+# --------------------------------------------------------------------------------------------
+
+class SetView:
+    """Set ``k`` of a batch as the engine an observer expects: ``n``, ``day``, ``pop``, ``p``,
+    ``status``, ``scenario`` and ``attach``/``detach``. Observers attached here are called by the
+    :class:`PerSet` that made the view, with the set's own hook arguments."""
+
+    def __init__(self, batch, k: int):
+        self.batch, self.k = batch, k
+        self.member = batch.members[k]
+        self.observers: list[Observer] = []
+
+    @property
+    def n(self) -> int:
+        """People per set."""
+        return self.batch.n
+
+    @property
+    def day(self) -> int:
+        """The batch's day (every set's)."""
+        return self.batch.day
+
+    @property
+    def pop(self):
+        """The set's people: views into the batch's rows."""
+        return self.member.pop
+
+    @property
+    def p(self):
+        """The set's own parameters (:class:`sim.core.parameters.Params`)."""
+        return self.member.p
+
+    @property
+    def status(self):
+        """The set's rows of the batch's clinical status."""
+        return self.member.status
+
+    @property
+    def deliveries(self) -> dict:
+        """The set's intervention deliveries (its member engine's)."""
+        return self.member.deliveries
+
+    @property
+    def demography(self):
+        """The set's demography (its member engine's)."""
+        return self.member.demography
+
+    @property
+    def scenario(self):
+        """The set's scenario (the batch's, with the set's parameter values)."""
+        return self.member.scenario
+
+    def attach(self, observer: Observer) -> Observer:
+        """Let ``observer`` watch this set from now on; calls its ``start`` now."""
+        self.observers.append(observer)
+        observer.start(self)
+        return observer
+
+    def detach(self, observer: Observer) -> None:
+        """Stop ``observer`` watching this set."""
+        self.observers.remove(observer)
+
+    def run(self, days: int) -> None:
+        """Refused: a set cannot advance alone; advance the batch."""
+        raise RuntimeError("a set of a batch advances with the whole batch: call the batch's run(days)"
+                           " (BatchSurvey.run(days) for a survey), not the set's survey's run")
+
+
+
+class PerSet(Observer):
+    """Watches a batch and hands each set's :class:`SetView` observers the set's own share of
+    every hook (the set's shocks, its replaced rows in its own row numbers), in the order a solo
+    engine calls them; so an observer written for an :class:`Engine` (a survey, a cohort) sees
+    set ``k`` as it would see ``Engine(scenario.replace(**parameter_sets[k]), seed)``.
+    Attaches itself to ``batch``; attach observers to ``views[k]``.
+
+    Examples:
+        >>> batch = BatchEngine(sim.Scenario(n_agents=200, burn_in_days=20), [{}, {"pain_bias": -4.0}],
+        ...                     seed=1, cache=False)
+        >>> class Days(Observer):
+        ...     def start(self, engine):
+        ...         self.seen = [engine.day]
+        ...     def after_day(self, engine):
+        ...         self.seen.append(engine.day)
+        >>> days = PerSet(batch).views[1].attach(Days())
+        >>> batch.run(3)
+        ()
+        >>> days.seen
+        [0, 1, 2, 3]
+    """
+
+    def __init__(self, batch: BatchEngine):
+        self.batch = batch
+        self.views = [SetView(batch, k) for k in range(batch.k)]
+        self._left = None
+        batch.attach(self)
+
+    def before_day(self, batch) -> None:
+        for view in self.views:
+            for observer in view.observers:
+                observer.before_day(view)
+
+    def shocks(self, batch, shocks: list) -> None:
+        for view, own in zip(self.views, shocks):
+            for observer in view.observers:
+                observer.shocks(view, own)
+
+    def replaced(self, batch, who: list) -> None:
+        self._left = who  # handed on in after_day, per observer, in the solo engine's order
+
+    def after_day(self, batch) -> None:
+        left, self._left = self._left, None
+        for k, view in enumerate(self.views):
+            own = None if left is None else left[k]
+            for observer in view.observers:
+                if own is not None and own.size:
+                    observer.replaced(view, own)
+                observer.after_day(view)

@@ -130,3 +130,27 @@ def forest_figure(summary, week: int, outcomes: dict[str, str], baseline: str = 
                  "mean and 95% interval over seeds (green: interval excludes no effect, in the good direction)",
                  fontsize=10)
     return fig
+
+
+def ensemble_effects_figure(effects, week: int, outcomes: dict[str, str], baseline: str = "baseline",
+                            title: str = "", percent=()) -> Figure:
+    """Each arm's paired difference to baseline over the parameter draws (each draw averaged over
+    seeds), one panel per outcome: a box of the middle half, whiskers to the 2.5th and 97.5th
+    percentiles, the mean as a dot."""
+    part = effects[(effects["week"] == week) & (effects["arm"] != baseline)]
+    arms = [a for a in dict.fromkeys(part["arm"].astype(str))]
+    fig = Figure(figsize=(3.6 * len(outcomes), 0.42 * len(arms) + 1.8), layout="constrained")
+    axes = fig.subplots(1, len(outcomes), sharey=True, squeeze=False).ravel()
+    y = np.arange(len(arms))[::-1]
+    for ax, (key, label) in zip(axes, outcomes.items()):
+        scale = 100.0 if key in percent else 1.0
+        rows = part[part["outcome"] == key]
+        data = [rows[rows["arm"].astype(str) == a].groupby("draw")["diff"].mean().to_numpy() * scale for a in arms]
+        ax.boxplot(data, positions=y, orientation="horizontal", whis=(2.5, 97.5), showfliers=False, widths=0.6)
+        ax.plot([d.mean() if d.size else np.nan for d in data], y, "o", color="#d95f02", markersize=4)
+        ax.axvline(0, color="#888888", lw=0.8)
+        ax.set_title(label + (" (points)" if scale == 100.0 else ""), fontsize=9)
+        ax.set_yticks(y, arms)
+        ax.tick_params(labelsize=8)
+    fig.suptitle(title or f"effect over parameter draws, week {week}", fontsize=10)
+    return fig

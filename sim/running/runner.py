@@ -62,6 +62,7 @@ from sim.running.cohort import COHORTS, CohortOutcomes
 from sim.core.engine import Engine, burn_in_key
 from sim.core import checks
 from sim.core.errors import InputError
+from sim.running.outputs import BatchDailyTable as DailyTableOfBatch
 from sim.running.outputs import DailyTable
 from sim.core.scenario import Scenario
 from sim.running.files import check_writable, folder_lock, make_folder, write_file, write_text
@@ -88,15 +89,24 @@ class Job:
     arms: tuple[tuple[str, Scenario], ...]
     cohort: str
     cohort_day: int
+    draws: tuple[dict, ...] = ()
+    """Parameter sets of an ensemble run (:mod:`sim.running.ensemble`): each arm runs every one
+    of them in one batch; empty for a run at the scenario's own parameters."""
 
 
 def run_arm(engine: Engine, arm: str, seed: int, cohort: str, cohort_day: int) -> pd.DataFrame:
     """Run one forked or fresh engine from day 0 to the end; return its long table (the daily
     rows, with the cohort's outcomes from ``cohort_day`` on)."""
     table, followed = engine.run(engine.p.days, DailyTable(), CohortOutcomes(cohort, cohort_day))
-    rows = [{**row, **followed.rows.get(row["day"], {})} for row in table.rows]
-    wide = pd.DataFrame(rows)
+    return _long(table.rows, followed.rows, arm, seed)
+
+
+def _long(rows: list[dict], followed: dict, arm: str, seed: int, draw: int | None = None) -> pd.DataFrame:
+    """A run's daily rows and its cohort's outcomes as the store's long table."""
+    wide = pd.DataFrame([{**row, **followed.get(row["day"], {})} for row in rows])
     long = wide.melt(id_vars="day", var_name="metric", value_name="value")
+    if draw is not None:
+        long.insert(0, "draw", np.int32(draw))
     long.insert(0, "seed", np.int32(seed))
     long.insert(0, "arm", arm)
     long["day"] = long["day"].astype(np.int32)
@@ -104,12 +114,44 @@ def run_arm(engine: Engine, arm: str, seed: int, cohort: str, cohort_day: int) -
     return long
 
 
+def run_ensemble_arm(scenario: Scenario, arm: str, seed: int, draws: tuple[dict, ...], cohort: str,
+                     cohort_day: int) -> pd.DataFrame:
+    """One arm under every parameter set of ``draws`` as one batch (:class:`sim.core.batch.BatchEngine`,
+    seed ``seed`` for all: common random numbers); each draw's rows are those of its solo run.
+    A set drawn more than once runs once. The long table has a ``draw`` column (index into
+    ``draws``)."""
+    from sim.core.batch import BatchEngine, PerSet
+
+    unique: dict[str, int] = {}
+    index = [unique.setdefault(json.dumps(d, sort_keys=True), len(unique)) for d in draws]
+    sets = [json.loads(key) for key in unique]
+    batch = BatchEngine(scenario, sets, seed)
+    views = PerSet(batch).views
+    followed = [view.attach(CohortOutcomes(cohort, cohort_day)) for view in views]
+    table = DailyTableOfBatch()
+    batch.run(scenario.days, table)
+    rows = table.rows
+    return pd.concat([_long(rows[k], followed[k].rows, arm, seed, draw) for draw, k in enumerate(index)],
+                     ignore_index=True)
+
+
 def run_job(job: Job) -> list[tuple[str, pd.DataFrame | BaseException, float]]:
-    """Burn in once for the job's seed, then run each arm from a fork.
+    """Burn in once for the job's seed, then run each arm from a fork (an ensemble job: each
+    arm's batch of the draws; their burn-ins are shared through the equilibrium cache).
 
     Returns ``[(arm, table or the exception that arm raised, seconds)]``: one failing arm does
     not lose the others of its job.
     """
+    if job.draws:
+        out = []
+        for arm, scenario in job.arms:
+            t0 = time.perf_counter()
+            try:
+                table = run_ensemble_arm(scenario, arm, job.seed, job.draws, job.cohort, job.cohort_day)
+            except Exception as err:  # reported with its arm and seed by the caller
+                table = err
+            out.append((arm, table, round(time.perf_counter() - t0, 3)))
+        return out
     started = time.perf_counter()
     base = Engine(job.arms[0][1].replace(interventions=()), job.seed)
     burn_in = time.perf_counter() - started
@@ -136,9 +178,10 @@ class ExperimentResult:
     """Stored files that could not be used (``{"file", "moved_to", "reason"}``); their jobs were rerun."""
 
     def wide(self) -> pd.DataFrame:
-        """One row per (arm, seed, day), one column per metric."""
-        return self.table.pivot_table(index=["arm", "seed", "day"], columns="metric", values="value",
-                                      observed=True).reset_index()
+        """One row per (arm, seed, day) -- per (arm, seed, draw, day) for an ensemble run -- one
+        column per metric."""
+        index = ["arm", "seed", "draw", "day"] if "draw" in self.table else ["arm", "seed", "day"]
+        return self.table.pivot_table(index=index, columns="metric", values="value", observed=True).reset_index()
 
 
 def _job_file(folder: Path, arm: str, seed: int) -> Path:
@@ -162,10 +205,14 @@ def _version() -> str:
     return __version__
 
 
-def job_hash(arm: str, scenario: Scenario, seed: int, cohort: str, cohort_day: int) -> str:
-    """What made one job's table: its arm's scenario, seed, cohort and the painloop version."""
-    spec = json.dumps({"arm": arm, "scenario": scenario.to_toml(), "seed": int(seed), "cohort": cohort,
-                       "cohort_day": int(cohort_day), "version": _version()}, sort_keys=True)
+def job_hash(arm: str, scenario: Scenario, seed: int, cohort: str, cohort_day: int, draws=()) -> str:
+    """What made one job's table: its arm's scenario, seed, cohort, the painloop version and, for
+    an ensemble run, the parameter sets drawn."""
+    spec = {"arm": arm, "scenario": scenario.to_toml(), "seed": int(seed), "cohort": cohort,
+            "cohort_day": int(cohort_day), "version": _version()}
+    if draws:
+        spec["draws"] = list(draws)
+    spec = json.dumps(spec, sort_keys=True)
     return hashlib.sha256(spec.encode()).hexdigest()
 
 
@@ -195,12 +242,12 @@ def _check_arms(arms: Mapping[str, Scenario], seeds) -> tuple[dict, list[int]]:
     return dict(arms), _check_seeds(seeds)
 
 
-def plan_jobs(arms: dict, seeds: list[int], cohort: str, cohort_day: int) -> list[Job]:
+def plan_jobs(arms: dict, seeds: list[int], cohort: str, cohort_day: int, draws=()) -> list[Job]:
     """Group arms that share a burn-in into one job per seed."""
     groups: dict[str, list] = {}
     for name, scenario in arms.items():
         groups.setdefault(burn_in_key(scenario), []).append((name, scenario))
-    return [Job(seed, tuple(group), cohort, cohort_day) for seed in seeds for group in groups.values()]
+    return [Job(seed, tuple(group), cohort, cohort_day, tuple(draws)) for seed in seeds for group in groups.values()]
 
 
 def _workers(executor: str, max_workers: int | None) -> int:
@@ -209,11 +256,25 @@ def _workers(executor: str, max_workers: int | None) -> int:
     return max_workers or os.cpu_count() or 1
 
 
+def ensemble_draws(ensemble: int | None, ensemble_file=None) -> tuple[dict, ...]:
+    """The parameter sets an ensemble run uses (:func:`sim.running.ensemble.draws`), or ``()``
+    without ``ensemble``; InputError for a bad count or file, or a file without a count."""
+    if ensemble is None:
+        if ensemble_file is not None:
+            raise InputError("ensemble_file (--ensemble-file) needs ensemble=N (--ensemble N), the number of draws")
+        return ()
+    from sim.running.ensemble import draws
+
+    return tuple(draws(ensemble, ensemble_file))
+
+
 def check_experiment(arms, seeds, out, executor: str = "serial", cohort: str = "chronic_pain",
-                     cohort_day: int = 0, max_workers: int | None = None) -> tuple[dict, list[int]]:
+                     cohort_day: int = 0, max_workers: int | None = None, ensemble: int | None = None,
+                     ensemble_file=None) -> tuple[dict, list[int]]:
     """Every check :func:`run_experiment` makes before it touches the disk (InputError if one
     fails); returns the arms as a dict and the seeds as a list."""
     arms, seeds = _check_arms(arms, seeds)
+    sets = len({json.dumps(d, sort_keys=True) for d in ensemble_draws(ensemble, ensemble_file)}) or 1
     if is_dask(executor):
         dask_address(executor)  # a malformed address fails here, before any work
     elif executor not in EXECUTORS:
@@ -229,7 +290,7 @@ def check_experiment(arms, seeds, out, executor: str = "serial", cohort: str = "
     # A fork holds its burn-in engine and the arm's engine at once, in each worker.
     if not (is_dask(executor) and executor != "dask"):  # a remote cluster's memory is not ours
         busy = min(_workers(executor, max_workers), len(plan_jobs(arms, seeds, cohort, cohort_day)))
-        check_memory(max(s.n_agents for s in arms.values()), 2 * busy,
+        check_memory(max(s.n_agents for s in arms.values()) * sets, 2 * busy,
                      hint="use fewer --agents" + ("" if executor == "serial" else " or fewer workers"))
     check_writable(out)
     return arms, seeds
@@ -238,7 +299,7 @@ def check_experiment(arms, seeds, out, executor: str = "serial", cohort: str = "
 def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5, out=None,
                    executor: str = "serial", cohort: str = "chronic_pain", cohort_day: int = 0,
                    max_workers: int | None = None, progress: bool = True,
-                   overwrite: bool = False) -> ExperimentResult:
+                   overwrite: bool = False, ensemble: int | None = None, ensemble_file=None) -> ExperimentResult:
     """Run every arm with every seed and return the combined long table.
 
     Args:
@@ -253,6 +314,12 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
         max_workers: worker processes for ``"processes"`` and ``"dask"`` (default: CPU count).
         progress: show a progress bar over jobs.
         overwrite: clear a store made with other settings instead of refusing it.
+        ensemble: run every arm and seed under this many parameter sets drawn from the
+            parameter ensemble (:mod:`sim.running.ensemble`; docs/uncertainty.md), each (arm,
+            seed) as one batch: the long table gains a ``draw`` column. Every arm runs the same
+            draws with the same seeds (common random numbers).
+        ensemble_file: the ensemble CSV to draw from (default: the shipped one, refused with how
+            to make it while it does not exist).
 
     Returns:
         The :class:`ExperimentResult`: the long table (``arm, seed, day, metric, value``), the
@@ -260,7 +327,7 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
         are kept).
 
     Raises:
-        InputError: a bad arm, seed, executor, cohort or folder, before any job runs.
+        InputError: a bad arm, seed, executor, cohort, folder or ensemble, before any job runs.
 
     Examples:
         >>> import tempfile
@@ -271,31 +338,34 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
         >>> result.table.groupby("arm", observed=True)["seed"].nunique().to_dict()
         {'baseline': 2, 'exercise': 2}
     """
-    arms, seeds = check_experiment(arms, seeds, out, executor, cohort, cohort_day, max_workers)
+    arms, seeds = check_experiment(arms, seeds, out, executor, cohort, cohort_day, max_workers, ensemble,
+                                   ensemble_file)
+    draws = ensemble_draws(ensemble, ensemble_file)
     folder = check_writable(out)
     with folder_lock(folder):
         return _run_locked(folder, arms, seeds, executor, cohort, cohort_day, max_workers, progress,
-                           overwrite)
+                           overwrite, draws)
 
 
 def _run_locked(folder, arms, seeds, executor, cohort, cohort_day, max_workers, progress,
-                overwrite) -> ExperimentResult:
+                overwrite, draws=()) -> ExperimentResult:
     set_aside: list[dict] = []
-    manifest = _open_manifest(folder, arms, seeds, cohort, cohort_day, executor, overwrite, set_aside)
+    manifest = _open_manifest(folder, arms, seeds, cohort, cohort_day, executor, overwrite, set_aside,
+                              len(draws) or None)
     for stale in (folder / "jobs").glob(".*.tmp"):  # left by a run killed mid-write; the lock
         stale.unlink()                               # says no other run is writing them now
 
-    hashes = {(a, s): job_hash(a, sc, s, cohort, cohort_day) for a, sc in arms.items() for s in seeds}
+    hashes = {(a, s): job_hash(a, sc, s, cohort, cohort_day, draws) for a, sc in arms.items() for s in seeds}
     stored = {}
     for (arm, seed), key in hashes.items():
         table = _read_job(folder, arm, seed, key, set_aside)
         if table is not None:
             stored[(arm, seed)] = table
     todo = []
-    for job in plan_jobs(arms, seeds, cohort, cohort_day):
+    for job in plan_jobs(arms, seeds, cohort, cohort_day, draws):
         missing = tuple((a, s) for a, s in job.arms if (a, job.seed) not in stored)
         if missing:
-            todo.append(Job(job.seed, missing, cohort, cohort_day))
+            todo.append(Job(job.seed, missing, cohort, cohort_day, tuple(draws)))
     total = len(arms) * len(seeds)
     bar = None
     if progress:
@@ -427,7 +497,8 @@ def _read_job(folder: Path, arm: str, seed: int, key: str, set_aside: list) -> p
                    set_aside)
         return None
     table = arrow.to_pandas()
-    if list(table.columns) != ["arm", "seed", "day", "metric", "value"] or not (
+    if list(table.columns) not in (["arm", "seed", "day", "metric", "value"],
+                                   ["arm", "seed", "draw", "day", "metric", "value"]) or not (
             (table["arm"] == arm).all() and (table["seed"] == seed).all()):
         _set_aside(folder, path, "holds another arm or seed than its name says", set_aside)
         return None
@@ -470,8 +541,10 @@ def _differences(old_toml: str, new_toml: str) -> str:
     return "; ".join(parts) if parts else "written differently"
 
 
-def _conflicts(old: dict, arms: dict, spec: dict, cohort: str, cohort_day: int) -> list[str]:
+def _conflicts(old: dict, arms: dict, spec: dict, cohort: str, cohort_day: int, ensemble=None) -> list[str]:
     out = []
+    if old.get("ensemble") != ensemble:
+        out.append(f"ensemble draws {old.get('ensemble')!r} there, {ensemble!r} here")
     if old.get("version") != _version():
         out.append(f"painloop version {old.get('version')!r} there, {_version()!r} here")
     if (old.get("cohort"), old.get("cohort_day")) != (cohort, cohort_day):
@@ -515,11 +588,11 @@ def _load_manifest(folder: Path, set_aside: list) -> dict | None:
 
 
 def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, cohort_day: int,
-                   executor: str, overwrite: bool, set_aside: list) -> dict:
+                   executor: str, overwrite: bool, set_aside: list, ensemble: int | None = None) -> dict:
     spec = {name: s.to_toml() for name, s in arms.items()}
     old = _load_manifest(folder, set_aside)
     if old is not None:
-        conflicts = _conflicts(old, arms, spec, cohort, cohort_day)
+        conflicts = _conflicts(old, arms, spec, cohort, cohort_day, ensemble)
         if conflicts and not overwrite:
             raise InputError(f"output folder '{folder}' holds results made with other settings ("
                              + "; ".join(conflicts) + "); use --overwrite (overwrite=True) to "
@@ -534,7 +607,7 @@ def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, coho
         manifest["seeds"] = sorted(set(manifest.get("seeds", [])) | set(seeds))
         manifest.setdefault("job_seconds", {})
     else:
-        manifest = {"arms": spec, "seeds": seeds, "cohort": cohort, "cohort_day": cohort_day,
+        manifest = {"arms": spec, "seeds": seeds, "cohort": cohort, "cohort_day": cohort_day, "ensemble": ensemble,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "job_seconds": {}}
     manifest.update({"version": _version(), "git_commit": git_commit(), "executor": executor,
                      "python": platform.python_version(), "numpy": np.__version__})

@@ -50,6 +50,9 @@ def summarise(table: pd.DataFrame, baseline: str = "baseline", weeks=DEFAULT_WEE
     diff_lo, diff_hi, n_seeds`` plus delivery columns ``reached, sessions,
     sessions_per_case_averted`` (per arm and week, means over seeds).
     """
+    if "draw" in table:
+        raise ValueError("this table is of an ensemble run (it has a 'draw' column): summarise_ensemble keeps "
+                         "parameter draws and seeds apart, summarise would average the draws away")
     wide = table.pivot_table(index=["arm", "seed", "day"], columns="metric", values="value",
                              observed=True).reset_index()
     wide.columns.name = None
@@ -114,5 +117,89 @@ def headline(summary: pd.DataFrame, week: int = 12, outcomes=("cohort_pain_nrs_m
     reached = part.groupby("arm", observed=True)[["reached", "sessions"]].first()
     out["reached"] = reached["reached"].round().astype(int)
     out["sessions"] = reached["sessions"].round().astype(int)
+    out.index.name = "arm"
+    return out.loc[[a for a in pd.unique(part["arm"])]]
+
+
+# ------------------------------------------------------------------------------------------------
+# Over a parameter ensemble (issue 14)
+# ------------------------------------------------------------------------------------------------
+
+HIGHER_IS_BETTER = frozenset({"cohort_pain_responder", "cohort_phq9_responder", "cohort_remission"})
+"""Outcomes where more is better; for every other outcome of :data:`OUTCOMES` less is better."""
+
+
+def draw_effects(table: pd.DataFrame, baseline: str = "baseline", weeks=DEFAULT_WEEKS) -> pd.DataFrame:
+    """Per arm, week, outcome, draw and seed of an ensemble run (a long table with a ``draw``
+    column): the arm's value and its paired difference to ``baseline`` (same draw, same seed)."""
+    if "draw" not in table:
+        raise ValueError("draw_effects needs an ensemble run's table (run_experiment(..., ensemble=N))")
+    wide = table.pivot_table(index=["arm", "seed", "draw", "day"], columns="metric", values="value",
+                             observed=True).reset_index()
+    arms = list(pd.unique(wide["arm"]))
+    if baseline not in arms:
+        raise ValueError(f"baseline arm '{baseline}' is not among the arms: {', '.join(map(str, arms))}")
+    parts = []
+    for week in weeks:
+        at = wide[wide["day"] == 7 * week]
+        if at.empty:
+            continue
+        for outcome in (o for o in OUTCOMES if o in at):
+            x = at.pivot_table(index=["seed", "draw"], columns="arm", values=outcome, observed=True)
+            d = x.sub(x[baseline], axis=0)
+            part = pd.DataFrame({"value": x.stack(), "diff": d.stack()}).reset_index()
+            part["week"], part["outcome"] = week, outcome
+            parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out["arm"] = pd.Categorical(out["arm"].astype(str), categories=[str(a) for a in arms])
+    return out[["arm", "week", "outcome", "draw", "seed", "value", "diff"]]
+
+
+def summarise_ensemble(table: pd.DataFrame, baseline: str = "baseline", weeks=DEFAULT_WEEKS,
+                       level: float = 0.95) -> pd.DataFrame:
+    """Per arm, week and outcome of an ensemble run, the two kinds of uncertainty apart.
+
+    * ``mean``, ``diff``: the arm's value and its paired difference to ``baseline``, means over
+      draws and seeds;
+    * ``param_lo``, ``param_hi``: the central ``level`` interval of the difference over parameter
+      draws (each draw's difference averaged over the seeds; with few seeds it still holds some
+      seed noise, of the size of the noise interval times sqrt(seeds));
+    * ``noise_lo``, ``noise_hi``: the ``level`` t-interval over seeds of the draw-averaged
+      difference: how far simulation noise leaves the reported mean uncertain;
+    * ``p_best``: the share of draws in which the arm is best on the outcome (lowest, or highest
+      for :data:`HIGHER_IS_BETTER`; seed-averaged values; a tie goes to the arm listed first).
+    """
+    effects = draw_effects(table, baseline, weeks)
+    tail = (1 - level) / 2
+    rows = []
+    for (week, outcome), part in effects.groupby(["week", "outcome"], sort=False):
+        by_draw = part.pivot_table(index="draw", columns="arm", values="value", observed=True)
+        best = by_draw.idxmax(axis=1) if outcome in HIGHER_IS_BETTER else by_draw.idxmin(axis=1)
+        share = best.value_counts(normalize=True)
+        for arm, own in part.groupby("arm", observed=True, sort=False):
+            per_draw = own.groupby("draw")["diff"].mean()
+            per_seed = own.groupby("seed")["diff"].mean()
+            noise = _t_interval(per_seed, level)
+            rows.append({"arm": arm, "week": int(week), "outcome": outcome, "label": OUTCOMES[outcome],
+                         "mean": float(own["value"].mean()), "diff": float(own["diff"].mean()),
+                         "param_lo": float(per_draw.quantile(tail)), "param_hi": float(per_draw.quantile(1 - tail)),
+                         "noise_lo": noise[0], "noise_hi": noise[1], "p_best": float(share.get(arm, 0.0)),
+                         "n_draws": int(per_draw.size), "n_seeds": int(per_seed.size)})
+    return pd.DataFrame(rows)
+
+
+def ensemble_headline(summary: pd.DataFrame, week: int = 12, outcomes=("cohort_pain_nrs_mean", "cohort_phq9_mean",
+                      "cohort_pain_responder", "comorbid")) -> pd.DataFrame:
+    """Arms x outcomes at one week: 'diff [parameters lo, hi] (seeds lo, hi) P(best)', shares in
+    percent."""
+    part = summary[(summary["week"] == week) & summary["outcome"].isin(outcomes)]
+    table = {}
+    for (arm, outcome), row in part.set_index(["arm", "outcome"]).iterrows():
+        scale = 100.0 if outcome in SHARES else 1.0
+        f = ("{:.1f}" if scale == 100.0 else "{:.2f}").format
+        cell = (f"{f(row['diff'] * scale)} [{f(row['param_lo'] * scale)}, {f(row['param_hi'] * scale)}] "
+                f"({f(row['noise_lo'] * scale)}, {f(row['noise_hi'] * scale)}) {100 * row['p_best']:.0f}%")
+        table.setdefault(arm, {})[OUTCOMES[outcome] + (" %" if scale == 100.0 else "")] = cell
+    out = pd.DataFrame.from_dict(table, orient="index")
     out.index.name = "arm"
     return out.loc[[a for a in pd.unique(part["arm"])]]

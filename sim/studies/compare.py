@@ -9,6 +9,12 @@ interventions, if any, form one more arm named after the scenario.
 Outputs in the result folder (besides the runner's store): ``summary.csv`` (every arm, week and
 outcome with paired differences and 95% intervals), ``headline.md`` (arms x outcomes at weeks 12,
 26 and 52), ``arms_over_time.png`` and ``forest.png``.
+
+With ``ensemble=N`` (``painloop compare --ensemble N``) every arm runs over N parameter sets drawn
+from the parameter ensemble (docs/uncertainty.md), with common random numbers, and the outputs
+are ``ensemble_summary.csv`` (per arm, week and outcome: mean, paired difference, 95% interval
+over parameter draws, 95% interval over seeds, probability of being best), ``ensemble.md`` and
+``ensemble_effects.png`` (each arm's effect over the draws).
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from sim.core.scenario import Scenario
 from sim.interventions import intervention_names
 from sim.core.errors import InputError
 from sim.running.files import folder_lock, write_into
-from sim.running.plots import arms_over_time_figure, forest_figure, save
+from sim.running.plots import arms_over_time_figure, ensemble_effects_figure, forest_figure, save
 from sim.running.runner import check_experiment, run_experiment
 from sim.running.scripts import check_writable, parse_args
-from sim.studies.analysis import DEFAULT_WEEKS, OUTCOMES, SHARES, headline, summarise
+from sim.studies.analysis import (DEFAULT_WEEKS, OUTCOMES, SHARES, draw_effects, ensemble_headline, headline,
+                                  summarise, summarise_ensemble)
 
 COMBINATIONS = {
     "exercise+cbt": ("exercise", "cbt"),
@@ -100,10 +107,12 @@ class Comparison:
 
 def compare(base: Scenario | None = None, out="results/compare", quick: bool = False,
             seeds: int | None = None, executor: str = "processes", progress: bool = True,
-            overwrite: bool = False) -> Comparison:
+            overwrite: bool = False, ensemble: int | None = None, ensemble_file=None) -> Comparison:
     """Run the standard comparison and write its tables and figures into ``out``.
 
     ``overwrite``: replace a result store in ``out`` made with other settings (else refused).
+    ``ensemble``: run every arm over this many parameter draws (module docstring), from
+    ``ensemble_file`` or the shipped ensemble (refused, with how to make it, while there is none).
     """
     base = Scenario() if base is None else base
     if quick:
@@ -111,9 +120,39 @@ def compare(base: Scenario | None = None, out="results/compare", quick: bool = F
     check_days(base.days)
     n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
     arms = standard_arms(base)
-    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain")
+    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain", ensemble=ensemble,
+                     ensemble_file=ensemble_file)
     with folder_lock(out):  # the store and the tables made from it come from one run
+        if ensemble is not None:
+            return _compare_ensemble(base, arms, out, n_seeds, executor, progress, overwrite, ensemble, ensemble_file)
         return _compare(base, arms, out, n_seeds, executor, progress, overwrite)
+
+
+def _compare_ensemble(base, arms, out, n_seeds, executor, progress, overwrite, ensemble, ensemble_file) -> Comparison:
+    result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
+                            progress=progress, overwrite=overwrite, ensemble=ensemble, ensemble_file=ensemble_file)
+    summary = summarise_ensemble(result.table, baseline="baseline", weeks=DEFAULT_WEEKS)
+    weeks = sorted(summary["week"].unique())
+    headlines = {int(w): ensemble_headline(summary, week=int(w)) for w in weeks}
+    effects = draw_effects(result.table, baseline="baseline", weeks=DEFAULT_WEEKS)
+    source = "the shipped ensemble" if ensemble_file is None else f"ensemble file {Path(ensemble_file).name}"
+    title = (f"painloop compare --ensemble {ensemble}: {base.n_agents:,} people, {n_seeds} seeds x {ensemble} "
+             f"parameter draws ({source}); offered on day 0 to people with chronic pain")
+
+    def write(tmp: Path) -> None:
+        summary.to_csv(tmp / "ensemble_summary.csv", index=False)
+        lines = [f"# {title}", "",
+                 "Each cell: paired difference to baseline (mean over draws and seeds) [95% interval over "
+                 "parameter draws] (95% interval over seeds) and the share of draws in which the arm is best "
+                 "on that outcome. Shares in percent points; pain on NRS 0-10; PHQ-9 0-27.", ""]
+        for week, table in headlines.items():
+            lines += [f"## Week {week}", "", table.to_markdown(), ""]
+        (tmp / "ensemble.md").write_text("\n".join(lines), encoding="utf-8")
+        save(ensemble_effects_figure(effects, week=weeks[0], outcomes=FOREST_OUTCOMES, title=title,
+                                     percent=SHARES), tmp / "ensemble_effects.png")
+
+    write_into(Path(out), write)
+    return Comparison(Path(out), summary, headlines, result.failed, result.set_aside)
 
 
 def _compare(base, arms, out, n_seeds, executor, progress, overwrite) -> Comparison:

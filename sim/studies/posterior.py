@@ -1,0 +1,447 @@
+"""Parameter uncertainty: an ensemble of parameter sets weighted by how well they meet the targets.
+
+The method (chosen in ``docs/uncertainty.md``) is **history matching with Gaussian-process
+emulators, then importance weighting of simulator runs** (Vernon 2010; Andrianakis 2015):
+
+1. **Prior.** Stage 1's coordinates (:data:`sim.studies.calibration.STAGE1`, 19: parameters and
+   group scales), each uniform on its declared bounds -- the bounds are the calibration's
+   statement of what is plausible, and no coordinate has a published distribution to prefer.
+2. **Waves.** Each wave runs the simulator (stage 1's survey of :data:`STAGE1_TARGETS`, the same
+   people, burn-in, survey years and seeds; many sets per engine run with
+   :class:`sim.studies.batch_survey.BatchSurvey`) at ``runs_per_wave`` points, fits one Gaussian
+   process per target (scikit-learn; ARD squared-exponential kernel plus white noise, which takes
+   up the seed noise), and discards the candidates whose **implausibility** -- the largest over
+   targets of ``|emulated - published| / sqrt(emulator var + observation var + discrepancy var)`` --
+   (after ignoring the :attr:`Settings.ignore_worst` largest)
+   exceeds :attr:`Settings.cutoff` (3: Pukelsheim's three-sigma rule, as history-matching studies
+   use it). The next wave's points are drawn from what is left ("not ruled out yet").
+3. **Posterior.** The simulator runs ``final_runs`` points of the last non-implausible space; each
+   gets the Gaussian log-likelihood of its (seed-mean) statistics against the targets and an
+   importance weight proportional to it (the points are uniform on that space, the prior uniform,
+   so prior / proposal is constant there; outside it the likelihood is taken as negligible, which
+   is what the cut-off asserts).
+
+**Noise model.** A target's band is a 95% interval, so its observation SD is half the band / 1.96.
+The model-discrepancy SD (Kennedy & O'Hagan 2001) is :attr:`Settings.discrepancy` x that SD: a
+judgement, stated, not a measured number (default 1: the model is allowed to miss a target by
+as much again as the study's own uncertainty; with 0 a model that misses any band by a few SD
+gets a handful of sets all the weight).
+
+**Effect sizes.** The intervention effect scales keep their stage-2 fits as centres; each set
+draws its own from the primary trial's published 95% interval (:func:`effect_draws`: the
+effect scale times draw / published, a normal draw on the interval, which assumes the trial
+effect is proportional to the scale near the fit). They do not move the natural history (nobody
+is treated in the surveys), so they are drawn independently of the weights.
+
+**Output.** One row per simulated set of the final wave: every table parameter stage 1 sets
+(group members expanded), every effect scale, ``weight`` (sums to 1), ``log_likelihood``,
+``loss`` (stage 1's loss, :func:`sim.studies.calibration.loss`), ``within`` (share of the
+targets within their bands), ``ess`` (the ensemble's effective sample size, the same in every
+row), and ``set``. ``experiments/posterior.py --write`` writes it to :data:`ENSEMBLE_RELATIVE`,
+the file ``run_experiment(..., ensemble=N)`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import warnings
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.core.batch import BatchEngine
+from sim.core.errors import InputError
+from sim.core.parameters import PARAMS
+from sim.core.scenario import Scenario
+from sim.running.ensemble import ENSEMBLE_PATH, META_COLUMNS  # noqa: F401 (META_COLUMNS: the file's non-parameters)
+from sim.running.files import write_file, write_text
+from sim.running.scripts import check_writable, parse_args
+from sim.studies import calibration
+from sim.studies.batch_survey import BatchSurvey
+from sim.studies.targets import TARGETS_BY_ID, survey_measures
+
+ENSEMBLE_RELATIVE = Path("sim/core/ensemble.csv")
+"""Where the shipped ensemble sits in a checkout (:data:`sim.running.ensemble.ENSEMBLE_PATH`)."""
+Z95 = 1.959963984540054
+"""Half a 95% normal interval in SDs."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the posterior runs.
+
+    The simulator is stage 1's (people, seeds, burn-in, survey years: :data:`calibration.SETTINGS`),
+    so the posterior scores sets exactly as the point fit did. Budget: ``waves x runs_per_wave +
+    final_runs`` simulator calls (each over all seeds); the defaults give 3 x 200 + 400 = 1,000.
+    200 per wave is about 10 per coordinate (19), the design size Loeppky 2009 recommends for a
+    first Gaussian-process emulator (as recalled, check before citing).
+    """
+
+    people: int = calibration.SETTINGS.people
+    seeds: tuple[int, ...] = calibration.SETTINGS.seeds
+    burn_in_days: int = calibration.SETTINGS.burn_in_days
+    survey_years: int = calibration.SETTINGS.survey_years
+    waves: int = 3
+    runs_per_wave: int = 200
+    final_runs: int = 400
+    cutoff: float = 3.0
+    """Implausibility cut-off (Pukelsheim 1994's three-sigma rule for unimodal distributions)."""
+    ignore_worst: int = 1
+    """Targets whose implausibility is ignored per candidate, worst first: a point is ruled out by
+    its second-largest implausibility with 1 (Vernon 2010 screens early waves by the second and
+    third largest, so one poorly emulated target cannot rule out the whole space)."""
+    candidates: int = 100_000
+    """Candidate points screened by the emulators in each wave."""
+    discrepancy: float = 1.0
+    """Model-discrepancy SD in units of each target's observation SD (a judgement; module docstring)."""
+    sets_per_batch: int = 20
+    """Parameter sets run together in one :class:`sim.core.batch.BatchEngine` (memory: people x sets rows)."""
+    design_seed: int = 0
+    """Seed of the Latin hypercube, the candidate draws and the effect-size draws."""
+
+
+SETTINGS = Settings()
+QUICK = Settings(people=1_000, runs_per_wave=60, final_runs=200, waves=2, candidates=20_000)
+"""``--quick``: a smaller run to try the pipeline (not for the shipped ensemble)."""
+
+
+def calls(settings: Settings) -> int:
+    """Simulator calls (each over all seeds) a run of ``settings`` makes."""
+    return settings.waves * settings.runs_per_wave + settings.final_runs
+
+
+# ------------------------------------------------------------------------------------------------
+# Prior, simulator, likelihood
+# ------------------------------------------------------------------------------------------------
+
+def prior_box(fits=calibration.STAGE1) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Names, lower and upper bounds of the uniform prior (the declared stage-1 bounds)."""
+    return ([f.name for f in fits], np.array([f.lower for f in fits], float),
+            np.array([f.upper for f in fits], float))
+
+
+def to_points(unit: np.ndarray, fits=calibration.STAGE1) -> list[dict]:
+    """Points of the unit cube as coordinate dicts on the prior's bounds."""
+    names, lo, hi = prior_box(fits)
+    return [dict(zip(names, (lo + u * (hi - lo)).tolist())) for u in np.atleast_2d(unit)]
+
+
+def parameter_sets(points: list[dict], fits=calibration.STAGE1) -> list[dict]:
+    """Each point's table parameter values (group scales applied), with the untreated effect
+    scales stage 1 runs with."""
+    fixed = calibration.untreated_effects()
+    return [{**fixed, **calibration.values_at(pt, fits)} for pt in points]
+
+
+def _batch_job(job) -> list[dict]:
+    sets, seed, people, burn_in_days, years, targets = job
+    world = Scenario(n_agents=people, burn_in_days=burn_in_days)
+    batch = BatchEngine(world, sets, seed, cache=False)  # every set is new: nothing to reuse
+    surveys = BatchSurvey(batch).run(years * 365).surveys
+    keys = [TARGETS_BY_ID[t].key for t in targets]
+    out = []
+    for s in surveys:
+        measured = survey_measures(s)
+        out.append({k: measured[k] for k in keys})
+    return out
+
+
+def simulate(points: list[dict], settings: Settings, mapper=map, targets=calibration.STAGE1_TARGETS,
+             fits=calibration.STAGE1) -> list[list[dict]]:
+    """Stage 1's survey statistics of each point, per seed: ``out[i][j]`` is point ``i``, seed
+    ``j``. Points run ``sets_per_batch`` at a time in one batch per seed; ``mapper`` returns
+    results in submission order (so they do not depend on which worker finishes first)."""
+    sets = parameter_sets(points, fits)
+    size = settings.sets_per_batch
+    chunks = [sets[i:i + size] for i in range(0, len(sets), size)]
+    jobs = [(chunk, seed, settings.people, settings.burn_in_days, settings.survey_years, tuple(targets))
+            for chunk in chunks for seed in settings.seeds]
+    results = list(mapper(_batch_job, jobs))
+    k = len(settings.seeds)
+    out = []
+    for c, chunk in enumerate(chunks):
+        per_seed = results[c * k:(c + 1) * k]
+        out += [[per_seed[j][i] for j in range(k)] for i in range(len(chunk))]
+    return out
+
+
+def observation_sd(target_id: str) -> float:
+    """A target's observation SD: half its 95% band over 1.96."""
+    t = TARGETS_BY_ID[target_id]
+    return (t.high - t.low) / 2 / Z95
+
+
+def seed_mean(measured: list[dict], targets=calibration.STAGE1_TARGETS) -> np.ndarray:
+    """(targets,) mean over seeds of each target's statistic (NaN where no seed measured it)."""
+    keys = [TARGETS_BY_ID[t].key for t in targets]
+    x = np.array([[m[k] for k in keys] for m in measured], float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column no seed measured: NaN, as documented
+        return np.nanmean(x, axis=0)
+
+
+def log_likelihood(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS) -> np.ndarray:
+    """Gaussian log-likelihood (up to a constant) of each row of ``means`` (sets x targets): each
+    target's SD is its observation SD with the model discrepancy added in quadrature. A target a
+    set could not measure (NaN) counts as :data:`calibration.MISSING_Z` SDs off."""
+    sd = np.array([observation_sd(t) for t in targets]) * np.sqrt(1.0 + settings.discrepancy ** 2)
+    value = np.array([TARGETS_BY_ID[t].value for t in targets])
+    z = (np.atleast_2d(means) - value) / sd
+    z = np.where(np.isfinite(z), z, calibration.MISSING_Z)
+    return -0.5 * np.sum(z ** 2, axis=1)
+
+
+def importance_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float]:
+    """Normalised weights from log-likelihoods, and their effective sample size (Kish)."""
+    w = np.exp(log_lik - np.max(log_lik))
+    w /= w.sum()
+    return w, float(1.0 / np.sum(w ** 2))
+
+
+# ------------------------------------------------------------------------------------------------
+# Emulators and history matching
+# ------------------------------------------------------------------------------------------------
+
+class Emulators:
+    """One Gaussian process per target (scikit-learn), trained on points of the unit cube and the
+    seed-mean statistics there; :meth:`implausibility` scores candidate points."""
+
+    def __init__(self, unit: np.ndarray, means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS,
+                 seed: int = 0):
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.gaussian_process import GaussianProcessRegressor
+        from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+        self.targets = list(targets)
+        self.settings = settings
+        self.models = []
+        d = unit.shape[1]
+        for j, _ in enumerate(self.targets):
+            y = means[:, j]
+            ok = np.isfinite(y)
+            if ok.sum() < 3:
+                self.models.append(None)  # not emulated: this target rules nothing out
+                continue
+            kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(d, 0.5), (1e-2, 1e2))
+                      + WhiteKernel(1e-2, (1e-6, 1.0)))
+            gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=1, random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # a length scale at its bound: the
+                gp.fit(unit[ok], y[ok])                              # target ignores that coordinate
+            self.models.append(gp)
+
+    def implausibility(self, unit: np.ndarray) -> np.ndarray:
+        """(candidates, targets): |emulated - published| / sqrt(emulator var + observation var +
+        discrepancy var); 0 for a target without an emulator."""
+        out = np.zeros((unit.shape[0], len(self.targets)))
+        for j, (t, gp) in enumerate(zip(self.targets, self.models)):
+            if gp is None:
+                continue
+            mean, sd = gp.predict(unit, return_std=True)
+            var = sd ** 2 + observation_sd(t) ** 2 * (1.0 + self.settings.discrepancy ** 2)
+            out[:, j] = np.abs(mean - TARGETS_BY_ID[t].value) / np.sqrt(var)
+        return out
+
+    def score(self, unit: np.ndarray) -> np.ndarray:
+        """Each candidate's implausibility: the largest over targets after ignoring the
+        :attr:`Settings.ignore_worst` largest."""
+        imp = np.sort(self.implausibility(unit), axis=1)
+        k = min(self.settings.ignore_worst, imp.shape[1] - 1)
+        return imp[:, -1 - k]
+
+
+def _latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    from scipy.stats import qmc
+
+    return qmc.LatinHypercube(d=d, seed=rng).random(n)
+
+
+def _not_ruled_out(emulators: list[Emulators], n: int, d: int, cutoff: float, rng,
+                   box: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Candidates uniform in ``box`` (of the unit cube) that no wave's emulators rule out."""
+    lo, hi = box
+    cand = lo + rng.random((n, d)) * (hi - lo)
+    keep = np.ones(n, dtype=bool)
+    for em in emulators:
+        keep[keep] = em.score(cand[keep]) <= cutoff
+        if not keep.any():
+            break
+    return cand[keep]
+
+
+def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targets=calibration.STAGE1_TARGETS,
+                  progress=None) -> dict:
+    """The waves, then the final runs, then the weights.
+
+    Returns:
+        ``unit`` and ``points`` of the final runs, their per-seed ``measured`` statistics,
+        ``means``, ``log_likelihood``, ``weights``, ``ess``; ``waves`` (per wave: points run, share
+        of candidates not ruled out, seconds); ``seconds`` and ``calls``.
+    """
+    started = time.time()
+    rng = np.random.default_rng(settings.design_seed)
+    d = len(fits)
+    emulators: list[Emulators] = []
+    box = (np.zeros(d), np.ones(d))
+    unit = _latin_hypercube(settings.runs_per_wave, d, rng)
+    waves, calls_made = [], 0
+    for wave in range(settings.waves + 1):
+        clock = time.time()
+        final = wave == settings.waves
+        measured = simulate(to_points(unit, fits), settings, mapper, targets, fits)
+        calls_made += len(unit)
+        means = np.array([seed_mean(m, targets) for m in measured])
+        if final:
+            waves.append({"wave": wave, "runs": len(unit), "final": True, "seconds": round(time.time() - clock, 1)})
+            break
+        emulators.append(Emulators(unit, means, settings, targets, seed=settings.design_seed + wave))
+        kept = _not_ruled_out(emulators, settings.candidates, d, settings.cutoff, rng, box)
+        share = len(kept) / settings.candidates
+        waves.append({"wave": wave, "runs": len(unit), "final": False, "not_ruled_out": share,
+                      "seconds": round(time.time() - clock, 1)})
+        if progress is not None:
+            progress(waves[-1])
+        size = settings.final_runs if wave + 1 == settings.waves else settings.runs_per_wave
+        if len(kept) == 0:
+            raise RuntimeError(f"wave {wave}: every candidate is ruled out (cut-off {settings.cutoff}); the model "
+                               f"cannot meet the targets within its discrepancy: raise --discrepancy or check "
+                               f"the targets")
+        if len(kept) >= 2:
+            box = (kept.min(axis=0), kept.max(axis=0))  # the next wave screens inside this box
+        unit = kept[rng.choice(len(kept), size=size, replace=len(kept) < size)]
+    ll = log_likelihood(means, settings, targets)
+    w, ess = importance_weights(ll)
+    return {"unit": unit, "points": to_points(unit, fits), "measured": measured, "means": means,
+            "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
+            "seconds": time.time() - started, "calls": calls_made}
+
+
+# ------------------------------------------------------------------------------------------------
+# Effect sizes and the ensemble file
+# ------------------------------------------------------------------------------------------------
+
+def effect_draws(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` draws of every intervention's effect scale: the stage-2 fit times draw / published,
+    the draw normal on the primary trial's published 95% interval; kinds that take another's
+    scale (:data:`calibration.STAGE2_SAME_AS`) take its draw. Clipped to the parameter's range."""
+    out = {}
+    for kind, primary in calibration.STAGE2.items():
+        t = TARGETS_BY_ID[primary.target]
+        draw = rng.normal(t.value, (t.high - t.low) / 2 / Z95, n)
+        p = PARAMS[f"{kind}_effect"]
+        out[f"{kind}_effect"] = np.clip(p.default * draw / t.value, p.low, p.high)
+    for kind, same in calibration.STAGE2_SAME_AS.items():
+        out[f"{kind}_effect"] = out[f"{same}_effect"]
+    return pd.DataFrame(out)
+
+
+def ensemble_frame(result: dict, settings: Settings, fits=calibration.STAGE1,
+                   targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
+    """The ensemble table: one row per final run (module docstring)."""
+    rows = []
+    for i, (point, measured) in enumerate(zip(result["points"], result["measured"])):
+        total, parts = calibration.loss(measured, targets)
+        within = np.mean([TARGETS_BY_ID[t].within(parts[t][0]) for t in targets])
+        rows.append({"set": i, "wave": len(result["waves"]) - 1, **calibration.values_at(point, fits),
+                     "weight": result["weights"][i], "log_likelihood": result["log_likelihood"][i],
+                     "loss": total, "within": float(within), "ess": result["ess"]})
+    frame = pd.DataFrame(rows)
+    effects = effect_draws(len(frame), np.random.default_rng(settings.design_seed + 1_000))
+    return pd.concat([frame, effects], axis=1)
+
+
+def _options(parser) -> None:
+    parser.add_argument("--write", action="store_true",
+                        help=f"write the ensemble into the checkout ({ENSEMBLE_RELATIVE}), the file compare --ensemble reads")
+    parser.add_argument("--waves", type=int, help=f"history-matching waves (default {SETTINGS.waves})")
+    parser.add_argument("--runs-per-wave", type=int, help=f"simulator calls per wave (default {SETTINGS.runs_per_wave})")
+    parser.add_argument("--final-runs", type=int, help=f"simulator calls of the final wave, the ensemble's rows "
+                                                       f"(default {SETTINGS.final_runs}; at least 200 for the shipped file)")
+    parser.add_argument("--burn-in-days", type=int, help=f"burn-in (default {SETTINGS.burn_in_days})")
+    parser.add_argument("--survey-years", type=int, help=f"survey years (default {SETTINGS.survey_years})")
+    parser.add_argument("--discrepancy", type=float, help=f"model discrepancy in observation SDs (default {SETTINGS.discrepancy})")
+    parser.add_argument("--cutoff", type=float, help=f"implausibility cut-off (default {SETTINGS.cutoff})")
+    parser.add_argument("--candidates", type=int, help=f"candidates screened per wave (default {SETTINGS.candidates:,})")
+    parser.add_argument("--sets-per-batch", type=int, help=f"sets per batch (default {SETTINGS.sets_per_batch})")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
+
+
+MIN_SHIPPED = 200
+"""Rows the shipped ensemble must have at least (issue 14)."""
+
+
+def settings_from(args) -> Settings:
+    """The run's settings from the command line (``--quick``'s base, overrides)."""
+    base = QUICK if args.quick else SETTINGS
+    over = {"people": args.agents, "seeds": tuple(range(args.seeds)), "waves": args.waves,
+            "runs_per_wave": args.runs_per_wave, "final_runs": args.final_runs, "burn_in_days": args.burn_in_days,
+            "survey_years": args.survey_years, "discrepancy": args.discrepancy, "cutoff": args.cutoff, "candidates": args.candidates,
+            "sets_per_batch": args.sets_per_batch}
+    s = replace(base, **{k: v for k, v in over.items() if v is not None})
+    for name, low in (("people", 1), ("waves", 1), ("runs_per_wave", 3), ("final_runs", 1), ("burn_in_days", 0),
+                      ("survey_years", 2), ("candidates", 1), ("sets_per_batch", 1)):
+        if getattr(s, name) < low:
+            raise InputError(f"--{name.replace('_', '-')} = {getattr(s, name)} must be >= {low}")
+    if not s.cutoff > 0:
+        raise InputError(f"--cutoff = {s.cutoff} must be > 0")
+    if s.discrepancy < 0:
+        raise InputError(f"--discrepancy = {s.discrepancy} must be >= 0")
+    return s
+
+
+def settings_from_argv(argv) -> Settings:
+    """The settings a command line of ``experiments/posterior.py`` would run with."""
+    return settings_from(_parse(argv))
+
+
+def _parse(argv):
+    return parse_args("posterior", __doc__.splitlines()[0], QUICK.people, SETTINGS.people, len(QUICK.seeds),
+                      len(SETTINGS.seeds), argv, extra=_options)
+
+
+def run(argv=None) -> pd.DataFrame:
+    """The command line of ``experiments/posterior.py``: history matching, the final runs, the
+    ensemble CSV and a JSON record of the run (into ``--out``, or with ``--write`` into the
+    checkout: :data:`ENSEMBLE_RELATIVE` and ``ensemble_record.json`` beside it).
+
+    Returns:
+        The ensemble table.
+    """
+    args = _parse(argv)
+    settings = settings_from(args)
+    calibration.check_declaration()
+    if args.write:
+        if args.quick or settings.final_runs < MIN_SHIPPED:
+            raise InputError(f"--write ships the ensemble: it needs the full settings and at least {MIN_SHIPPED} "
+                             f"final runs (--final-runs {settings.final_runs}{', --quick' if args.quick else ''}); "
+                             f"write a trial run to --out instead")
+        path = ENSEMBLE_PATH  # the file run_experiment(..., ensemble=N) reads
+    else:
+        path = Path(check_writable(args.out)) / "ensemble.csv"
+    check_writable(path.parent)
+    workers = 1 if args.serial else max(1, args.workers)
+    pool, mapper = calibration._mapper(workers)
+    report = None if args.quiet else (lambda w: print(f"wave {w['wave']}: {w['runs']} runs, "
+                                                      f"{100 * w['not_ruled_out']:.2g}% of candidates not ruled "
+                                                      f"out, {w['seconds']:.0f} s", file=sys.stderr))
+    try:
+        result = history_match(settings, mapper, progress=report)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    frame = ensemble_frame(result, settings)
+    record = {"command": "python experiments/posterior.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "date": time.strftime("%Y-%m-%d", time.gmtime()), "commit": calibration._git("rev-parse", "--short=12", "HEAD"),
+              "settings": {**asdict(settings), "seeds": list(settings.seeds)}, "calls": result["calls"],
+              "seconds": round(result["seconds"]), "ess": result["ess"], "waves": result["waves"],
+              "share_within_weighted": float(np.sum(frame["weight"] * frame["within"]))}
+    write_file(path, lambda tmp: frame.to_csv(tmp, index=False))
+    write_text(path.with_name("ensemble_record.json"), json.dumps(record, indent=1) + "\n")
+    if not args.quiet:
+        print(f"{result['calls']} simulator calls in {result['seconds'] / 60:.1f} minutes; effective sample size "
+              f"{result['ess']:.1f} of {len(frame)}; wrote {path}")
+    return frame

@@ -1,0 +1,71 @@
+"""The posterior machinery (sim.studies.posterior) end to end at toy size, into a temporary folder only."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.core.errors import InputError
+from sim.core.parameters import PARAMS
+from sim.studies import calibration, posterior
+from sim.studies.targets import TARGETS_BY_ID
+
+pytest.importorskip("sklearn")
+
+# Toy size: a run of the pipeline, not a posterior. The cut-off is huge because a 150-person,
+# 30-day-burn-in world cannot meet the targets; the test checks the plumbing, not the fit.
+TOY = ["--agents", "150", "--seeds", "1", "--burn-in-days", "30", "--survey-years", "2", "--waves", "1",
+       "--runs-per-wave", "6", "--final-runs", "5", "--candidates", "500", "--sets-per-batch", "4",
+       "--cutoff", "1e9", "--serial", "--quiet"]
+
+
+def test_the_pipeline_writes_a_weighted_ensemble_of_every_varied_parameter(tmp_path):
+    frame = posterior.run([*TOY, "--out", str(tmp_path)])
+    stored = pd.read_csv(tmp_path / "ensemble.csv")
+    assert len(stored) == 5
+    parameters = [c for c in stored if c not in posterior.META_COLUMNS]
+    assert set(calibration.fitted_parameters()) <= set(parameters)
+    assert {f"{k}_effect" for k in (*calibration.STAGE2, *calibration.STAGE2_SAME_AS)} <= set(parameters)
+    for name in parameters:  # every value is one the model accepts
+        assert stored[name].between(PARAMS[name].low, PARAMS[name].high).all(), name
+    assert stored["weight"].sum() == pytest.approx(1.0)
+    assert np.isclose(stored["ess"], 1 / np.sum(stored["weight"] ** 2)).all()
+    # the weight follows the likelihood, and the loss is stage 1's
+    order = np.argsort(-stored["log_likelihood"].to_numpy())
+    assert (np.diff(stored["weight"].to_numpy()[order]) <= 0).all()
+    assert (stored["loss"] > 0).all() and stored["within"].between(0, 1).all()
+    record = json.loads((tmp_path / "ensemble_record.json").read_text())
+    assert record["calls"] == 6 + 5 == posterior.calls(posterior.settings_from_argv(TOY))
+    # the same command gives the same ensemble (seeded design, results in submission order)
+    pd.testing.assert_frame_equal(posterior.run([*TOY, "--out", str(tmp_path / "again")]), frame)
+
+
+def test_the_likelihood_uses_the_bands_as_noise():
+    targets = {"dep_point": 1.0, "cbp_prevalence": 1.0}
+    at_value = np.array([[TARGETS_BY_ID[t].value for t in targets]])
+    assert posterior.log_likelihood(at_value, posterior.SETTINGS, targets)[0] == 0.0
+    t = TARGETS_BY_ID["dep_point"]
+    one_sd = at_value + [[(t.high - t.low) / 2 / posterior.Z95 * np.sqrt(2.0), 0.0]]  # discrepancy 1
+    assert posterior.log_likelihood(one_sd, posterior.SETTINGS, targets)[0] == pytest.approx(-0.5)
+    missing = np.array([[np.nan, TARGETS_BY_ID["cbp_prevalence"].value]])
+    assert posterior.log_likelihood(missing, posterior.SETTINGS, targets)[0] == -0.5 * calibration.MISSING_Z ** 2
+    w, ess = posterior.importance_weights(np.array([0.0, 0.0, -np.inf]))
+    assert w.tolist() == [0.5, 0.5, 0.0] and ess == 2.0
+
+
+def test_effect_draws_centre_on_the_stage2_fits_with_the_trials_spread():
+    draws = posterior.effect_draws(20_000, np.random.default_rng(0))
+    for kind, primary in calibration.STAGE2.items():
+        t, fit = TARGETS_BY_ID[primary.target], PARAMS[f"{kind}_effect"].default
+        x = draws[f"{kind}_effect"]
+        assert x.mean() == pytest.approx(fit, rel=0.02)
+        assert x.std() == pytest.approx(fit * (t.high - t.low) / 2 / posterior.Z95 / abs(t.value), rel=0.05)
+    assert (draws["mindfulness_effect"] == draws["cbt_effect"]).all()
+
+
+def test_bad_settings_and_a_toy_write_are_refused(tmp_path):
+    with pytest.raises(InputError, match="--discrepancy = -1.0 must be >= 0"):
+        posterior.run([*TOY, "--discrepancy", "-1", "--out", str(tmp_path)])
+    with pytest.raises(InputError, match="--write ships the ensemble: it needs .* at least 200 final runs"):
+        posterior.run([*TOY, "--write"])
