@@ -35,7 +35,7 @@ import time
 import numpy as np
 
 from sim.core import equilibrium
-from sim.core.engine import BLOCK, NOISE_ROWS, PRECISIONS, Engine, Observer, _block, advance, burn_in_key
+from sim.core.engine import BLOCK, NOISE_ROWS, PRECISIONS, DayLoop, Engine, Observer, _block, advance, burn_in_key
 from sim.core.errors import InputError
 from sim.core.parameters import Params
 from sim.core.scales import ClinicalStatus
@@ -232,7 +232,7 @@ def _merge_hooks(parts: list[dict], n: int, neutral: float) -> dict:
     return out
 
 
-class BatchEngine:
+class BatchEngine(DayLoop):
     """K runs of one scenario under K parameter sets, as one vectorised population.
 
     Each set's numbers are those of ``Engine(scenario.replace(**parameter_sets[k]), seed)``
@@ -376,33 +376,7 @@ class BatchEngine:
             (member.streams, member.demography, member.deliveries, member._noise))
         return alone
 
-    # -- the day loop -----------------------------------------------------------------------------
-    def attach(self, observer: Observer) -> Observer:
-        """Let ``observer`` watch every following day of the batch; calls its ``start`` now."""
-        self.observers.append(observer)
-        observer.start(self)
-        return observer
-
-    def detach(self, observer: Observer) -> None:
-        """Stop ``observer`` watching."""
-        self.observers.remove(observer)
-
-    def run(self, days: int, *observers: Observer) -> tuple[Observer, ...]:
-        """Advance ``days`` days with ``observers`` attached for them (then detached)."""
-        for observer in observers:
-            self.attach(observer)
-        try:
-            for _ in range(days):
-                self.step()
-        finally:
-            for observer in observers:
-                self.detach(observer)
-        return observers
-
-    def run_until(self, day: int, *observers: Observer) -> tuple[Observer, ...]:
-        """Advance until ``day`` (nothing if the batch is already there or later)."""
-        return self.run(max(day - self.day, 0), *observers)
-
+    # -- the day loop: attach, detach, run and run_until come from DayLoop ---------------------------
     def step(self) -> None:
         """One day of every set: :meth:`Engine.step`'s schedule, with the draws, deliveries and
         demography per set (each from the set's own streams) and the update and clinical status

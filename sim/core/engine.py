@@ -243,7 +243,40 @@ def burn_in_key(scenario) -> str:
     return scenario.replace(interventions=(), days=1, name="", description="").to_toml()
 
 
-class Engine:
+class DayLoop:
+    """The one day loop's front door, shared by :class:`Engine` and
+    :class:`sim.core.batch.BatchEngine`: attach and detach observers and advance whole days with
+    the class's own ``step``. A subclass holds ``observers`` (a list), ``day`` and ``step()``."""
+
+    def attach(self, observer: Observer) -> Observer:
+        """Let ``observer`` watch every following day; calls its ``start`` now."""
+        self.observers.append(observer)
+        observer.start(self)
+        return observer
+
+    def detach(self, observer: Observer) -> None:
+        """Stop ``observer`` watching (it keeps what it recorded)."""
+        self.observers.remove(observer)
+
+    def run(self, days: int, *observers: Observer) -> tuple[Observer, ...]:
+        """Advance ``days`` days with ``observers`` attached for them (then detached); returns them."""
+        for observer in observers:
+            self.attach(observer)
+        try:
+            for _ in range(days):
+                self.step()
+        finally:
+            for observer in observers:
+                self.detach(observer)
+        return observers
+
+    def run_until(self, day: int, *observers: Observer) -> tuple[Observer, ...]:
+        """Advance until ``engine.day == day`` (nothing if it is already there or later)."""
+        return self.run(max(day - self.day, 0), *observers)
+
+
+
+class Engine(DayLoop):
     """One run of the model on arrays: population, network, streams, status and day counter.
 
     Construction draws traits and the network, starts everyone at the target their traits give
@@ -428,33 +461,6 @@ class Engine:
         random injury would (a story or a lesson chooses whom)."""
         self.pop.tissue[who] = np.minimum(self.pop.tissue[who] + severity, 1.0)
         self.pop.remodelling[who] = np.minimum(self.pop.remodelling[who] + self.p.remodelling_share * severity, 1.0)
-
-    # -- the one day loop ------------------------------------------------------------------------
-    def attach(self, observer: Observer) -> Observer:
-        """Let ``observer`` watch every following day; calls its ``start`` now."""
-        self.observers.append(observer)
-        observer.start(self)
-        return observer
-
-    def detach(self, observer: Observer) -> None:
-        """Stop ``observer`` watching (it keeps what it recorded)."""
-        self.observers.remove(observer)
-
-    def run(self, days: int, *observers: Observer) -> tuple[Observer, ...]:
-        """Advance ``days`` days with ``observers`` attached for them (then detached); returns them."""
-        for observer in observers:
-            self.attach(observer)
-        try:
-            for _ in range(days):
-                self.step()
-        finally:
-            for observer in observers:
-                self.detach(observer)
-        return observers
-
-    def run_until(self, day: int, *observers: Observer) -> tuple[Observer, ...]:
-        """Advance until ``engine.day == day`` (nothing if it is already there or later)."""
-        return self.run(max(day - self.day, 0), *observers)
 
     def _start_well(self, who: np.ndarray | None = None, rng: np.random.Generator | None = None) -> None:
         """Start everyone (or the rows ``who``, entrants) at the target their traits, age and sex
