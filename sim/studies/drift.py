@@ -271,8 +271,12 @@ def drift_figure(table: pd.DataFrame) -> Figure:
                title={"chronic_pain": "chronic back pain", "depressed": "depression (PHQ-9 >= 10)"}[outcome])
     axes[-1].legend(fontsize=7)
     d = largest_drift(table)
-    fig.suptitle(f"Largest drift over {d['years']} years (least-squares line): {d['points']:.2f} +- "
-                 f"{d['se_points']:.2f} points ({d['outcome']}, {d['group']})", fontsize=10)
+    seeds = table["seed"].nunique() if "seed" in table else 1
+    error = (f"+- {d['se_seeds_points']:.2f} (standard error over {seeds} seeds)" if np.isfinite(d["se_seeds_points"])
+             else f"+- {d['se_points']:.2f} (standard error from the residuals)")
+    people = f"{table.attrs['people']:,} people, " if "people" in table.attrs else ""
+    fig.suptitle(f"Largest drift over {d['years']} years (least-squares line): {d['points']:.2f} {error} points\n"
+                 f"({d['outcome']}, {d['group']}); {people}{seeds} seed{'s' if seeds > 1 else ''}", fontsize=10)
     return fig
 
 
@@ -303,6 +307,7 @@ def run(argv=None) -> dict:
         with ProcessPoolExecutor(max_workers=min(2, args.seeds)) as pool:
             tables = list(pool.map(_drift_job, jobs))
     table = pd.concat(tables, ignore_index=True)
+    table.attrs["people"] = args.agents
     d = largest_drift(table)
     between = (f"; +- {d['se_seeds_points']:.2f} from the spread of the {args.seeds} seeds' lines"
                if np.isfinite(d["se_seeds_points"]) else "")
