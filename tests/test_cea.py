@@ -40,6 +40,20 @@ def test_cea_writes_the_report_the_table_and_three_figures(small_run):
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]  # the folder lock stays
 
 
+def test_the_python_api_returns_the_table_of_cea_csv(small_run):
+    """`cost_effectiveness(...).table` is the DataFrame `painloop cea` writes to cea.csv (the same
+    settings reuse the CLI's stored runs, so nothing is simulated again)."""
+    _, out = small_run
+    scenario = Scenario.from_toml(out.parent / "small.toml")
+    cea = cost_effectiveness(scenario, out=out, seeds=2, executor="serial", progress=False, horizons=(1, 2))
+    written = pd.read_csv(out / "cea.csv")
+    written["icer_versus"] = written["icer_versus"].fillna("")  # CSV reads the empty name back as missing
+    assert isinstance(cea.table, pd.DataFrame) and list(cea.table.columns) == list(written.columns)
+    pd.testing.assert_frame_equal(cea.table.reset_index(drop=True), written, check_dtype=False, rtol=1e-12)
+    assert {"evpi_per_person", "evpi_population"} <= set(cea.evpi.columns)
+    assert {"year", "spend", "difference", "eligible_people"} <= set(cea.budget.columns)
+
+
 @pytest.mark.slow
 @pytest.mark.one_python
 def test_doubling_every_unit_cost_doubles_incremental_costs_of_a_real_run(small_run, tmp_path):
