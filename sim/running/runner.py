@@ -347,10 +347,11 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
         ensemble_file: the ensemble CSV to draw from (default: the shipped one, refused with how
             to make it while it does not exist).
         metrics: keep only these metrics (names or ``fnmatch`` patterns such as ``"cohort_*"``;
-            default: all). The others are not kept while the runs go, and the parts of the daily
-            row none of them needs are not computed (:class:`sim.running.outputs.DailyTable`), so
-            long runs stay small; every kept value is the one a full run records, bit for bit.
-            Part of each job's hash and of the manifest.
+            default: all). The others are not kept while the runs go (an ensemble run drops them
+            when each arm's batch ends), and the parts of the daily row none of them needs are not
+            computed (:class:`sim.running.outputs.DailyTable`), so long runs stay small; every kept
+            value is the one a full run records, bit for bit. Part of each job's hash and of the
+            manifest: a folder made keeping other metrics is refused (or cleared with ``overwrite``).
 
     Returns:
         The :class:`ExperimentResult`: the long table (``arm, seed, day, metric, value``), the
