@@ -301,6 +301,7 @@ class Keep:
         return bool(self.patterns)
 
     def wants(self, name: str) -> bool:
+        """Whether the metric ``name`` is kept."""
         hit = self._seen.get(name)
         if hit is None:
             hit = self._seen[name] = (name == "day" or not self.patterns
