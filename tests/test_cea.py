@@ -40,6 +40,20 @@ def test_cea_writes_the_report_the_table_and_three_figures(small_run):
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]  # the folder lock stays
 
 
+def test_the_python_api_returns_the_table_of_cea_csv(small_run):
+    """`cost_effectiveness(...).table` is the DataFrame `painloop cea` writes to cea.csv (the same
+    settings reuse the CLI's stored runs, so nothing is simulated again)."""
+    _, out = small_run
+    scenario = Scenario.from_toml(out.parent / "small.toml")
+    cea = cost_effectiveness(scenario, out=out, seeds=2, executor="serial", progress=False, horizons=(1, 2))
+    written = pd.read_csv(out / "cea.csv")
+    written["icer_versus"] = written["icer_versus"].fillna("")  # CSV reads the empty name back as missing
+    assert isinstance(cea.table, pd.DataFrame) and list(cea.table.columns) == list(written.columns)
+    pd.testing.assert_frame_equal(cea.table.reset_index(drop=True), written, check_dtype=False, rtol=1e-12)
+    assert {"evpi_per_person", "evpi_population"} <= set(cea.evpi.columns)
+    assert {"year", "spend", "difference", "eligible_people"} <= set(cea.budget.columns)
+
+
 @pytest.mark.slow
 @pytest.mark.one_python
 def test_doubling_every_unit_cost_doubles_incremental_costs_of_a_real_run(small_run, tmp_path):
@@ -67,3 +81,25 @@ def test_bad_cea_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, a
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_the_lean_run_gives_the_same_table_as_a_run_that_keeps_everything(tmp_path):
+    """`painloop cea` keeps only what economics reads while the runs go (costs.METRICS); its
+    costs, QALYs, ICERs, verdicts, EVPI and budget impact are those of a full run, bit for bit,
+    at 1 and 2 years, in both perspectives."""
+    from sim.running.runner import run_experiment
+    from sim.studies.economics.costs import METRICS
+    from sim.studies.economics.study import Settings, analyse
+
+    base = Scenario(n_agents=300, burn_in_days=100, days=2 * 365)
+    arms = {"baseline": base, "cbt": base.replace(interventions=[{"kind": "cbt"}]),
+            "exercise+medication": base.replace(interventions=[{"kind": "exercise"}, {"kind": "medication"}])}
+    full = run_experiment(arms, seeds=2, out=tmp_path / "full", progress=False).table
+    lean = run_experiment(arms, seeds=2, out=tmp_path / "lean", progress=False, metrics=METRICS).table
+    assert lean["metric"].nunique() < full["metric"].nunique() / 3 and len(lean) < len(full) / 3
+    for perspective in ("health_care", "societal"):
+        chosen = Settings(horizons=(1, 2), perspective=perspective)
+        a, b = analyse(full, arms, chosen), analyse(lean, arms, chosen)
+        for name in ("table", "totals", "verdicts", "ceac", "evpi", "budget"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+    assert (a.table["d_cost"].abs() > 0).sum() == 4  # two arms x two horizons: it compares something

@@ -240,10 +240,13 @@ def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
     for p in costs:
         flagged = "holds an unverified figure" in rows[p.name]
         assert flagged == (UNVERIFIED in p.source), p.name
-    # what could not be found stays labelled: the BNF and NADAC prices and the US depression excess
+    # what could not be found stays labelled: the BNF and NADAC prices and the BLS 2014 annual median
     assert UNVERIFIED in PARAMS["cost_medication_session_gbp"].source
     assert UNVERIFIED in PARAMS["cost_medication_session_usd"].source
-    assert UNVERIFIED in PARAMS["cost_depression_year_usd"].source
+    assert UNVERIFIED in PARAMS["cost_work_day_usd"].source
+    # the US depression excess (MEPS 2004-2011, USD 2,654) was found; the comorbid sum follows it
+    assert UNVERIFIED not in PARAMS["cost_depression_year_usd"].source
+    assert UNVERIFIED not in PARAMS["cost_comorbid_year_usd"].source
     # what was found is cited without the label: the 2025 fee schedule's CPT 90834
     assert UNVERIFIED not in PARAMS["cost_exercise_session_gbp"].source
     assert UNVERIFIED not in PARAMS["cost_cbt_session_usd"].source

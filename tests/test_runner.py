@@ -150,6 +150,8 @@ def test_paired_differences_and_intervals(tmp_path):
     ({"seeds": [-1]}, r"seed = -1 is outside the allowed range \[0, inf\]"),
     ({"executor": "gpu"}, "executor = 'gpu'"),
     ({"cohort": "sad"}, "cohort = 'sad'"),
+    ({"metrics": "cohort_*"}, "metrics = 'cohort_\\*' must be a list"),
+    ({"metrics": ["cohort_*", ""]}, "must be non-empty metric names"),
 ])
 def test_bad_runner_input(tmp_path, kwargs, message):
     spec = {"arms": {"baseline": small()}, "seeds": 1, "out": tmp_path, "progress": False}
@@ -170,3 +172,29 @@ def test_unwritable_folder_is_refused(tmp_path):
     blocker.write_text("not a folder")  # even root cannot make a folder inside a file
     with pytest.raises(InputError, match="output folder '.*a_file/x' is not writable"):
         run_experiment({"baseline": small()}, seeds=1, out=blocker / "x", progress=False)
+
+
+def test_keeping_some_metrics_keeps_exactly_those_values_and_the_store_says_so(tmp_path):
+    """``metrics`` keeps the matching metrics with the values a full run records (bit for bit),
+    skips the daily row's parts none of them needs, and binds the store: a folder made keeping
+    everything is refused for a run keeping less, with what differs."""
+    from sim.running.outputs import PARTS
+
+    full = run_experiment(arms(), seeds=1, out=tmp_path / "full", progress=False).table
+    kept = ("cohort_utility_mean", "chronic_pain", "*_sessions")
+    lean = run_experiment(arms(), seeds=1, out=tmp_path / "lean", progress=False, metrics=kept).table
+    names = set(lean["metric"].astype(str))
+    assert names == {"cohort_utility_mean", "chronic_pain", "exercise_sessions"}
+    index = ["arm", "seed", "day", "metric"]
+    mine = lean.assign(metric=lean["metric"].astype(str), arm=lean["arm"].astype(str)).set_index(index)["value"]
+    theirs = full.assign(metric=full["metric"].astype(str), arm=full["arm"].astype(str)).set_index(index)["value"]
+    np.testing.assert_array_equal(mine.to_numpy(), theirs.loc[mine.index].to_numpy())
+    assert json.loads((tmp_path / "lean" / "manifest.json").read_text())["metrics"] == list(kept)
+    engine = Engine(small(n_agents=300, days=3), 1)
+    (table,) = engine.run(3, DailyTable(("utility_mean", "*_p50")))
+    assert table.parts == ("summaries",) and set(table.rows[-1]) == {"day", "utility_mean", "pain_nrs_p50",
+                                                                     "phq9_p50", "activity_min_week_p50",
+                                                                     "sleep_psqi_p50", "crp_mg_l_p50"}
+    assert DailyTable().parts == PARTS
+    with pytest.raises(InputError, match=r"metrics kept all there, \['chronic_pain'\] here"):
+        run_experiment(arms(), seeds=1, out=tmp_path / "full", progress=False, metrics=["chronic_pain"])

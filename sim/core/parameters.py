@@ -166,23 +166,28 @@ _STATE_COSTS = {
         "UK: Rayner 2016 (Pain 157:1472-1479, abstract, verified), chronic pain patients of a tertiary pain "
         "centre: mean health-care cost per 3 months GBP 731 with depression vs GBP 448 without, x4 = GBP "
         "1,132 a year (price year not given in the abstract; no UK population figure found, used with or "
-        "without pain); US: MEPS 2004-2011, depression only USD 2,654 (2,343-2,966) over neither, 2014 USD, "
-        "attributed to Egede 2016 (J Affect Disord) -- as recalled, check before citing: the searchable "
-        "sources hold only Egede 2016's diabetes paper (J Gen Intern Med 31:615), not this figure",
+        "without pain); US: MEPS 2004-2011 pooled (147,095 adults), two-part model adjusted for "
+        "socio-demographics, comorbidities and time trend, incremental cost of depression only USD 2,654 "
+        "(95% CI 2,343-2,966) over neither, expenditures in 2014 USD -- figure verified in the abstract as "
+        "reproduced by scite.ai (https://staging.scite.ai/reports/differential-impact-of-longitudinal-"
+        "medication-1mJalM); that page does not show the paper's title or journal, which are Egede, Bishu, "
+        "Walker & Dismuke 2016 (J Affect Disord 195:119-126) by memory: check the reference before citing",
         "health-care cost of depression (without chronic pain) above people with neither"),
     "cost_comorbid_year": (
         1_690.0, 5_234.0, "per person-year",
         "sum of the two rows above (UK: Rayner 2016 measured the depression increment inside chronic "
-        "pain, so the sum is that measurement; US: no joint MEPS estimate found, additive, and its "
-        "depression part is as recalled, see that row)",
+        "pain, so the sum is that measurement; US: no joint MEPS estimate of pain with depression found, "
+        "additive)",
         "health-care cost of chronic pain with depression above people with neither"),
     "cost_work_day": (
         70.7, 113.0, "per working day lost",
         "UK: ONS ASHE 2009 statistical bulletin (12 Nov 2009): median gross annual earnings of full-time "
         "employees GBP 25,800 (verified) / 365; US: BLS Current Population Survey 2014, median usual weekly "
-        "earnings of full-time wage and salary workers USD 791 / 7 -- the quarterly releases found give "
-        "USD 796 (Q1), 790 (Q3) and 799 (Q4 2014, not seasonally adjusted); the annual average 791 is as "
-        "recalled, check before citing; human-capital method, everyone counted as employed",
+        "earnings of full-time wage and salary workers USD 791 / 7 -- the annual average 791 is as "
+        "recalled, check before citing; what was verified brackets it: the BLS quarterly releases give "
+        "USD 796 (Q1), 790 (Q3) and 799 (Q4 2014, not seasonally adjusted; Q2 not found), and BLS TED "
+        "30 Nov 2015 ('Women's earnings compared to men's earnings in 2014') gives the 2014 annual "
+        "averages by sex, women USD 719 and men USD 871; human-capital method, everyone counted as employed",
         "value of one day of lost work (societal perspective only)"),
     "cost_after_exit_year": (
         0.0, 0.0, "per person-year",

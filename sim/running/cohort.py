@@ -36,6 +36,7 @@ import numpy as np
 
 from sim.core import scales
 from sim.core.engine import Observer
+from sim.running.outputs import Keep
 from sim.core.utility import eq5d
 from sim.core.eligibility import COHORTS, eligible  # noqa: F401 (COHORTS: the cohorts one can follow)
 
@@ -102,12 +103,14 @@ class Cohort:
 
 class CohortOutcomes(Observer):
     """Observer: the :class:`Cohort` of ``kind`` formed on ``day``, and its outcomes on that day and
-    every day after, in :attr:`rows` (day -> metrics)."""
+    every day after, in :attr:`rows` (day -> metrics); with ``keep`` (patterns,
+    :class:`sim.running.outputs.Keep`) only the matching metrics."""
 
-    def __init__(self, kind: str, day: int = 0):
+    def __init__(self, kind: str, day: int = 0, keep=()):
         self.kind, self.day = kind, day
         self.cohort: Cohort | None = None
         self.rows: dict[int, dict[str, float]] = {}
+        self.keep = Keep(keep)
 
     def start(self, engine) -> None:
         self.after_day(engine)
@@ -120,5 +123,5 @@ class CohortOutcomes(Observer):
         if engine.day == self.day:
             self.cohort = Cohort(self.kind, engine.pop, engine.status, engine.p)
         if self.cohort is not None:
-            self.rows[engine.day] = self.cohort.metrics(engine.pop, engine.status, engine.p)
+            self.rows[engine.day] = self.keep.row(self.cohort.metrics(engine.pop, engine.status, engine.p))
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+from fnmatch import fnmatchcase
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,8 @@ _BAND_EDGES = np.array([band[1] for band in AGE_BANDS[:-1]], dtype=np.float64)
 
 
 _BLOCK = 1 << 16
+PARTS = ("summaries", "demography")
+"""Parts of the daily row that :func:`daily_rows` may leave out (the rest is always computed)."""
 """People per block when summarising a day: a block's temporaries stay in cache (at 10^6
 people the unblocked summary cost 40% as much as the day's update itself)."""
 _CRP_LOG_RANGE = (float(np.log(0.01)), float(np.log(1000.0)))
@@ -208,20 +211,26 @@ def demographic_rows(pop, status) -> dict[str, float]:
 
 
 def daily_rows(day: int, pop, status, params: list, deliveries: list, demographies: list,
-               p=None) -> list[dict[str, float]]:
+               p=None, parts=PARTS) -> list[dict[str, float]]:
     """One day's aggregate row (:func:`daily_row`) of each of ``len(params)`` sets of people held
     one after the other in ``pop`` and ``status`` (a batch of runs, :mod:`sim.core.batch`): set
     ``k`` has parameters ``params[k]``, interventions ``deliveries[k]`` and demography
     ``demographies[k]``. Each row is the one the set's own run would give, bit for bit.
 
     ``p`` is what the per-person summaries read: ``params[0]`` for one set (the default), a batch's
-    :meth:`sim.core.batch.BatchParams.by_set` for several."""
+    :meth:`sim.core.batch.BatchParams.by_set` for several. ``parts`` (a subset of :data:`PARTS`)
+    leaves out the state summaries (means, quantiles, shares of the states and latent means) or the
+    demographic columns when not named: the other columns are the same, bit for bit, and a run
+    that keeps only a few metrics (:class:`DailyTable` ``keep``) skips computing the rest."""
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(f"parts {sorted(unknown)} are not among {PARTS}")
     sets = len(params)
     n = pop.n // sets
     p = params[0] if p is None else p
-    total, quantiles, shares = _summaries(pop, sets, p)
+    summaries = _summaries(pop, sets, p) if "summaries" in parts else None
     utility = _utility_totals(pop, status, sets, p)
-    demography = _demographic_counts(pop, status, sets)
+    demography = _demographic_counts(pop, status, sets) if "demography" in parts else None
 
     def per_set(flags):
         return np.count_nonzero(flags.reshape(sets, n), axis=1)
@@ -233,7 +242,7 @@ def daily_rows(day: int, pop, status, params: list, deliveries: list, demographi
     rows = []
     for k in range(sets):
         row = {"day": day}
-        states, latent = _summary_row(k, n, params[k], total, quantiles, shares)
+        states, latent = _summary_row(k, n, params[k], *summaries) if summaries is not None else ({}, {})
         row.update(states)
         n_cp, n_dep, n_both = int(counts["chronic_pain"][k]), int(counts["depression"][k]), int(counts["comorbid"][k])
         row["chronic_pain"] = n_cp / n
@@ -244,7 +253,8 @@ def daily_rows(day: int, pop, status, params: list, deliveries: list, demographi
         row["depression_if_no_chronic_pain"] = (n_dep - n_both) / (n - n_cp) if n_cp < n else np.nan
         denominator = row["depression_if_no_chronic_pain"]
         row["depression_ratio"] = row["depression_if_chronic_pain"] / denominator if denominator else np.nan
-        row.update(_demographic_row(k, n, demography))
+        if demography is not None:
+            row.update(_demographic_row(k, n, demography))
         if demographies[k] is not None:
             row["deaths"], row["exits"] = demographies[k].day_deaths, demographies[k].day_exits
         row["utility_mean"] = float(utility[k]) / n
@@ -270,11 +280,37 @@ def _delivery_columns(deliveries: list, demography) -> dict:
     return row
 
 
-def daily_row(day: int, pop, status, p, deliveries=(), demography=None) -> dict[str, float]:
+def daily_row(day: int, pop, status, p, deliveries=(), demography=None, parts=PARTS) -> dict[str, float]:
     """One day's aggregate row for the whole population (and each intervention's counts);
     ``demography`` (the engine's :class:`sim.core.demography.Demography`) adds the day's deaths
-    and exits and keeps ``people_reached`` cumulative over people who have left."""
-    return daily_rows(day, pop, status, [p], [deliveries], [demography])[0]
+    and exits and keeps ``people_reached`` cumulative over people who have left. ``parts``: see
+    :func:`daily_rows`."""
+    return daily_rows(day, pop, status, [p], [deliveries], [demography], parts=parts)[0]
+
+
+class Keep:
+    """Which metrics a run keeps: the names matching any of ``patterns`` (``fnmatch`` style,
+    case-sensitive: ``"cohort_*"``, ``"*_sessions"``, ``"utility_mean"``); ``day`` always. An
+    empty tuple keeps everything. Each name's answer is remembered (a run's names repeat daily)."""
+
+    def __init__(self, patterns=()):
+        self.patterns = tuple(patterns)
+        self._seen: dict[str, bool] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def wants(self, name: str) -> bool:
+        """Whether the metric ``name`` is kept."""
+        hit = self._seen.get(name)
+        if hit is None:
+            hit = self._seen[name] = (name == "day" or not self.patterns
+                                      or any(fnmatchcase(name, pat) for pat in self.patterns))
+        return hit
+
+    def row(self, row: dict) -> dict:
+        """The kept entries of one day's row."""
+        return row if not self.patterns else {k: v for k, v in row.items() if self.wants(k)}
 
 
 def panel_rows(day: int, pop, status, p, who: np.ndarray | None = None) -> pd.DataFrame:
@@ -293,17 +329,32 @@ def panel_rows(day: int, pop, status, p, who: np.ndarray | None = None) -> pd.Da
 
 
 class DailyTable(Observer):
-    """Observer: one aggregate row (:func:`daily_row`) for the day it starts on and every day after."""
+    """Observer: one aggregate row (:func:`daily_row`) for the day it starts on and every day after.
 
-    def __init__(self):
+    ``keep`` (patterns, :class:`Keep`) keeps only the matching metrics, and skips computing the
+    parts of the row (:data:`PARTS`) none of them comes from -- decided on the first day by
+    comparing the full row with the reduced one, so a kept value is always the full row's."""
+
+    def __init__(self, keep=()):
         self.rows: list[dict] = []
+        self.keep = Keep(keep)
+        self.parts = PARTS
+
+    def _row(self, engine, parts) -> dict:
+        return daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values(),
+                         engine.demography, parts=parts)
 
     def start(self, engine) -> None:
+        if self.keep:
+            full = self.keep.row(self._row(engine, PARTS))
+            for part in PARTS:
+                fewer = tuple(x for x in self.parts if x != part)
+                if set(full) <= set(self._row(engine, fewer)):
+                    self.parts = fewer
         self.after_day(engine)
 
     def after_day(self, engine) -> None:
-        self.rows.append(daily_row(engine.day, engine.pop, engine.status, engine.p, engine.deliveries.values(),
-                                   engine.demography))
+        self.rows.append(self.keep.row(self._row(engine, self.parts)))
 
     def frame(self) -> pd.DataFrame:
         """The rows so far as a DataFrame, one row per day."""

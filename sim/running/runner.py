@@ -63,7 +63,7 @@ from sim.core.engine import Engine, burn_in_key
 from sim.core import checks
 from sim.core.errors import InputError
 from sim.running.outputs import BatchDailyTable as DailyTableOfBatch
-from sim.running.outputs import DailyTable
+from sim.running.outputs import DailyTable, Keep
 from sim.core.scenario import Scenario
 from sim.running.files import check_writable, folder_lock, make_folder, write_file, write_text
 from sim.running.memory import check_memory
@@ -92,18 +92,24 @@ class Job:
     draws: tuple[dict, ...] = ()
     """Parameter sets of an ensemble run (:mod:`sim.running.ensemble`): each arm runs every one
     of them in one batch; empty for a run at the scenario's own parameters."""
+    metrics: tuple[str, ...] = ()
+    """Patterns of the metrics to keep (:class:`sim.running.outputs.Keep`); empty: all."""
 
 
-def run_arm(engine: Engine, arm: str, seed: int, cohort: str, cohort_day: int) -> pd.DataFrame:
+def run_arm(engine: Engine, arm: str, seed: int, cohort: str, cohort_day: int, metrics=()) -> pd.DataFrame:
     """Run one forked or fresh engine from day 0 to the end; return its long table (the daily
-    rows, with the cohort's outcomes from ``cohort_day`` on)."""
-    table, followed = engine.run(engine.p.days, DailyTable(), CohortOutcomes(cohort, cohort_day))
+    rows, with the cohort's outcomes from ``cohort_day`` on; only the ``metrics`` patterns if
+    given, which are then all that is kept while the run goes)."""
+    table, followed = engine.run(engine.p.days, DailyTable(metrics), CohortOutcomes(cohort, cohort_day, metrics))
     return _long(table.rows, followed.rows, arm, seed)
 
 
-def _long(rows: list[dict], followed: dict, arm: str, seed: int, draw: int | None = None) -> pd.DataFrame:
-    """A run's daily rows and its cohort's outcomes as the store's long table."""
-    wide = pd.DataFrame([{**row, **followed.get(row["day"], {})} for row in rows])
+def _long(rows: list[dict], followed: dict, arm: str, seed: int, draw: int | None = None,
+          metrics=()) -> pd.DataFrame:
+    """A run's daily rows and its cohort's outcomes as the store's long table (only the
+    ``metrics`` patterns, if given)."""
+    keep = Keep(metrics)
+    wide = pd.DataFrame([keep.row({**row, **followed.get(row["day"], {})}) for row in rows])
     long = wide.melt(id_vars="day", var_name="metric", value_name="value")
     if draw is not None:
         long.insert(0, "draw", np.int32(draw))
@@ -115,7 +121,7 @@ def _long(rows: list[dict], followed: dict, arm: str, seed: int, draw: int | Non
 
 
 def run_ensemble_arm(scenario: Scenario, arm: str, seed: int, draws: tuple[dict, ...], cohort: str,
-                     cohort_day: int) -> pd.DataFrame:
+                     cohort_day: int, metrics=()) -> pd.DataFrame:
     """One arm under every parameter set of ``draws`` as one batch (:class:`sim.core.batch.BatchEngine`,
     seed ``seed`` for all: common random numbers); each draw's rows are those of its solo run.
     A set drawn more than once runs once. The long table has a ``draw`` column (index into
@@ -131,7 +137,7 @@ def run_ensemble_arm(scenario: Scenario, arm: str, seed: int, draws: tuple[dict,
     table = DailyTableOfBatch()
     batch.run(scenario.days, table)
     rows = table.rows
-    return pd.concat([_long(rows[k], followed[k].rows, arm, seed, draw) for draw, k in enumerate(index)],
+    return pd.concat([_long(rows[k], followed[k].rows, arm, seed, draw, metrics) for draw, k in enumerate(index)],
                      ignore_index=True)
 
 
@@ -147,7 +153,8 @@ def run_job(job: Job) -> list[tuple[str, pd.DataFrame | BaseException, float]]:
         for arm, scenario in job.arms:
             t0 = time.perf_counter()
             try:
-                table = run_ensemble_arm(scenario, arm, job.seed, job.draws, job.cohort, job.cohort_day)
+                table = run_ensemble_arm(scenario, arm, job.seed, job.draws, job.cohort, job.cohort_day,
+                                         job.metrics)
             except Exception as err:  # reported with its arm and seed by the caller
                 table = err
             out.append((arm, table, round(time.perf_counter() - t0, 3)))
@@ -159,7 +166,7 @@ def run_job(job: Job) -> list[tuple[str, pd.DataFrame | BaseException, float]]:
     for arm, scenario in job.arms:
         t0 = time.perf_counter()
         try:
-            table = run_arm(base.fork(scenario), arm, job.seed, job.cohort, job.cohort_day)
+            table = run_arm(base.fork(scenario), arm, job.seed, job.cohort, job.cohort_day, job.metrics)
         except Exception as err:  # reported with its arm and seed by the caller
             table = err
         out.append((arm, table, round(time.perf_counter() - t0 + burn_in / len(job.arms), 3)))
@@ -205,13 +212,16 @@ def _version() -> str:
     return __version__
 
 
-def job_hash(arm: str, scenario: Scenario, seed: int, cohort: str, cohort_day: int, draws=()) -> str:
+def job_hash(arm: str, scenario: Scenario, seed: int, cohort: str, cohort_day: int, draws=(), metrics=()) -> str:
     """What made one job's table: its arm's scenario, seed, cohort, the painloop version and, for
-    an ensemble run, the parameter sets drawn."""
+    an ensemble run, the parameter sets drawn; for a run that keeps only some metrics, their
+    patterns (a run keeping all has the hash it had before ``metrics`` existed)."""
     spec = {"arm": arm, "scenario": scenario.to_toml(), "seed": int(seed), "cohort": cohort,
             "cohort_day": int(cohort_day), "version": _version()}
     if draws:
         spec["draws"] = list(draws)
+    if metrics:
+        spec["metrics"] = list(metrics)
     spec = json.dumps(spec, sort_keys=True)
     return hashlib.sha256(spec.encode()).hexdigest()
 
@@ -242,12 +252,26 @@ def _check_arms(arms: Mapping[str, Scenario], seeds) -> tuple[dict, list[int]]:
     return dict(arms), _check_seeds(seeds)
 
 
-def plan_jobs(arms: dict, seeds: list[int], cohort: str, cohort_day: int, draws=()) -> list[Job]:
+def plan_jobs(arms: dict, seeds: list[int], cohort: str, cohort_day: int, draws=(), metrics=()) -> list[Job]:
     """Group arms that share a burn-in into one job per seed."""
     groups: dict[str, list] = {}
     for name, scenario in arms.items():
         groups.setdefault(burn_in_key(scenario), []).append((name, scenario))
-    return [Job(seed, tuple(group), cohort, cohort_day, tuple(draws)) for seed in seeds for group in groups.values()]
+    return [Job(seed, tuple(group), cohort, cohort_day, tuple(draws), tuple(metrics))
+            for seed in seeds for group in groups.values()]
+
+
+def _check_metrics(metrics) -> tuple[str, ...]:
+    """``None`` or a sequence of non-empty metric names or patterns, as a tuple (empty: all)."""
+    if metrics is None:
+        return ()
+    if isinstance(metrics, (str, bytes)) or not isinstance(metrics, Iterable):
+        raise InputError(f"metrics = {metrics!r} must be a list of metric names or patterns (e.g. 'cohort_*')")
+    metrics = tuple(metrics)
+    bad = [m for m in metrics if not isinstance(m, str) or not m.strip()]
+    if bad or not metrics:
+        raise InputError(f"metrics = {list(metrics)!r} must be non-empty metric names or patterns (e.g. 'cohort_*')")
+    return metrics
 
 
 def _workers(executor: str, max_workers: int | None) -> int:
@@ -270,10 +294,11 @@ def ensemble_draws(ensemble: int | None, ensemble_file=None) -> tuple[dict, ...]
 
 def check_experiment(arms, seeds, out, executor: str = "serial", cohort: str = "chronic_pain",
                      cohort_day: int = 0, max_workers: int | None = None, ensemble: int | None = None,
-                     ensemble_file=None) -> tuple[dict, list[int]]:
+                     ensemble_file=None, metrics=None) -> tuple[dict, list[int]]:
     """Every check :func:`run_experiment` makes before it touches the disk (InputError if one
     fails); returns the arms as a dict and the seeds as a list."""
     arms, seeds = _check_arms(arms, seeds)
+    _check_metrics(metrics)
     sets = len({json.dumps(d, sort_keys=True) for d in ensemble_draws(ensemble, ensemble_file)}) or 1
     if is_dask(executor):
         dask_address(executor)  # a malformed address fails here, before any work
@@ -299,7 +324,8 @@ def check_experiment(arms, seeds, out, executor: str = "serial", cohort: str = "
 def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5, out=None,
                    executor: str = "serial", cohort: str = "chronic_pain", cohort_day: int = 0,
                    max_workers: int | None = None, progress: bool = True,
-                   overwrite: bool = False, ensemble: int | None = None, ensemble_file=None) -> ExperimentResult:
+                   overwrite: bool = False, ensemble: int | None = None, ensemble_file=None,
+                   metrics=None) -> ExperimentResult:
     """Run every arm with every seed and return the combined long table.
 
     Args:
@@ -320,6 +346,12 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
             draws with the same seeds (common random numbers).
         ensemble_file: the ensemble CSV to draw from (default: the shipped one, refused with how
             to make it while it does not exist).
+        metrics: keep only these metrics (names or ``fnmatch`` patterns such as ``"cohort_*"``;
+            default: all). The others are not kept while the runs go (an ensemble run drops them
+            when each arm's batch ends), and the parts of the daily row none of them needs are not
+            computed (:class:`sim.running.outputs.DailyTable`), so long runs stay small; every kept
+            value is the one a full run records, bit for bit. Part of each job's hash and of the
+            manifest: a folder made keeping other metrics is refused (or cleared with ``overwrite``).
 
     Returns:
         The :class:`ExperimentResult`: the long table (``arm, seed, day, metric, value``), the
@@ -339,33 +371,33 @@ def run_experiment(arms: Mapping[str, Scenario], seeds: Iterable[int] | int = 5,
         {'baseline': 2, 'exercise': 2}
     """
     arms, seeds = check_experiment(arms, seeds, out, executor, cohort, cohort_day, max_workers, ensemble,
-                                   ensemble_file)
+                                   ensemble_file, metrics)
     draws = ensemble_draws(ensemble, ensemble_file)
     folder = check_writable(out)
     with folder_lock(folder):
         return _run_locked(folder, arms, seeds, executor, cohort, cohort_day, max_workers, progress,
-                           overwrite, draws)
+                           overwrite, draws, _check_metrics(metrics))
 
 
 def _run_locked(folder, arms, seeds, executor, cohort, cohort_day, max_workers, progress,
-                overwrite, draws=()) -> ExperimentResult:
+                overwrite, draws=(), metrics=()) -> ExperimentResult:
     set_aside: list[dict] = []
     manifest = _open_manifest(folder, arms, seeds, cohort, cohort_day, executor, overwrite, set_aside,
-                              len(draws) or None)
+                              len(draws) or None, metrics)
     for stale in (folder / "jobs").glob(".*.tmp"):  # left by a run killed mid-write; the lock
         stale.unlink()                               # says no other run is writing them now
 
-    hashes = {(a, s): job_hash(a, sc, s, cohort, cohort_day, draws) for a, sc in arms.items() for s in seeds}
+    hashes = {(a, s): job_hash(a, sc, s, cohort, cohort_day, draws, metrics) for a, sc in arms.items() for s in seeds}
     stored = {}
     for (arm, seed), key in hashes.items():
         table = _read_job(folder, arm, seed, key, set_aside)
         if table is not None:
             stored[(arm, seed)] = table
     todo = []
-    for job in plan_jobs(arms, seeds, cohort, cohort_day, draws):
+    for job in plan_jobs(arms, seeds, cohort, cohort_day, draws, metrics):
         missing = tuple((a, s) for a, s in job.arms if (a, job.seed) not in stored)
         if missing:
-            todo.append(Job(job.seed, missing, cohort, cohort_day, tuple(draws)))
+            todo.append(Job(job.seed, missing, cohort, cohort_day, tuple(draws), tuple(metrics)))
     total = len(arms) * len(seeds)
     bar = None
     if progress:
@@ -541,8 +573,11 @@ def _differences(old_toml: str, new_toml: str) -> str:
     return "; ".join(parts) if parts else "written differently"
 
 
-def _conflicts(old: dict, arms: dict, spec: dict, cohort: str, cohort_day: int, ensemble=None) -> list[str]:
+def _conflicts(old: dict, arms: dict, spec: dict, cohort: str, cohort_day: int, ensemble=None,
+               metrics=()) -> list[str]:
     out = []
+    if tuple(old.get("metrics") or ()) != tuple(metrics):
+        out.append(f"metrics kept {list(old.get('metrics') or ()) or 'all'} there, {list(metrics) or 'all'} here")
     if old.get("ensemble") != ensemble:
         out.append(f"ensemble draws {old.get('ensemble')!r} there, {ensemble!r} here")
     if old.get("version") != _version():
@@ -588,11 +623,12 @@ def _load_manifest(folder: Path, set_aside: list) -> dict | None:
 
 
 def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, cohort_day: int,
-                   executor: str, overwrite: bool, set_aside: list, ensemble: int | None = None) -> dict:
+                   executor: str, overwrite: bool, set_aside: list, ensemble: int | None = None,
+                   metrics=()) -> dict:
     spec = {name: s.to_toml() for name, s in arms.items()}
     old = _load_manifest(folder, set_aside)
     if old is not None:
-        conflicts = _conflicts(old, arms, spec, cohort, cohort_day, ensemble)
+        conflicts = _conflicts(old, arms, spec, cohort, cohort_day, ensemble, metrics)
         if conflicts and not overwrite:
             raise InputError(f"output folder '{folder}' holds results made with other settings ("
                              + "; ".join(conflicts) + "); use --overwrite (overwrite=True) to "
@@ -609,6 +645,8 @@ def _open_manifest(folder: Path, arms: dict, seeds: list[int], cohort: str, coho
     else:
         manifest = {"arms": spec, "seeds": seeds, "cohort": cohort, "cohort_day": cohort_day, "ensemble": ensemble,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "job_seconds": {}}
+        if metrics:
+            manifest["metrics"] = list(metrics)
     manifest.update({"version": _version(), "git_commit": git_commit(), "executor": executor,
                      "python": platform.python_version(), "numpy": np.__version__})
     for name, toml in spec.items():

@@ -30,8 +30,8 @@ from sim.running.plots import save
 from sim.running.runner import check_experiment, run_experiment
 from sim.studies.compare import FULL, QUICK, standard_arms
 from sim.studies.economics.cea import acceptability, evpi, incremental_table, verdicts
-from sim.studies.economics.costs import (BASES, DAYS_PER_YEAR, DEFAULT_DISCOUNT, PERSPECTIVES, STATES,
-                                         UnitCosts, arm_totals, sources_table)
+from sim.studies.economics.costs import (BASES, DAYS_PER_YEAR, DEFAULT_DISCOUNT, METRICS, PERSPECTIVES,
+                                         STATES, UnitCosts, arm_totals, sources_table)
 from sim.studies.economics.figures import SYMBOL, ce_plane_figure, ceac_figure, frontier_figure
 
 DEFAULT_HORIZONS = (1, 5)
@@ -233,10 +233,11 @@ def cost_effectiveness(base: Scenario | None = None, out="results/cea", quick: b
     n_seeds = seeds if seeds is not None else (QUICK if quick else FULL)["seeds"]
     base = base.replace(days=run_days(chosen, base))
     arms = standard_arms(base)
-    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain")
+    check_experiment(arms, n_seeds, out, executor, cohort="chronic_pain", metrics=METRICS)
     with folder_lock(out):  # the store and the report made from it come from one run
+        # Only what economics reads is kept while the runs go (the lifetime horizon is 67 years of days).
         result = run_experiment(arms, seeds=n_seeds, out=out, executor=executor, cohort="chronic_pain",
-                                progress=progress, overwrite=overwrite)
+                                progress=progress, overwrite=overwrite, metrics=METRICS)
         cea = analyse(result.table, arms, chosen)
         cea.folder, cea.failed = Path(out), result.failed
         write_report(cea, Path(out), title=f"painloop cea: {base.n_agents:,} people, {n_seeds} seeds; "
