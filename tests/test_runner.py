@@ -82,10 +82,10 @@ def test_a_failing_job_is_reported_and_loses_nothing(tmp_path, monkeypatch):
 
     real = runner.run_arm
 
-    def flaky(engine, arm, seed, cohort, cohort_day):
+    def flaky(engine, arm, seed, *rest, **options):
         if arm == "exercise" and seed == 1:
             raise RuntimeError("boom")
-        return real(engine, arm, seed, cohort, cohort_day)
+        return real(engine, arm, seed, *rest, **options)
 
     monkeypatch.setattr(runner, "run_arm", flaky)
     result = run_experiment(arms(), seeds=2, out=tmp_path, progress=False)
