@@ -94,11 +94,8 @@ STAGE1: tuple[Fit, ...] = (
     Fit("remodelling_share", 0.15, 0.0, 0.6, 0.05),
     Fit("remodelling_tau_days", 120.0, 45.0, 365.0, 20.0),
     Fit("pain_to_activity_weight", 1.0, 0.5, 2.0, 0.15),
-    # sleep and pain, both directions (the diary: sleep -> next-day pain the stronger)
+    # sleep -> next-day pain (the diary's stronger direction)
     Fit("sleep_to_sensitivity_weight", 2.0, 1.0, 3.5, 0.25),
-    Fit("pain_to_sleep_weight", 0.85, 0.3, 2.0, 0.1),
-    # pain -> low mood (frustration, hopelessness): the direct route of the loop
-    Fit("pain_to_mood_weight", 0.3, 0.0, 1.0, 0.05),
     # mood: how common, and the course of an episode
     Fit("low_mood_bias", -2.6, -3.5, -2.0, 0.15),
     Fit("coping_sd", 2.5, 1.5, 3.0, 0.15),
@@ -117,12 +114,8 @@ STAGE1: tuple[Fit, ...] = (
 coordinates start near the previous fit (stage1-2026-11-30), with the drift's correlation time, the
 trait spread and drift SD moved by hand to where probe runs turned chronic back pain over at
 Nahin 2023's yearly rates, and the two phases of healing at a start that follows Costa 2012's
-curve (probe runs of 3,000 people, 2 seeds, issue 13). pain_to_mood_weight and pain_to_sleep_weight were set
-by hand until session 5 and are fitted since: probe runs (3,000 people, 2 seeds) at pain_to_mood 0.3 instead
-of 0.1 lowered the loss from 54.5 to 32 (the prevalence ratio of depression with chronic back pain rose from
-2.79 to 3.14, Currie & Wang 3.4), and pain_to_sleep near 0.85 instead of 1.0 brought poor sleepers among
-chronic pain from 82% to 76% (Sun 2021: 75.3%), now a stage-1 target; those two starts are set by hand from
-the probes. The former stage-1 values the table labels ``HELD`` are set by hand and not fitted."""
+curve (probe runs of 3,000 people, 2 seeds, issue 13). pain_to_mood_weight, pain_to_sleep_weight and the former stage-1
+values the table labels ``HELD`` are set by hand and not fitted."""
 
 STAGE1_TARGETS: dict[str, float] = {
     # pain
@@ -130,7 +123,7 @@ STAGE1_TARGETS: dict[str, float] = {
     "cp_pain_free": 1.0, "nahin_free_to_chronic": 1.0, "nahin_non_chronic_to_chronic": 1.0,
     "acute_week6": 1.0, "acute_week26": 1.0, "acute_week52": 1.0,
     # sleep and pain, day to day
-    "sleep_to_pain_z": 1.0, "pain_to_sleep_z": 1.0, "poor_sleep_cp": 1.0, "acute_not_recovered": 1.0,
+    "sleep_to_pain_z": 1.0, "pain_to_sleep_z": 1.0,
     # depression, and its course (NEMESIS-1 fitted; NEMESIS-2 only checked: their bands do not overlap)
     "dep_point": 2.0, "dep_pr_cbp": 2.0, "dep_first_incidence": 1.0, "dep_bimodal": 1.0,
     "dep_spijker_3m": 1.0, "dep_spijker_6m": 1.0, "dep_spijker_12m": 1.0, "dep_spijker_24m": 1.0,
@@ -176,32 +169,23 @@ class Settings:
     """The model's default burn-in (tests/test_calibration_run.py holds them equal)."""
     survey_years: int = 4
     """Years surveyed after the burn-in: new episodes of the first year are followed 3 years."""
-    max_evals: int = 60
+    max_evals: int = 80
     """CMA-ES evaluations after the one at the start (whole generations). An evaluation is 2 surveys of
     3,000 people over 16 years (the 12-year burn-in and 4 surveyed); the record keeps each stage's
-    seconds. 60 evaluations of 21 coordinates (6 generations: a short, local search, chosen for time)
-    keep the whole run near an hour on this 2-core machine; the 2026-11-28 fit found its best point at
-    evaluation 71 of 250."""
+    seconds. 80 evaluations of 19 coordinates (8 generations: a short search, chosen for time) keep the
+    whole run near 40 minutes on this 2-core machine; the 2026-11-28 fit found its best point at evaluation 71 of 250."""
     popsize: int = 10
-    sigma: float = 0.3
-    """CMA-ES's initial step, in units of each coordinate's ``step``. 0.5 (the 2026-11-30 run) never
-    beat the hand-set start in 80 evaluations (generation medians 124 -> 82 against a start of 54.5):
-    too wide a first cloud in 19 dimensions; 0.3 searches closer to the start."""
+    sigma: float = 0.5
+    """CMA-ES's initial step, in units of each coordinate's ``step``."""
     cma_seed: int = 1
     trial_people: int = 4_000
     trial_n: int = 1_200
-    trial_seeds: tuple[int, ...] = (0, 1, 2, 3)
-    """Stage 2's seeds: each bisection step averages the trial over these. Two seeds fitted the SNRI
-    scale to noise (a 12-week pain difference of one trial of 1,200 has a standard error of about 1.2
-    points on 0-100: stage 2 hit -5.3, validation over 5 seeds of 10,000 people then measured -2.8)."""
-    bisection_steps: int = 7
-    """Bisection halvings of [0, the parameter's upper bound]: 7 give upper / 2^8 (0.012 for an upper
-    bound of 3), below the trials' noise."""
+    bisection_steps: int = 10
+    """Bisection halvings of [0, the parameter's upper bound]: 10 give 10 / 2^11 = 0.005."""
 
 
 SETTINGS = Settings()
-QUICK = Settings(people=1_000, max_evals=20, trial_people=2_000, trial_n=600, trial_seeds=(0, 1),
-                 bisection_steps=6)
+QUICK = Settings(people=1_000, max_evals=20, trial_people=2_000, trial_n=600, bisection_steps=6)
 """``--quick``: a smaller run to try the pipeline (not for the shipped defaults)."""
 
 # ==================================================================================================
@@ -406,7 +390,7 @@ def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:
         lo, hi = 0.0, PARAMS[f"{kind}_effect"].high
         for _ in range(settings.bisection_steps):
             mid = (lo + hi) / 2
-            jobs = [({**base, f"{kind}_effect": mid}, kind, s, settings) for s in settings.trial_seeds]
+            jobs = [({**base, f"{kind}_effect": mid}, kind, s, settings) for s in settings.seeds]
             effect = float(np.mean(list(mapper(_trial, jobs))))
             trace.append({"kind": kind, "scale": mid, "outcome": effect, "goal": goal})
             lo, hi = (mid, hi) if effect > goal else (lo, mid)
@@ -445,8 +429,7 @@ def declaration(fits=STAGE1, targets=STAGE1_TARGETS, settings: Settings = SETTIN
             "stage1_targets": dict(targets), "missing_z": MISSING_Z,
             "stage2": {k: asdict(p) for k, p in STAGE2.items()}, "stage2_same_as": dict(STAGE2_SAME_AS),
             "effect_scale_untreated": EFFECT_SCALE_UNTREATED,
-            "settings": {**asdict(settings), "seeds": list(settings.seeds),
-                         "trial_seeds": list(settings.trial_seeds)}}
+            "settings": {**asdict(settings), "seeds": list(settings.seeds)}}
 
 
 SIGNIFICANT_DIGITS = 4
@@ -470,7 +453,7 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
     how = {"command": command, "date": date, "commit": commit + (" (dirty)" if dirty else ""), "dirty": dirty,
            "seconds": round(seconds), "versions": _versions()}
     stage1_values = values_at(s1["best"]["point"])
-    run1 = {"id": f"stage1-{date}-{commit[:7]}", "method": f"CMA-ES (cma, seed {settings.cma_seed}, popsize {settings.popsize}, "
+    run1 = {"id": f"stage1-{date}", "method": f"CMA-ES (cma, seed {settings.cma_seed}, popsize {settings.popsize}, "
                                              f"sigma {settings.sigma}) on {len(STAGE1_TARGETS)} natural-history targets",
             **how, "start": HAND_START, "seeds": list(settings.seeds), "people": settings.people,
             "burn_in_days": settings.burn_in_days, "survey_years": settings.survey_years,
@@ -483,9 +466,9 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
                             "model": s1["best"]["parts"][t][0], "z": s1["best"]["parts"][t][1]}
                         for t, w in STAGE1_TARGETS.items()},
             "generations": s1["generations"], "trace": s1["trace"]}
-    run2 = {"id": f"stage2-{date}-{commit[:7]}", "method": "bisection of each effect scale on its primary two-arm virtual trial",
+    run2 = {"id": f"stage2-{date}", "method": "bisection of each effect scale on its primary two-arm virtual trial",
             **how, "start": f"bisection on [0, upper bound], {settings.bisection_steps} halvings; does not depend "
-                            "on any default", "seeds": list(settings.trial_seeds), "people": settings.trial_people,
+                            "on any default", "seeds": list(settings.seeds), "people": settings.trial_people,
             "burn_in_days": settings.burn_in_days, "trial_n": settings.trial_n, "loss": s2["loss"],
             "stage_seconds": round(s2["seconds"], 1),
             "targets": {k: {"target": p.target, "published": TARGETS_BY_ID[p.target].value,
@@ -585,8 +568,7 @@ def report(record: dict) -> str:
     settings = (f"{s['people']:,} people, seeds {s['seeds']}, burn-in {s['burn_in_days']} days, "
                 f"survey {s['survey_years']} years; CMA-ES seed {s['cma_seed']}, popsize {s['popsize']}, "
                 f"sigma {s['sigma']} steps, {s['max_evals']} evaluations after the start; stage 2: "
-                f"{s['trial_people']:,} people, trials of {s['trial_n']:,}, seeds {s.get('trial_seeds', s['seeds'])}, "
-                f"{s['bisection_steps']} halvings. "
+                f"{s['trial_people']:,} people, trials of {s['trial_n']:,}, {s['bisection_steps']} halvings. "
                 "Run with " + ", ".join(f"{k} {v}" for k, v in record["runs"]["stage1"]["versions"].items()) + ".")
     coords = "\n".join(f"| `{f['name']}` | {f['start']:.4g} | {f['lower']:.4g} | {f['upper']:.4g} | "
                        f"{f['step']:.4g} | {run1['point'][f['name']]:.4g} |" for f in decl["stage1"])

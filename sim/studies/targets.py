@@ -319,7 +319,8 @@ TARGETS: tuple[Target, ...] = (
            "chronic back pain in the population.",
            "derived: binomial 95% interval at the pooled n (narrower than the random-effects interval, "
            "which the abstract does not give)",
-           used="pain_to_sleep_weight is fitted against it in stage 1 (set by hand to 1.0 until session 5)",
+           used="structure chosen against it: pain_to_sleep was raised by hand to meet 'very common' (1.0, "
+                "kept in issue 13 while sleep -> pain was sized to the diary)",
            scale=100),
     Target("insomnia_rr", 10, "poor sleep -> incident depression within a year, relative risk",
            "poor_sleep_dep_rr", "2.27 (1.89-2.71)", 2.27, 1.89, 2.71, "34 cohorts (Li 2016)",
