@@ -185,13 +185,32 @@ def cmd_validate(args) -> int:
     from sim.running.files import check_writable
     from sim.studies.validation import validate
 
+    if args.ensemble_file is not None and args.ensemble is None:
+        raise InputError("--ensemble-file needs --ensemble N, the number of draws")
     out = check_writable(args.out)
+    if args.ensemble is not None:
+        return _validate_ensemble(args, out)
     ev = validate(_scenario(args) if args.scenario else None, out=out, quick=args.quick)
     print(f"painloop validate: {int(ev['within'].sum())} of {len(ev)} targets within their bands "
           f"({100 * ev['within'].mean():.0f}%)")
     for _, r in ev[~ev["within"]].iterrows():
         print(f"  outside: {r['target']}: model {r['model']:.3g}, band [{r['band_low']:.3g}, {r['band_high']:.3g}]")
     print(f"wrote {out}/validation.md and figures")
+    return 0
+
+
+def _validate_ensemble(args, out) -> int:
+    """`painloop validate --ensemble N`: each target's predictive interval over the ensemble."""
+    from sim.studies.ensemble_validation import validate_ensemble
+
+    table = validate_ensemble(args.ensemble, args.ensemble_file, out=out, quick=args.quick,
+                              scenario=_scenario(args) if args.scenario else None)
+    print(f"painloop validate: {args.ensemble} parameter draws; {int(table['overlaps'].sum())} of {len(table)} "
+          f"targets' 95% predictive intervals overlap their bands")
+    for _, r in table.iterrows():
+        print(f"  {r['id']}: [{r['lo']:.3g}, {r['hi']:.3g}] against band [{r['band_low']:.3g}, {r['band_high']:.3g}]; "
+              f"{100 * r['share_within']:.0f}% of draws within")
+    print(f"wrote {out}/validation_ensemble.md, validation_ensemble.csv, validation_ensemble_measured.csv")
     return 0
 
 
@@ -456,6 +475,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("scenario", nargs="?", help="scenario TOML file (default: the defaults)")
     val.add_argument("--quick", action="store_true", help="2 seeds, 4,000 people (about a minute)")
     val.add_argument("--out", default="docs", help="output folder (default docs)")
+    val.add_argument("--ensemble", type=int, metavar="N",
+                     help="each survey target's 95%% predictive interval over N draws of the parameter ensemble "
+                          "and the share of draws within its band (docs/uncertainty.md); writes validation_ensemble.md")
+    val.add_argument("--ensemble-file", metavar="PATH",
+                     help="with --ensemble: the ensemble CSV to draw from (default: the shipped one)")
     val.set_defaults(func=cmd_validate)
 
     params = sub.add_parser("params", help="list every parameter with unit, range and meaning")

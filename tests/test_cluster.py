@@ -128,3 +128,33 @@ def test_no_scheduler_at_the_address_is_an_input_error(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="no Dask scheduler answered"):
         run_on_dask(_jobs([0], tmp_path), lambda job: 0, lambda job, out: None,
                     executor=f"dask://127.0.0.1:{port}")
+
+
+def _toy_ensemble(path):
+    """A toy ensemble (not a posterior): three weighted sets near the defaults, one effect size."""
+    pd.DataFrame({"low_mood_bias": [-2.6, -2.3, -2.9], "pain_bias": [-4.6, -4.2, -5.0],
+                  "exercise_effect": [0.9, 1.2, 0.7], "weight": [0.5, 0.3, 0.2]}).to_csv(path, index=False)
+    return path
+
+
+def test_an_ensemble_sweep_on_dask_is_the_serial_sweep_and_resumes_like_one(tmp_path):
+    ensemble = _toy_ensemble(tmp_path / "ensemble.csv")
+    two = {name: s for name, s in arms().items() if name != "no_pain_to_mood"}
+    serial = run_experiment(two, seeds=2, out=tmp_path / "serial", ensemble=3, ensemble_file=ensemble,
+                            progress=False)
+    dask = run_experiment(two, seeds=2, out=tmp_path / "dask", executor="dask", max_workers=2, ensemble=3,
+                          ensemble_file=ensemble, progress=False)
+    assert not dask.failed and serial.table["draw"].nunique() == 3
+    keyed = [*KEY, "draw"]
+    pd.testing.assert_frame_equal(serial.table.sort_values(keyed).reset_index(drop=True),
+                                  dask.table.sort_values(keyed).reset_index(drop=True), check_exact=True)
+    # checkpoints: a store holding seed 0 (written serially) is resumed on Dask without rerunning it
+    folder = tmp_path / "store"
+    run_experiment(two, seeds=[0], out=folder, ensemble=3, ensemble_file=ensemble, progress=False)
+    done = {p.name: p.stat().st_mtime_ns for p in (folder / "jobs").iterdir()}
+    resumed = run_experiment(two, seeds=[0, 1], out=folder, executor="dask", max_workers=2, ensemble=3,
+                             ensemble_file=ensemble, progress=False)
+    assert all((folder / "jobs" / name).stat().st_mtime_ns == stamp for name, stamp in done.items())
+    assert len(list((folder / "jobs").iterdir())) > len(done)
+    pd.testing.assert_frame_equal(resumed.table.sort_values(keyed).reset_index(drop=True),
+                                  serial.table.sort_values(keyed).reset_index(drop=True), check_exact=True)

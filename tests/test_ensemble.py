@@ -84,6 +84,10 @@ def test_compare_ensemble_reports_both_intervals_and_the_chance_each_arm_is_best
     summary = pd.read_csv(out / "ensemble_summary.csv")
     assert {"param_lo", "param_hi", "noise_lo", "noise_hi", "p_best"} <= set(summary)
     assert (out / "ensemble_effects.png").stat().st_size > 0 and (out / "ensemble.md").exists()
+    # which parameters move the effects: a row per (arm, outcome, varied parameter) and the seed noise
+    which = pd.read_csv(out / "ensemble_uncertainty.csv")
+    assert {"low_mood_bias", "pain_bias", "exercise_effect", "(seed noise)"} <= set(which["parameter"])
+    assert "baseline" not in set(which["arm"]) and "Which parameters move" in (out / "ensemble.md").read_text()
     week12 = summary[summary["week"] == 12]
     # per outcome, the chances of being best add up to 1 over the arms
     assert np.allclose(week12.groupby("outcome")["p_best"].sum(), 1.0)

@@ -37,9 +37,12 @@ import numpy as np
 from sim.core import equilibrium
 from sim.core.engine import BLOCK, NOISE_ROWS, PRECISIONS, DayLoop, Engine, Observer, _block, advance, burn_in_key
 from sim.core.errors import InputError
+from sim.core.network import Network
 from sim.core.parameters import Params
 from sim.core.scales import ClinicalStatus
+from sim.core.shocks import draw_shocks
 from sim.core.state import Population
+from sim.core.streams import state_key
 
 STRUCTURAL = ("n_agents", "days", "burn_in_days")
 """Parameters every set of a batch shares: they fix the batch's shape (rows per set, the days
@@ -321,6 +324,7 @@ class BatchEngine(DayLoop):
             member.pop = self.pop.block(rows)
             member.status = _SetStatus(self.status, rows, self.pop)
         self.p = BatchParams([m.p for m in members], self.n)
+        self._network = Network.disjoint([m.network for m in members])
         self.rules = members[0].rules
         self.day = members[0].day
         self._noise = np.empty((NOISE_ROWS, self.pop.n), dtype=PRECISIONS[self.precision])
@@ -384,11 +388,7 @@ class BatchEngine(DayLoop):
         ``replaced`` the list of each set's replaced rows."""
         for observer in self.observers:
             observer.before_day(self)
-        day_shocks = []
-        for member, rows in zip(self.members, self.sets):
-            shocks, noise = member.draw_day()
-            self._noise[:, rows] = noise
-            day_shocks.append(shocks)
+        day_shocks = self._draw_day()
         for observer in self.observers:
             observer.shocks(self, day_shocks)
         for member in self.members:
@@ -399,9 +399,9 @@ class BatchEngine(DayLoop):
         else:
             gains, offsets = {}, {}
         dtype = self.pop.dtype
-        for member, shocks, rows in zip(self.members, day_shocks, self.sets):
+        for member, shocks in zip(self.members, day_shocks):
             shocks.apply_to(member.pop, member.p.remodelling_share)
-            self.pop.tie_support[rows] = member.network.neighbour_mean(member.pop.social_support)
+        self.pop.tie_support[...] = self._network.neighbour_mean(self.pop.social_support)
         for rows, p in self._blocks:
             self.pop.set_states(advance(self.pop.rows(rows), self._noise[:, rows], p, self.rules,
                                         _block(gains, rows, dtype), _block(offsets, rows, dtype)), rows)
@@ -414,6 +414,29 @@ class BatchEngine(DayLoop):
             if any(who.size for who in left):
                 observer.replaced(self, left)
             observer.after_day(self)
+
+    def _draw_day(self) -> list:
+        """Every set's shocks and noise, as :meth:`Engine.draw_day` draws them from the set's own
+        streams, into the batch's noise rows. The noise depends on nothing but its stream's state
+        (and the batch's size and precision), so sets whose noise streams are in the same state --
+        under the batch's one seed, nearly always all of them -- share one draw: the first draws,
+        the others take a copy and their streams move to the state the draw left (as their own
+        draw would have)."""
+        noise_from = {}
+        day_shocks = []
+        for member, rows in zip(self.members, self.sets):
+            day_shocks.append(draw_shocks(member.pop, member.p, member.streams["injuries"],
+                                          member.streams["life_events"]))
+            rng = member.streams["noise"]
+            key = state_key(rng)
+            if key in noise_from:
+                first, state = noise_from[key]
+                self._noise[:, rows] = self._noise[:, first]
+                rng.bit_generator.state = state
+            else:
+                self._noise[:, rows] = member.draw_noise()
+                noise_from[key] = (rows, rng.bit_generator.state)
+        return day_shocks
 
 
 # --------------------------------------------------------------------------------------------

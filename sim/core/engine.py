@@ -483,11 +483,16 @@ class Engine(DayLoop):
         The noise array is reused from day to day: it is valid until the next draw.
         """
         shocks = draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
+        return shocks, self.draw_noise()
+
+    def draw_noise(self) -> np.ndarray:
+        """The day's noise (one standard normal per noisy state and person) from the ``noise``
+        stream, into the reused array; it depends only on that stream's state, size and precision."""
         if self.precision == "float64":
             self.streams["noise"].standard_normal(out=self._noise)
         else:
             standard_normal_f32(self.streams["noise"], self._noise)
-        return shocks, self._noise
+        return self._noise
 
     def deliver(self) -> None:
         """Step 2: every intervention decides who is treated today; sets today's gains and offsets."""

@@ -37,6 +37,19 @@ class Network:
         self._mean = sp.csr_array((weights, self.indices, self.indptr), shape=(n, n))
         self._lonely = np.flatnonzero(self.degree == 0)
 
+    @classmethod
+    def disjoint(cls, networks: list[Network]) -> Network:
+        """The networks side by side as one, with no ties between them (person ``i`` of the
+        ``k``-th is row ``i + sum of the earlier sizes``): a batch of runs (:mod:`sim.core.batch`)
+        averages every run's ties in one product. Each row holds its network's ties in the same
+        order, so :meth:`neighbour_mean` gives each network's numbers exactly."""
+        offsets = np.cumsum([0] + [net.n for net in networks])
+        ties = np.cumsum([0] + [net.indices.size for net in networks])
+        indptr = np.concatenate([[0]] + [net.indptr[1:].astype(np.int64) + start
+                                         for net, start in zip(networks, ties[:-1])])
+        indices = np.concatenate([net.indices.astype(np.int64) + start for net, start in zip(networks, offsets[:-1])])
+        return cls(int(offsets[-1]), indptr, indices, networks[0]._mean.dtype)
+
     @property
     def n_ties(self) -> int:
         """Number of ties (each undirected tie counted once)."""

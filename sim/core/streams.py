@@ -44,3 +44,18 @@ class Streams:
         other = Streams(self.seed)
         other._streams = {k: g for k, g in self._streams.items() if k not in set(names)}
         return other
+
+
+def state_key(rng: np.random.Generator):
+    """A hashable key of ``rng``'s bit-generator state: two generators with equal keys give the same
+    draws for the same calls (a batch of runs shares draws this way, :mod:`sim.core.batch`)."""
+    state = rng.bit_generator.state
+    inner = state.get("state")
+    if isinstance(inner, dict):
+        inner = tuple(sorted(inner.items()))
+    key = (state.get("bit_generator"), inner, state.get("has_uint32"), state.get("uinteger"))
+    try:
+        hash(key)
+    except TypeError:  # a bit generator whose state holds arrays: compare its text
+        key = repr(state)
+    return key

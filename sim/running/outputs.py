@@ -142,22 +142,26 @@ def _summaries(pop, sets: int, p) -> tuple[dict, dict]:
     return total, quantiles, shares
 
 
-def _summary_row(k: int, n: int, p, total, quantiles, shares) -> tuple[dict, dict]:
-    """Set ``k``'s state summaries as daily-table columns (``p``: its own parameters)."""
+def _summary_columns(n: int, params: list, total, quantiles, shares) -> tuple[dict, dict]:
+    """Every set's state summaries as daily-table columns: name -> list over sets of Python floats
+    (``params``: each set's own parameters). The arithmetic is the one-set arithmetic elementwise
+    (IEEE double either way), so each set's values are its solo run's."""
     # the linear scales, each the clinical value of an internal 1.0 (sim.core.scales is the one place)
     scale = {"pain_nrs": scales.pain_nrs(1.0), "phq9": scales.phq9(1.0),
-             "activity_min_week": scales.activity_min_week(1.0, p), "sleep_psqi": scales.sleep_psqi(1.0)}
-    row = {}
+             "activity_min_week": np.array([scales.activity_min_week(1.0, p) for p in params], dtype=np.float64),
+             "sleep_psqi": scales.sleep_psqi(1.0)}
+    cols = {}
     for name, factor in scale.items():
-        row[f"{name}_mean"] = float(total[name][k]) / n * factor
-        for q, v in zip(QUANTILES, quantiles[name][k] * factor):
-            row[f"{name}_p{round(q * 100)}"] = float(v)
-    row["crp_mg_l_mean"] = float(total["crp_mg_l"][k]) / n
-    for q, v in zip(QUANTILES, quantiles["crp_mg_l"][k]):
-        row[f"crp_mg_l_p{round(q * 100)}"] = float(v)
-    row.update({name: int(v[k]) / n for name, v in shares.items()})
-    latent = {f"{name}_mean": float(total[name][k]) / n for name in LATENT_MEANS}
-    return row, latent
+        cols[f"{name}_mean"] = (total[name] / n * factor).tolist()
+        scaled = quantiles[name] * (factor[:, None] if isinstance(factor, np.ndarray) else factor)
+        for j, q in enumerate(QUANTILES):
+            cols[f"{name}_p{round(q * 100)}"] = scaled[:, j].tolist()
+    cols["crp_mg_l_mean"] = (total["crp_mg_l"] / n).tolist()
+    for j, q in enumerate(QUANTILES):
+        cols[f"crp_mg_l_p{round(q * 100)}"] = quantiles["crp_mg_l"][:, j].tolist()
+    cols.update({name: (v / n).tolist() for name, v in shares.items()})
+    latent = {f"{name}_mean": (total[name] / n).tolist() for name in LATENT_MEANS}
+    return cols, latent
 
 
 def _utility_totals(pop, status, sets: int, p) -> np.ndarray:
@@ -187,27 +191,27 @@ def _demographic_counts(pop, status, sets: int) -> dict:
     return counts
 
 
-def _demographic_row(k: int, n: int, counts: dict) -> dict[str, float]:
-    """Set ``k``'s prevalence of chronic pain and of depression by sex and by age band, mean age,
-    share female."""
-    row = {}
-    size = counts["size"][k]
+def _demographic_columns(n: int, counts: dict) -> dict[str, list]:
+    """Every set's prevalence of chronic pain and of depression by sex and by age band, mean age,
+    share female: name -> list over sets."""
+    cols = {}
+    size = counts["size"]  # sets x bands x sex
     for name in ("chronic_pain", "depression"):
-        hits = counts[name][k]
+        hits = counts[name]
         with np.errstate(invalid="ignore", divide="ignore"):
-            by_sex = hits.sum(0) / size.sum(0)
-            by_band = hits.sum(1) / size.sum(1)
-        row[f"{name}_male"], row[f"{name}_female"] = float(by_sex[0]), float(by_sex[1])
-        for (_, _, label), share in zip(AGE_BANDS, by_band):
-            row[f"{name}_age_{label}"] = float(share)
-    row["age_mean"] = float(counts["age_mean"][k])
-    row["female_share"] = float(size[:, 1].sum() / n)
-    return row
+            by_sex = hits.sum(1) / size.sum(1)
+            by_band = hits.sum(2) / size.sum(2)
+        cols[f"{name}_male"], cols[f"{name}_female"] = by_sex[:, 0].tolist(), by_sex[:, 1].tolist()
+        for b, (_, _, label) in enumerate(AGE_BANDS):
+            cols[f"{name}_age_{label}"] = by_band[:, b].tolist()
+    cols["age_mean"] = np.asarray(counts["age_mean"], dtype=np.float64).tolist()
+    cols["female_share"] = (size[:, :, 1].sum(1) / n).tolist()
+    return cols
 
 
 def demographic_rows(pop, status) -> dict[str, float]:
     """Prevalence of chronic pain and of depression by sex and by age band, mean age, share female."""
-    return _demographic_row(0, pop.n, _demographic_counts(pop, status, 1))
+    return {name: values[0] for name, values in _demographic_columns(pop.n, _demographic_counts(pop, status, 1)).items()}
 
 
 def daily_rows(day: int, pop, status, params: list, deliveries: list, demographies: list,
@@ -239,11 +243,12 @@ def daily_rows(day: int, pop, status, params: list, deliveries: list, demographi
     counts = {"chronic_pain": per_set(cp), "high_impact_pain": per_set(status.high_impact_pain),
               "depression": per_set(dep), "comorbid": per_set(cp & dep),
               **{name: per_set(flags) for name, flags in status.events.items()}}
+    states, latent = _summary_columns(n, params, *summaries) if summaries is not None else ({}, {})
+    demographic = _demographic_columns(n, demography) if demography is not None else {}
     rows = []
     for k in range(sets):
         row = {"day": day}
-        states, latent = _summary_row(k, n, params[k], *summaries) if summaries is not None else ({}, {})
-        row.update(states)
+        row.update({name: values[k] for name, values in states.items()})
         n_cp, n_dep, n_both = int(counts["chronic_pain"][k]), int(counts["depression"][k]), int(counts["comorbid"][k])
         row["chronic_pain"] = n_cp / n
         row["high_impact_pain"] = int(counts["high_impact_pain"][k]) / n
@@ -253,14 +258,13 @@ def daily_rows(day: int, pop, status, params: list, deliveries: list, demographi
         row["depression_if_no_chronic_pain"] = (n_dep - n_both) / (n - n_cp) if n_cp < n else np.nan
         denominator = row["depression_if_no_chronic_pain"]
         row["depression_ratio"] = row["depression_if_chronic_pain"] / denominator if denominator else np.nan
-        if demography is not None:
-            row.update(_demographic_row(k, n, demography))
+        row.update({name: values[k] for name, values in demographic.items()})
         if demographies[k] is not None:
             row["deaths"], row["exits"] = demographies[k].day_deaths, demographies[k].day_exits
         row["utility_mean"] = float(utility[k]) / n
         for name in status.events:
             row[name] = int(counts[name][k])
-        row.update(latent)
+        row.update({name: values[k] for name, values in latent.items()})
         row.update(_delivery_columns(list(deliveries[k]), demographies[k]))
         rows.append(row)
     return rows

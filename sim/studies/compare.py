@@ -14,7 +14,8 @@ With ``ensemble=N`` (``painloop compare --ensemble N``) every arm runs over N pa
 from the parameter ensemble (docs/uncertainty.md), with common random numbers, and the outputs
 are ``ensemble_summary.csv`` (per arm, week and outcome: mean, paired difference, 95% interval
 over parameter draws, 95% interval over seeds, probability of being best), ``ensemble.md`` and
-``ensemble_effects.png`` (each arm's effect over the draws).
+``ensemble_effects.png`` (each arm's effect over the draws), and ``ensemble_uncertainty.csv``:
+which parameters move each arm's effect (first-order indices, :mod:`sim.studies.uncertainty`).
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from sim.interventions import intervention_names
 from sim.core.errors import InputError
 from sim.running.files import folder_lock, write_into
 from sim.running.plots import arms_over_time_figure, ensemble_effects_figure, forest_figure, save
-from sim.running.runner import check_experiment, run_experiment
+from sim.running.runner import check_experiment, ensemble_draws, run_experiment
 from sim.running.scripts import check_writable, parse_args
 from sim.studies.analysis import (DEFAULT_WEEKS, OUTCOMES, SHARES, draw_effects, ensemble_headline, headline,
                                   summarise, summarise_ensemble)
+from sim.studies.uncertainty import decompose_effects
+from sim.studies.uncertainty import markdown as uncertainty_markdown
 
 COMBINATIONS = {
     "exercise+cbt": ("exercise", "cbt"),
@@ -135,6 +138,8 @@ def _compare_ensemble(base, arms, out, n_seeds, executor, progress, overwrite, e
     weeks = sorted(summary["week"].unique())
     headlines = {int(w): ensemble_headline(summary, week=int(w)) for w in weeks}
     effects = draw_effects(result.table, baseline="baseline", weeks=DEFAULT_WEEKS)
+    # which parameters move each arm's effect (docs/uncertainty.md, "Which uncertainty matters")
+    which = decompose_effects(effects, list(ensemble_draws(ensemble, ensemble_file)), week=weeks[0])
     source = "the shipped ensemble" if ensemble_file is None else f"ensemble file {Path(ensemble_file).name}"
     title = (f"painloop compare --ensemble {ensemble}: {base.n_agents:,} people, {n_seeds} seeds x {ensemble} "
              f"parameter draws ({source}); offered on day 0 to people with chronic pain")
@@ -147,7 +152,13 @@ def _compare_ensemble(base, arms, out, n_seeds, executor, progress, overwrite, e
                  "on that outcome. Shares in percent points; pain on NRS 0-10; PHQ-9 0-27.", ""]
         for week, table in headlines.items():
             lines += [f"## Week {week}", "", table.to_markdown(), ""]
+        lines += [f"## Which parameters move the effects (week {weeks[0]})", "",
+                  "First-order index: the share of an arm's effect's variance over the draws that one parameter "
+                  "explains alone (a spline regression over the draws; docs/uncertainty.md). Seed noise: the share "
+                  "the seeds leave in it. With few distinct draws the indices cannot be estimated (blank).", "",
+                  uncertainty_markdown(which[which["outcome"].isin(list(FOREST_OUTCOMES))]), ""]
         (tmp / "ensemble.md").write_text("\n".join(lines), encoding="utf-8")
+        which.to_csv(tmp / "ensemble_uncertainty.csv", index=False)
         save(ensemble_effects_figure(effects, week=weeks[0], outcomes=FOREST_OUTCOMES, title=title,
                                      percent=SHARES), tmp / "ensemble_effects.png")
 
