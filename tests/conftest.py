@@ -3,9 +3,17 @@ import shutil
 import tempfile
 
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from sim import Scenario
+
+
+# No per-example deadline in any property test: a deadline times the machine, not the claim, and on
+# a loaded machine (CI shares its cores) a 0.1 ms call of tests/test_utility.py once took 1.5 s and
+# failed the suite with DeadlineExceeded.
+settings.register_profile("painloop", deadline=None)
+settings.load_profile("painloop")
 
 
 @st.composite
@@ -18,14 +26,30 @@ def parameter_values(draw, params, min_size=0, max_size=6) -> dict:
 
 
 # The equilibrium cache (sim.core.equilibrium) goes to a folder of this test session, never the
-# user's home; subprocesses the tests start inherit it. PAINLOOP_CACHE=off is kept (tests run uncached).
-if os.environ.get("PAINLOOP_CACHE", "").strip().lower() != "off":
-    os.environ["PAINLOOP_CACHE"] = tempfile.mkdtemp(prefix="painloop-test-cache-")
+# user's home; subprocesses the tests start (and pytest-xdist's workers, which keep the folder
+# their controller made instead of each burning in the same towns again) inherit it.
+# PAINLOOP_CACHE=off is kept (tests run uncached). $PAINLOOP_TEST_CACHE names a folder to use
+# instead, kept after the session: .ci/run shares one between its stages, so a town burnt in by
+# the fast tests is loaded by the slow ones and the notebooks. Sound because a cache key covers
+# the code and the Python and NumPy versions (a run from the cache is the run that burns in, bit
+# for bit: tests/test_equilibrium.py), and a test that patches what a burn-in does in memory
+# turns the cache off for itself (tests/test_scale.py).
+OWN_PREFIX = "painloop-test-cache-"
+_given = os.environ.get("PAINLOOP_CACHE", "").strip()
+if _given.lower() == "off":
+    pass
+elif os.environ.get("PAINLOOP_TEST_CACHE"):
+    os.environ["PAINLOOP_CACHE"] = os.environ["PAINLOOP_TEST_CACHE"]
+    os.makedirs(os.environ["PAINLOOP_CACHE"], exist_ok=True)
+elif not (os.environ.get("PYTEST_XDIST_WORKER") and os.path.basename(_given).startswith(OWN_PREFIX)):
+    os.environ["PAINLOOP_CACHE"] = tempfile.mkdtemp(prefix=OWN_PREFIX)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    """Remove the session's own cache folder: in the controller (or a run without workers), never
+    in a worker, whose controller's folder the other workers may still be using."""
     where = os.environ.get("PAINLOOP_CACHE", "")
-    if os.path.basename(where).startswith("painloop-test-cache-"):
+    if os.path.basename(where).startswith(OWN_PREFIX) and not os.environ.get("PYTEST_XDIST_WORKER"):
         shutil.rmtree(where, ignore_errors=True)
 
 

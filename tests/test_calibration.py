@@ -12,6 +12,7 @@ def default_run():
 
 @pytest.mark.slow
 @pytest.mark.one_python
+@pytest.mark.xdist_group("default_run")  # one worker makes the shared run (.ci/run: --dist loadgroup)
 def test_prevalences_with_defaults_at_20k(default_run):
     s = default_run.summary(last_days=366)
     # chronic *back* pain, the band of its target (Shmagel 2016 widened to Currie & Wang 2004; issue 13
@@ -23,6 +24,7 @@ def test_prevalences_with_defaults_at_20k(default_run):
 
 @pytest.mark.slow
 @pytest.mark.one_python
+@pytest.mark.xdist_group("default_run")  # one worker makes the shared run (.ci/run: --dist loadgroup)
 def test_day_zero_is_the_long_run_state(default_run):
     d = default_run.daily
     first, last = d[d["day"] < 90], d[d["day"] > 275]

@@ -65,6 +65,12 @@ def test_console_script_is_installed_and_reports_usage_errors():
 
 
 @pytest.mark.slow
+# One Python: this is the README's main job at its real size (--quick only sets people and seeds).
+# Each Python runs its code elsewhere: the fast tests run `compare` to its table and figures at
+# 200-300 people (tests/test_ensemble.py, tests/test_store.py) and the process pool
+# (tests/test_runner.py, tests/test_store.py), and the slow killed-and-resumed test runs the
+# `compare` command through the pool to every output file (tests/test_store.py).
+@pytest.mark.one_python
 def test_compare_quick_writes_table_and_figures(tmp_path):
     out = tmp_path / "compare"
     assert main(["compare", "--quick", "--out", str(out), "--quiet"]) == 0

@@ -76,7 +76,12 @@ def test_compare_ensemble_reports_both_intervals_and_the_chance_each_arm_is_best
 
     path = toy_file(tmp_path / "e.csv")
     out = tmp_path / "cmp"
-    code = main(["compare", "--agents", "300", "--days", "84", "--seeds", "2", "--serial", "--quiet",
+    # A 200-day burn-in (as the killed-and-resumed compare of tests/test_store.py): every draw and
+    # seed burns in its own town, and the default 12 years, six times, was most of this test; the
+    # reporting over draws and seeds it checks needs only a cohort with chronic pain on day 0.
+    town = tmp_path / "town.toml"
+    town.write_text("n_agents = 300\nburn_in_days = 200\n")
+    code = main(["compare", str(town), "--days", "84", "--seeds", "2", "--serial", "--quiet",
                  "--ensemble", "3", "--ensemble-file", str(path), "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out

@@ -1,7 +1,7 @@
 """The tutorial notebooks in docs/notebooks run top to bottom (nbclient, a real Jupyter kernel).
 
-Marked ``notebooks``: deselected in the default run, run by .ci/run (with ``--durations=0``, which
-prints each notebook's run time). The site executes them again when it is built, so it always
+Marked ``notebooks``: deselected in the default run, run by .ci/run with the slow tests (its
+``--durations`` list prints each notebook's run time). The site executes them again when it is built, so it always
 shows what the code does today; the committed notebooks therefore carry no outputs.
 ``$PAINLOOP_NOTEBOOKS_OUT``, if set, is a folder the executed notebooks are written to: .ci/run
 builds the site from them (``PAINLOOP_DOCS_EXECUTE=false``) so that CI runs each notebook once.

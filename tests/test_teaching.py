@@ -78,6 +78,14 @@ def test_render_replaces_only_the_blocks_and_names_unknown_ones():
 
 @pytest.mark.slow
 @pytest.mark.one_python
+# First in the file: the longest slow test, so .ci/run starts it before the lesson's commands.
+def test_the_lessons_people_and_numbers_are_the_models(capsys):
+    """`painloop lesson --check`: every generated block is what the model gives today."""
+    assert main(["lesson", "--check", "--path", str(LESSON)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.one_python
 @pytest.mark.parametrize("command", lesson_commands(),
                          ids=lambda c: re.sub(r"[^\w.]+", "_", c.removeprefix("painloop ")))
 def test_lesson_command_runs_and_says_what_the_lesson_says(command, tmp_path, capsys, monkeypatch):
@@ -92,9 +100,3 @@ def test_lesson_command_runs_and_says_what_the_lesson_says(command, tmp_path, ca
     for line in quoted().get(command, []):
         assert line in out, f"{command!r}: the lesson quotes {line!r}"
 
-
-@pytest.mark.slow
-@pytest.mark.one_python
-def test_the_lessons_people_and_numbers_are_the_models(capsys):
-    """`painloop lesson --check`: every generated block is what the model gives today."""
-    assert main(["lesson", "--check", "--path", str(LESSON)]) == 0, capsys.readouterr().err

@@ -32,10 +32,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_once(n: int, precision: str, days: int, cache: Path, out: Path, seed: int = 0) -> dict:
-    """One ``painloop run`` in a fresh process with ``$PAINLOOP_CACHE=cache``; its seconds split."""
+def run_once(n: int, precision: str, days: int, cache: Path, out: Path, seed: int = 0,
+             burn_in_days: int | None = None) -> dict:
+    """One ``painloop run`` in a fresh process with ``$PAINLOOP_CACHE=cache``; its seconds split.
+    ``burn_in_days`` (None: the default) overrides the burn-in."""
     command = [sys.executable, "-m", "sim.cli", "run", "--agents", str(n), "--precision", precision,
                "--days", str(days), "--seed", str(seed), "--quiet", "--out", str(out)]
+    if burn_in_days is not None:
+        command += ["--burn-in", str(burn_in_days)]
     env = {**os.environ, "PAINLOOP_CACHE": str(cache),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     load = os.getloadavg()[0]
@@ -53,11 +57,13 @@ def run_once(n: int, precision: str, days: int, cache: Path, out: Path, seed: in
             "load_average_at_start": round(load, 1)}
 
 
-def day0(n: int = 100_000, precision: str = "float32", days: int = 365, seed: int = 0) -> pd.DataFrame:
-    """The cold and the warm run of ``painloop run`` (see the module docstring), one row each."""
+def day0(n: int = 100_000, precision: str = "float32", days: int = 365, seed: int = 0,
+         burn_in_days: int | None = None) -> pd.DataFrame:
+    """The cold and the warm run of ``painloop run`` (see the module docstring), one row each;
+    ``burn_in_days`` (None: the model's default, what the benchmark reports) overrides the burn-in."""
     with tempfile.TemporaryDirectory(prefix="painloop-day0-") as tmp:
         cache = Path(tmp) / "cache"
-        rows = [{"run": run, **run_once(n, precision, days, cache, Path(tmp) / f"run_{k}", seed)}
+        rows = [{"run": run, **run_once(n, precision, days, cache, Path(tmp) / f"run_{k}", seed, burn_in_days)}
                 for k, run in enumerate(("cold", "warm"))]
     return pd.DataFrame(rows)
 
