@@ -262,6 +262,31 @@ TARGETS: tuple[Target, ...] = (
            "Henschke: 72% had completely recovered 12 months after presenting with LBP of < 2 weeks. Model: "
            "a reported pain (NRS >= 0.5) at 52 weeks in the acute cohort (one day read, not a month free of pain).",
            "derived: binomial 95% interval at n = 973", scale=100),
+    Target("cbp_after_acute_episode", 6, "new chronic back pain that began with an acute episode",
+           "cbp_onsets_after_injury", "54.7% fully developed within a day (533 of 974); 69.4% within 3 weeks",
+           0.547, 0.503, 0.735,
+           "NHANES 2009-10 back pain survey, adults 20-69, the survey of Shmagel 2016 (CDC's 'Data "
+           "Documentation, Codebook, and Frequencies' of ARQ_F, September 2011, item ARQ025D; read in a "
+           "Markdown copy of it: github.com/ainilaha/EpiMind, data/metadata/ARQ_F.md)",
+           "NHANES: the 989 adults who had ever had low back pain almost every day for 6 weeks or more (686 of "
+           "them for 3 months or more) were asked 'How long did it take for your low back pain, aching or "
+           "stiffness to fully develop?': suddenly, within an hour 359; in a single day 174; over 1-3 weeks "
+           "143; from a month up to a year 183; over a year or more 115; don't know 15 (unweighted counts). "
+           "Model: new chronic back pain (NRS >= 4 on more than half of 90 days, so declared after about 6 "
+           "weeks of pain, like the survey's 6-week spell; onsets after the survey's first 6 months) with an "
+           "acute episode (injury or strain) in the 182 days before the onset (:func:`epi.onsets_after_injury`). "
+           "Differences: the survey's answer is recalled, often years later, and covers every 6-week spell; "
+           "the model counts any injury in the window, one unrelated to the pain too, so its share is an "
+           "upper bound of 'began with an acute episode'. Clinic samples of long-standing chronic LBP report "
+           "fewer sudden onsets: 32.0% sudden emergence among 1,760 rehabilitation patients (Verkerk 2011, "
+           "BMC Musculoskelet Disord 12:252, Table 1); 33.3% of 4,689 named an event that produced their "
+           "pain (Hall 1998, Clin J Pain 14:129).",
+           "derived: binomial 95% intervals at the 974 who answered, with a design effect of 2 (the codebook's "
+           "counts are unweighted; no weighted share was read): within a day 533/974 = 54.7% (50.3-59.1%), "
+           "within 3 weeks 676/974 = 69.4% (65.3-73.5%); widened for a stated difference of definition: "
+           "whether pain that took 1-3 weeks to develop began with an acute episode is not known, so the band "
+           "runs from the lower end for 'within a day' to the upper end for 'within 3 weeks'",
+           scale=100),
     Target("cp_pain_free", 6, "chronic pain cases pain-free a year later", "cp_to_pain_free", "10.4%", 0.104,
            0.091, round(0.117 * NO_BACK_PAIN_RATIO, 3), "NHIS longitudinal cohort (Nahin 2023)",
            "Nahin: chronic pain in 2019 and 'never' pain in the past 3 months of 2020. Model: chronic back pain "
@@ -444,20 +469,6 @@ REPORTED = {
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
     "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
-    "cbp_onsets_after_injury": "share of new chronic back pain with an acute episode (injury or strain) in the 6 "
-                               "months before its onset. No population or inception-cohort figure for this share "
-                               "was found (searched again in session 5: onset type, sudden vs gradual onset, "
-                               "recalled onset event, acute-to-chronic transition, incident chronic LBP). Closest, "
-                               "both prevalent chronic cases in care recalling how their pain began, so not a "
-                               "band: Verkerk 2011 (BMC Musculoskelet Disord 12:252, Table 1; 1,760 rehabilitation "
-                               "patients with chronic non-specific LBP, mean 7.7 years of pain): sudden emergence "
-                               "563 (32.0%), gradual 1,167 (66.3%); Hall 1998 (Clin J Pain 14:129): of 4,689 "
-                               "back-pain patients at rehabilitation clinics with no need to name a cause, 33.3% "
-                               "named an event that produced their pain. Osagie 2025 (Pain 166:e577, Quebec LBP "
-                               "Study): transition to chronic LBP at 6 months 35.8% of 788 non-chronic, 44.3% of "
-                               "230 with LBP < 3 months, 45.6% of 182 with a new episode. The other direction (what "
-                               "becomes of acute episodes) is in the targets (Henschke 2008, Costa 2012); Mehling "
-                               "2012 (Spine 37:678): 13% of 521 chronic at 6 months, 19% of 443 at 2 years",
     "cbp_age_or_50_69": "chronic back pain, odds ratio 50-69 vs 20-34 years, crude (Shmagel 2016: adjusted OR "
                         ">= 2 for 50-69 in the abstract, no number read; a lower bound, not a band)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
