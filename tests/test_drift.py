@@ -77,3 +77,15 @@ def test_convergence_runs_from_the_initial_state_and_splits_by_sex():
     one = table[(table["seed"] == 0) & (table["year"] == 1)].pivot(index="outcome", columns="group", values="prevalence")
     low, high = one[["female", "male"]].min(axis=1), one[["female", "male"]].max(axis=1)
     assert ((low <= one["all"] + 1e-12) & (one["all"] <= high + 1e-12)).all()
+
+
+def test_between_seed_error_comes_from_the_seeds_own_lines():
+    """Three seeds whose lines rise 1, 2 and 3 points over 20 years: the drift is their mean (2) and
+    its between-seed standard error sd/sqrt(3) = 1/sqrt(3); with fewer than 3 seeds it is NaN."""
+    from sim.studies.drift import trend_drift
+    seeds = [_series({"g": [5.0 + k * total / 20 for k in range(21)]}).assign(seed=s)
+             for s, total in enumerate((1.0, 2.0, 3.0))]
+    row = trend_drift(pd.concat(seeds)).loc[("g", "depressed")]
+    assert row["points"] == pytest.approx(2.0)
+    assert row["se_seeds_points"] == pytest.approx(1 / np.sqrt(3))
+    assert np.isnan(trend_drift(pd.concat(seeds[:2])).loc[("g", "depressed"), "se_seeds_points"])

@@ -105,25 +105,43 @@ def drift(scenario: Scenario | None = None, seed: int = 0, years: int = 20) -> p
     return observer.frame().assign(seed=seed)
 
 
-def trend_drift(table: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome and group: the change from the first year to the last along a least-squares line
-    through the seed-mean yearly prevalences (``points``), its standard error (``se_points``, from
-    the residuals; NaN with fewer than 3 years) and the difference of the two single years
-    (``single_year_points``), all in percentage points."""
-    wide = table.pivot_table(index=["group", "outcome"], columns="year", values="prevalence")
+def _trend(wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, float]:
+    """Least-squares slope (points per year) of each row of a (group, outcome) x year table of
+    shares, the centred years and the span in years."""
     years = wide.columns.to_numpy(float)
-    span = years[-1] - years[0]
     x = years - years.mean()
     y = 100 * wide.to_numpy(float)
-    slope = (y - y.mean(axis=1, keepdims=True)) @ x / (x @ x)
+    return (y - y.mean(axis=1, keepdims=True)) @ x / (x @ x), x, years[-1] - years[0]
+
+
+def trend_drift(table: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome and group: the change from the first year to the last along a least-squares line
+    through the seed-mean yearly prevalences (``points``), its standard error from the residuals
+    (``se_points``; NaN with fewer than 3 years), the difference of the two single years
+    (``single_year_points``), all in percentage points, and -- with 3 seeds or more -- the standard
+    error of ``points`` from the spread of the seeds' own lines (``se_seeds_points``: the seeds are
+    independent replicates, so unlike the residuals it does not assume that one year's wander is
+    independent of the next; episodes that last years make neighbouring years alike)."""
+    wide = table.pivot_table(index=["group", "outcome"], columns="year", values="prevalence")
+    slope, x, span = _trend(wide)
+    y = 100 * wide.to_numpy(float)
     out = pd.DataFrame({"points": slope * span,
                         "single_year_points": y[:, -1] - y[:, 0]}, index=wide.index)
-    if years.size >= 3:
+    if x.size >= 3:
         fitted = y.mean(axis=1, keepdims=True) + slope[:, None] * x[None, :]
-        residual_var = ((y - fitted) ** 2).sum(axis=1) / (years.size - 2)
+        residual_var = ((y - fitted) ** 2).sum(axis=1) / (x.size - 2)
         out["se_points"] = np.sqrt(residual_var / (x @ x)) * span
     else:
         out["se_points"] = np.nan
+    seeds = sorted(table["seed"].unique()) if "seed" in table else []
+    if len(seeds) >= 3:
+        per_seed = np.column_stack([
+            _trend(table[table["seed"] == s].pivot_table(index=["group", "outcome"], columns="year",
+                                                         values="prevalence").reindex(wide.index))[0] * span
+            for s in seeds])
+        out["se_seeds_points"] = per_seed.std(axis=1, ddof=1) / np.sqrt(len(seeds))
+    else:
+        out["se_seeds_points"] = np.nan
     return out
 
 
@@ -135,6 +153,7 @@ def largest_drift(table: pd.DataFrame) -> dict:
     single = d["single_year_points"].abs().idxmax()
     first, last = table["year"].min(), table["year"].max()
     return {"points": float(abs(d.loc[where, "points"])), "se_points": float(d.loc[where, "se_points"]),
+            "se_seeds_points": float(d.loc[where, "se_seeds_points"]),
             "group": where[0], "outcome": where[1], "years": int(last - first),
             "single_year_points": float(abs(d.loc[single, "single_year_points"])),
             "single_year_group": single[0], "single_year_outcome": single[1]}
@@ -276,14 +295,27 @@ def run(argv=None) -> dict:
     if args.convergence:
         return run_convergence(args)
     years = 5 if args.quick else 21
-    table = pd.concat([drift(Scenario(n_agents=args.agents), seed, years) for seed in range(args.seeds)],
-                      ignore_index=True)
+    jobs = [(Scenario(n_agents=args.agents), seed, years) for seed in range(args.seeds)]
+    if args.serial or args.seeds == 1:
+        tables = [drift(*job) for job in jobs]
+    else:  # seeds are independent runs: two worker processes, results in seed order
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=min(2, args.seeds)) as pool:
+            tables = list(pool.map(_drift_job, jobs))
+    table = pd.concat(tables, ignore_index=True)
     d = largest_drift(table)
+    between = (f"; +- {d['se_seeds_points']:.2f} from the spread of the {args.seeds} seeds' lines"
+               if np.isfinite(d["se_seeds_points"]) else "")
     print(f"largest drift over {d['years']} years (straight line through yearly prevalence): {d['points']:.2f} "
-          f"+- {d['se_points']:.2f} points ({d['outcome']}, {d['group']}); largest first-to-last single-year "
+          f"+- {d['se_points']:.2f} points from the residuals{between} ({d['outcome']}, {d['group']}); "
+          f"largest first-to-last single-year "
           f"difference {d['single_year_points']:.2f} ({d['single_year_outcome']}, {d['single_year_group']})")
     write_table_and_figure(args.out, "drift", table, drift_figure(table))
     return d
+
+
+def _drift_job(job) -> pd.DataFrame:
+    return drift(*job)
 
 
 def _options(parser) -> None:
