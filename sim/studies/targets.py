@@ -261,7 +261,7 @@ TARGETS: tuple[Target, ...] = (
            0.28, 0.252, 0.308, "primary-care inception cohort, n = 973 (Henschke 2008)",
            "Henschke: 72% had completely recovered 12 months after presenting with LBP of < 2 weeks. Model: "
            "a reported pain (NRS >= 0.5) at 52 weeks in the acute cohort (one day read, not a month free of pain).",
-           "derived: binomial 95% interval at n = 973", scale=100),
+           "derived: binomial 95% interval at n = 973", used=STAGE1, scale=100),
     Target("cbp_after_acute_episode", 6, "new chronic back pain that began with an acute episode",
            "cbp_onsets_after_injury", "54.7% fully developed within a day (533 of 974); 69.4% within 3 weeks",
            0.547, 0.503, 0.735,
