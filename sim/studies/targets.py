@@ -120,7 +120,9 @@ TARGETS: tuple[Target, ...] = (
            scale=100),
     Target("no_back_pain_3m", 1, "adults with no back pain in the past 3 months", "no_back_pain_3m",
            "61.0% (100 - 39.0% with back pain)", 0.610, 0.602, 0.618,
-           "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415)",
+           "NHIS 2019, 31,997 adults >= 18 (Lucas 2021, NCHS Data Brief 415: 39.0% with back pain read in the "
+           "brief's key findings, stacks.cdc.gov/view/cdc/107894; the sample size from a summary of the brief, "
+           "Everyday Health 2021)",
            "NHIS: 'in the past 3 months, how often did you have pain?' and where; 39.0% had back pain. Model: no "
            "weekly wave of the last 13 weeks with a reported pain (NRS >= 0.5, rounding to 1 or more), pooled "
            "over waves once the window is full. Weekly waves miss painful days between them, so the model's "
@@ -131,9 +133,11 @@ TARGETS: tuple[Target, ...] = (
            scale=100),
     Target("back_pain_age_pr", 1, "back pain in the past 3 months, prevalence ratio 65+ vs 18-29 years",
            "back_pain_3m_pr_65_vs_18_29", "45.6% vs 28.4% (ratio 1.61)", 1.61, 1.50, 1.72,
-           "NHIS 2019, adults >= 18, about 32,000 respondents (Lucas 2021, NCHS Data Brief 415, back pain "
-           "by age; figures read from a summary of the brief (HCPLive 2021) -- figure number and values to "
-           "check against the brief's data table before citing)",
+           "NHIS 2019, 31,997 adults >= 18 (Lucas 2021, NCHS Data Brief 415, back pain by age. The four age "
+           "figures are read from a summary of the brief (HCPLive 2021); a second summary (Everyday Health "
+           "2021) gives 'about 44%' at 45-64 and '45%' at 65+ and the sample of 31,997; the brief's key "
+           "findings (CDC) say back pain was most common at 65+. The brief's own data table was not read: "
+           "figure number and the 18-29 value still to check before citing)",
            "NHIS: any back pain in the past 3 months (not chronic back pain; Shmagel 2016's chronic LBP gives "
            "only 'adjusted OR >= 2 at 50-69 vs 20-34' in the abstract read, no number). Model: a reported "
            "pain (NRS >= 0.5) at some weekly wave of the last 13 weeks, people aged 65-85 vs 18-29 at the "
@@ -206,11 +210,13 @@ TARGETS: tuple[Target, ...] = (
     # (above) and NEMESIS-1's 63% do not overlap at these sample sizes: a real disagreement
     # between the studies (DSM-III-R MDE vs DSM-IV MDD), which no model can meet at once.
     *(Target(f"dep_spijker_{label}", 5, f"new depressive episodes {what} (NEMESIS-1)", key, pub, value, lo, hi,
-             "NEMESIS-1, n = 7,076 adults; about 250 new episodes (Spijker 2002, Br J Psychiatry 181:208)",
+             "NEMESIS-1, n = 7,076 adults; 250 new episodes (Spijker 2002, Br J Psychiatry 181:208; the n from "
+             "Spijker 2004, J Affect Disord 81:231)",
              "Spijker: newly originated DSM-III-R major depressive episodes over 2 years, duration from a life "
              "chart. Model: as for NEMESIS-2 above (:func:`epi.episode_course`).",
-             "derived: binomial 95% interval at about 250 new episodes (the n as recalled from the paper, "
-             "check before citing; the abstract gives none)",
+             "derived: binomial 95% interval at n = 250 new episodes (the 2002 abstract gives no n; the abstract "
+             "of the companion paper, Spijker 2004, J Affect Disord 81:231, has 'N=250' new DSM-III-R episodes "
+             "in the same survey and 2-year follow-up -- the same group by design, not stated in so many words)",
              used=STAGE1 + "; the recovery structure was chosen against this curve", scale=100)
       for label, what, key, pub, value, lo, hi in (
           ("3m", "recovered within 3 months", "dep_recovered_within_3", "50%", 0.50, 0.438, 0.562),
@@ -255,7 +261,32 @@ TARGETS: tuple[Target, ...] = (
            0.28, 0.252, 0.308, "primary-care inception cohort, n = 973 (Henschke 2008)",
            "Henschke: 72% had completely recovered 12 months after presenting with LBP of < 2 weeks. Model: "
            "a reported pain (NRS >= 0.5) at 52 weeks in the acute cohort (one day read, not a month free of pain).",
-           "derived: binomial 95% interval at n = 973", scale=100),
+           "derived: binomial 95% interval at n = 973", used=STAGE1, scale=100),
+    Target("cbp_after_acute_episode", 6, "new chronic back pain that began with an acute episode",
+           "cbp_onsets_after_injury", "54.7% fully developed within a day (533 of 974); 69.4% within 3 weeks",
+           0.547, 0.503, 0.735,
+           "NHANES 2009-10 back pain survey, adults 20-69, the survey of Shmagel 2016 (CDC's 'Data "
+           "Documentation, Codebook, and Frequencies' of ARQ_F, September 2011, item ARQ025D; read in a "
+           "Markdown copy of it: github.com/ainilaha/EpiMind, data/metadata/ARQ_F.md)",
+           "NHANES: the 989 adults who had ever had low back pain almost every day for 6 weeks or more (686 of "
+           "them for 3 months or more) were asked 'How long did it take for your low back pain, aching or "
+           "stiffness to fully develop?': suddenly, within an hour 359; in a single day 174; over 1-3 weeks "
+           "143; from a month up to a year 183; over a year or more 115; don't know 15 (unweighted counts). "
+           "Model: new chronic back pain (NRS >= 4 on more than half of 90 days, so declared after about 6 "
+           "weeks of pain, like the survey's 6-week spell; onsets after the survey's first 6 months) with an "
+           "acute episode (injury or strain) in the 182 days before the onset (:func:`epi.onsets_after_injury`). "
+           "Differences: the survey's answer is recalled, often years later, and covers every 6-week spell; "
+           "the model counts any injury in the window, one unrelated to the pain too, so its share is an "
+           "upper bound of 'began with an acute episode'. Clinic samples of long-standing chronic LBP report "
+           "fewer sudden onsets: 32.0% sudden emergence among 1,760 rehabilitation patients (Verkerk 2011, "
+           "BMC Musculoskelet Disord 12:252, Table 1); 33.3% of 4,689 named an event that produced their "
+           "pain (Hall 1998, Clin J Pain 14:129).",
+           "derived: binomial 95% intervals at the 974 who answered, with a design effect of 2 (the codebook's "
+           "counts are unweighted; no weighted share was read): within a day 533/974 = 54.7% (50.3-59.1%), "
+           "within 3 weeks 676/974 = 69.4% (65.3-73.5%); widened for a stated difference of definition: "
+           "whether pain that took 1-3 weeks to develop began with an acute episode is not known, so the band "
+           "runs from the lower end for 'within a day' to the upper end for 'within 3 weeks'",
+           scale=100),
     Target("cp_pain_free", 6, "chronic pain cases pain-free a year later", "cp_to_pain_free", "10.4%", 0.104,
            0.091, round(0.117 * NO_BACK_PAIN_RATIO, 3), "NHIS longitudinal cohort (Nahin 2023)",
            "Nahin: chronic pain in 2019 and 'never' pain in the past 3 months of 2020. Model: chronic back pain "
@@ -364,17 +395,26 @@ AGE_SEX_BANDS = {
     # study: (age range of the study, its age bands, the model statistic, where the figures come from)
     "Brody 2018": ((20, np.inf), ((20, 40, "20-39"), (40, 60, "40-59"), (60, np.inf, "60+")), "dep",
                    ("PHQ-9 >= 10 (NHANES 2013-16, adults >= 20; NCHS Data Brief 303): sexes from the key "
-                    "findings; age groups from Fig. 1 as transcribed by a secondary source (statinvestor.com), "
-                    "check against the brief's data table; sex within age not read")),
+                    "findings (read on cdc.gov); age groups from Fig. 1 as transcribed by a secondary source "
+                    "(statinvestor.com), consistent with NCHS's summary of the brief ('depression prevalence did "
+                    "not differ by age') but not read in the brief's data table; sex within age not read (the "
+                    "brief says women's excess held in each age group)")),
     "Shmagel 2016": ((20, 70), ((20, 35, "20-34"), (35, 50, "35-49"), (50, 70, "50-69")), "cbp",
                      ("chronic low back pain (NHANES 2009-10, adults 20-69; Arthritis Care Res 68:1688): the "
-                      "abstract read gives 13.7% overall (700 of 5,103) and an adjusted OR >= 2 at 50-69 "
-                      "(reference 20-34, as recalled) without band or sex prevalences")),
+                      "abstract (read) gives 700 of 5,103 with chronic LBP and 'age 50-69' among the adjusted "
+                      "odds ratios >= 2, with neither the number nor its reference group (20-34 assumed: the "
+                      "study's youngest band); prevalence by band and by sex is in the paper's tables, which "
+                      "could not be read here. Group sizes of the same survey (Table 1, 'Study Sample for the "
+                      "NHANES 2009-10 U.S. Inflammatory Back Pain Survey', Ann Rheum Dis, read on ard.bmj.com; "
+                      "the paper as recalled: Weisman 2013): 1,649 / 1,539 / 1,915 by age (printed '20-35', "
+                      "'30-49', '50-69'; they add up to 5,103, so read as 20-34 / 35-49 / 50-69), 2,472 men, "
+                      "2,631 women")),
     "Lucas 2021": ((18, np.inf), ((18, 30, "18-29"), (30, 45, "30-44"), (45, 65, "45-64"), (65, np.inf, "65+")),
                    "back_pain_3m",
                    ("any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415): "
-                    "figures as given in a summary of the brief (HCPLive 2021), check against the brief's data "
-                    "tables")),
+                    "figures as given in a summary of the brief (HCPLive 2021); a second summary (Everyday "
+                    "Health 2021) has the same sexes and about 44% / 45% at 45-64 / 65+; the brief's data "
+                    "tables were not read")),
 }
 """Age bands and age ranges of the three studies that give prevalence by age or sex: each model
 statistic is measured in the study's own age range and bands."""
@@ -430,11 +470,6 @@ REPORTED = {
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
     "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
-    "cbp_onsets_after_injury": "share of new chronic back pain with an acute episode (injury) in the 6 months "
-                               "before its onset. No population or inception-cohort figure for this share was "
-                               "found (searched for issue 13); the closest measured statistics are the other "
-                               "way round -- what becomes of acute episodes: Henschke 2008 (28% not recovered "
-                               "at 1 year) and Costa 2012 (mean pain 6/100 at 52 weeks), both targets",
     "cbp_age_or_50_69": "chronic back pain, odds ratio 50-69 vs 20-34 years, crude (Shmagel 2016: adjusted OR "
                         ">= 2 for 50-69 in the abstract, no number read; a lower bound, not a band)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "

@@ -232,7 +232,8 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
             "waves, pooled over waves, in the study's own age range and bands); checks, not scored (the "
             "sources read give no intervals for the groups). Two contrasts are targets above: the "
             "depression odds ratio women vs men (Brody 2018; low_mood_female_logit was set by hand to it) "
-            "and the back pain prevalence ratio 65+ vs 18-29 (Lucas 2021; only checked).", "",
+            "and the back pain prevalence ratio 65+ vs 18-29 (Lucas 2021; pain_age_logit_per_decade was set by "
+            "hand to it).", "",
             age_sex_markdown(age_sex), "![age and sex](figures/validation_age_sex.png)", "",
             "## Case definitions: the study's and the model's", "", definitions_markdown(ev), "",
             "## Reported without a band", "",
