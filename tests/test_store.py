@@ -50,10 +50,10 @@ def test_the_manifest_is_written_before_the_first_job(tmp_path, monkeypatch):
 
     real, seen = runner.run_arm, []
 
-    def watched(engine, arm, seed, cohort, cohort_day):
+    def watched(engine, arm, seed, *rest, **options):
         manifest = json.loads((tmp_path / "manifest.json").read_text())
         seen.append(sorted(manifest["arms"]))
-        return real(engine, arm, seed, cohort, cohort_day)
+        return real(engine, arm, seed, *rest, **options)
 
     monkeypatch.setattr(runner, "run_arm", watched)
     run_experiment(arms(), seeds=1, out=tmp_path, progress=False)
@@ -138,10 +138,10 @@ def test_the_summary_counts_the_seeds_it_holds(tmp_path, monkeypatch):
 
     real = runner.run_arm
 
-    def only_seed_0(engine, arm, seed, cohort, cohort_day):
+    def only_seed_0(engine, arm, seed, *rest, **options):
         if seed > 0:
             raise RuntimeError("lost")
-        return real(engine, arm, seed, cohort, cohort_day)
+        return real(engine, arm, seed, *rest, **options)
 
     monkeypatch.setattr(runner, "run_arm", only_seed_0)
     result = compare(small(n_agents=200, days=84), out=tmp_path, seeds=3, executor="serial", progress=False)
