@@ -40,7 +40,6 @@ from sim.core.errors import InputError
 from sim.core.network import Network
 from sim.core.parameters import Params
 from sim.core.scales import ClinicalStatus
-from sim.core.shocks import draw_shocks
 from sim.core.state import Population
 from sim.core.streams import state_key
 
@@ -425,8 +424,7 @@ class BatchEngine(DayLoop):
         noise_from = {}
         day_shocks = []
         for member, rows in zip(self.members, self.sets):
-            day_shocks.append(draw_shocks(member.pop, member.p, member.streams["injuries"],
-                                          member.streams["life_events"]))
+            day_shocks.append(member.draw_shocks())
             rng = member.streams["noise"]
             key = state_key(rng)
             if key in noise_from:
@@ -443,10 +441,11 @@ class BatchEngine(DayLoop):
 # Observers per set
 # --------------------------------------------------------------------------------------------
 
-class SetView:
+class SetView(DayLoop):
     """Set ``k`` of a batch as the engine an observer expects: ``n``, ``day``, ``pop``, ``p``,
-    ``status``, ``scenario`` and ``attach``/``detach``. Observers attached here are called by the
-    :class:`PerSet` that made the view, with the set's own hook arguments."""
+    ``status``, ``scenario`` and ``attach``/``detach`` (:class:`sim.core.engine.DayLoop`'s).
+    Observers attached here are called by the :class:`PerSet` that made the view, with the set's
+    own hook arguments; the view itself never advances."""
 
     def __init__(self, batch, k: int):
         self.batch, self.k = batch, k
@@ -493,18 +492,8 @@ class SetView:
         """The set's scenario (the batch's, with the set's parameter values)."""
         return self.member.scenario
 
-    def attach(self, observer: Observer) -> Observer:
-        """Let ``observer`` watch this set from now on; calls its ``start`` now."""
-        self.observers.append(observer)
-        observer.start(self)
-        return observer
-
-    def detach(self, observer: Observer) -> None:
-        """Stop ``observer`` watching this set."""
-        self.observers.remove(observer)
-
-    def run(self, days: int) -> None:
-        """Refused: a set cannot advance alone; advance the batch."""
+    def run(self, days: int, *observers: Observer) -> None:
+        """Refused (and so is ``run_until``): a set cannot advance alone; advance the batch."""
         raise RuntimeError("a set of a batch advances with the whole batch: call the batch's run(days)"
                            " (BatchSurvey.run(days) for a survey), not the set's survey's run")
 

@@ -482,8 +482,11 @@ class Engine(DayLoop):
 
         The noise array is reused from day to day: it is valid until the next draw.
         """
-        shocks = draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
-        return shocks, self.draw_noise()
+        return self.draw_shocks(), self.draw_noise()
+
+    def draw_shocks(self) -> DayShocks:
+        """The day's shocks (injuries, life events) from their own streams."""
+        return draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
 
     def draw_noise(self) -> np.ndarray:
         """The day's noise (one standard normal per noisy state and person) from the ``noise``

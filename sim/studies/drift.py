@@ -257,8 +257,9 @@ def _years(need: dict, table: pd.DataFrame) -> str:
     return f"not reached in {years} years" if np.isnan(need["years"]) else f"{need['years']:g} years"
 
 
-def drift_figure(table: pd.DataFrame) -> Figure:
-    """Prevalence by year after the burn-in, one panel per outcome, one line per group."""
+def drift_figure(table: pd.DataFrame, people: int | None = None) -> Figure:
+    """Prevalence by year after the burn-in, one panel per outcome, one line per group (``people``
+    per seed, when given, named in the title)."""
     fig = Figure(figsize=(10, 4), layout="constrained")
     axes = fig.subplots(1, len(OUTCOMES))
     mean = table.groupby(["year", "group", "outcome"], as_index=False)["prevalence"].mean()
@@ -274,7 +275,7 @@ def drift_figure(table: pd.DataFrame) -> Figure:
     seeds = table["seed"].nunique() if "seed" in table else 1
     error = (f"+- {d['se_seeds_points']:.2f} (standard error over {seeds} seeds)" if np.isfinite(d["se_seeds_points"])
              else f"+- {d['se_points']:.2f} (standard error from the residuals)")
-    people = f"{table.attrs['people']:,} people, " if "people" in table.attrs else ""
+    people = f"{people:,} people, " if people is not None else ""
     fig.suptitle(f"Largest drift over {d['years']} years (least-squares line): {d['points']:.2f} {error} points\n"
                  f"({d['outcome']}, {d['group']}); {people}{seeds} seed{'s' if seeds > 1 else ''}", fontsize=10)
     return fig
@@ -299,15 +300,15 @@ def run(argv=None) -> dict:
     if args.convergence:
         return run_convergence(args)
     years = 5 if args.quick else 21
-    jobs = [(Scenario(n_agents=args.agents), seed, years) for seed in range(args.seeds)]
+    seeds = range(args.seeds)
+    scenarios, spans = [Scenario(n_agents=args.agents)] * args.seeds, [years] * args.seeds
     if args.serial or args.seeds == 1:
-        tables = [drift(*job) for job in jobs]
+        tables = list(map(drift, scenarios, seeds, spans))
     else:  # seeds are independent runs: two worker processes, results in seed order
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=min(2, args.seeds)) as pool:
-            tables = list(pool.map(_drift_job, jobs))
+            tables = list(pool.map(drift, scenarios, seeds, spans))
     table = pd.concat(tables, ignore_index=True)
-    table.attrs["people"] = args.agents
     d = largest_drift(table)
     between = (f"; +- {d['se_seeds_points']:.2f} from the spread of the {args.seeds} seeds' lines"
                if np.isfinite(d["se_seeds_points"]) else "")
@@ -315,12 +316,8 @@ def run(argv=None) -> dict:
           f"+- {d['se_points']:.2f} points from the residuals{between} ({d['outcome']}, {d['group']}); "
           f"largest first-to-last single-year "
           f"difference {d['single_year_points']:.2f} ({d['single_year_outcome']}, {d['single_year_group']})")
-    write_table_and_figure(args.out, "drift", table, drift_figure(table))
+    write_table_and_figure(args.out, "drift", table, drift_figure(table, args.agents))
     return d
-
-
-def _drift_job(job) -> pd.DataFrame:
-    return drift(*job)
 
 
 def _options(parser) -> None:
