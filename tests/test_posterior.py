@@ -35,7 +35,12 @@ def test_the_pipeline_writes_a_weighted_ensemble_of_every_varied_parameter(tmp_p
     order = np.argsort(-stored["log_likelihood"].to_numpy())
     assert (np.diff(stored["weight"].to_numpy()[order]) <= 0).all()
     assert (stored["loss"] > 0).all() and stored["within"].between(0, 1).all()
+    statistics = pd.read_csv(tmp_path / "ensemble_statistics.csv")  # each set's statistics, for coverage
+    assert statistics["set"].tolist() == stored["set"].tolist()
+    assert set(calibration.STAGE1_TARGETS) <= set(statistics)
     record = json.loads((tmp_path / "ensemble_record.json").read_text())
+    assert set(record["noise_sd"]) == set(calibration.STAGE1_TARGETS)
+    assert all(v >= 0 for v in record["noise_sd"].values())
     assert record["calls"] == 6 + 5 == posterior.calls(posterior.settings_from_argv(TOY))
     # the same command gives the same ensemble (seeded design, results in submission order)
     pd.testing.assert_frame_equal(posterior.run([*TOY, "--out", str(tmp_path / "again")]), frame)
@@ -48,6 +53,10 @@ def test_the_likelihood_uses_the_bands_as_noise():
     t = TARGETS_BY_ID["dep_point"]
     one_sd = at_value + [[(t.high - t.low) / 2 / posterior.Z95 * np.sqrt(2.0), 0.0]]  # discrepancy 1
     assert posterior.log_likelihood(one_sd, posterior.SETTINGS, targets)[0] == pytest.approx(-0.5)
+    # the simulator's own noise adds to the variance: one SD of it alone is -0.5 too
+    noise = (t.high - t.low) / 2 / posterior.Z95 * np.sqrt(2.0)
+    louder = at_value + [[np.sqrt(2.0) * noise, 0.0]]
+    assert posterior.log_likelihood(louder, posterior.SETTINGS, targets, [noise ** 2, 0.0])[0] == pytest.approx(-0.5)
     missing = np.array([[np.nan, TARGETS_BY_ID["cbp_prevalence"].value]])
     assert posterior.log_likelihood(missing, posterior.SETTINGS, targets)[0] == -0.5 * calibration.MISSING_Z ** 2
     w, ess = posterior.importance_weights(np.array([0.0, 0.0, -np.inf]))

@@ -16,8 +16,9 @@ emulators, then importance weighting of simulator runs** (Vernon 2010; Andrianak
    exceeds :attr:`Settings.cutoff` (3: Pukelsheim's three-sigma rule, as history-matching studies
    use it). The next wave's points are drawn from what is left ("not ruled out yet").
 3. **Posterior.** The simulator runs ``final_runs`` points of the last non-implausible space; each
-   gets the Gaussian log-likelihood of its (seed-mean) statistics against the targets and an
-   importance weight proportional to it (the points are uniform on that space, the prior uniform,
+   gets the Gaussian log-likelihood of its (seed-mean) statistics against the targets -- the
+   variance of each being the study's, the model discrepancy's and the simulator's own seed noise
+   (the last wave's Gaussian-process nugget) -- and an importance weight proportional to it (the points are uniform on that space, the prior uniform,
    so prior / proposal is constant there; outside it the likelihood is taken as negligible, which
    is what the cut-off asserts).
 
@@ -184,11 +185,19 @@ def seed_mean(measured: list[dict], targets=calibration.STAGE1_TARGETS) -> np.nd
         return np.nanmean(x, axis=0)
 
 
-def log_likelihood(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS) -> np.ndarray:
+def log_likelihood(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS,
+                   noise_var=None) -> np.ndarray:
     """Gaussian log-likelihood (up to a constant) of each row of ``means`` (sets x targets): each
-    target's SD is its observation SD with the model discrepancy added in quadrature. A target a
-    set could not measure (NaN) counts as :data:`calibration.MISSING_Z` SDs off."""
-    sd = np.array([observation_sd(t) for t in targets]) * np.sqrt(1.0 + settings.discrepancy ** 2)
+    target's SD is its observation SD with the model discrepancy added in quadrature, and with
+    ``noise_var`` (per target: the variance of a seed-mean statistic at one point, the simulator's
+    own noise; :attr:`Emulators.noise_var`) added too -- a single noisy run differs from the
+    target by its noise as well as by the discrepancy and the study's error, so without it the
+    weights of a small-population run follow the seed noise. A target a set could not measure
+    (NaN) counts as :data:`calibration.MISSING_Z` SDs off."""
+    var = np.array([observation_sd(t) for t in targets]) ** 2 * (1.0 + settings.discrepancy ** 2)
+    if noise_var is not None:
+        var = var + np.nan_to_num(np.asarray(noise_var, float))
+    sd = np.sqrt(var)
     value = np.array([TARGETS_BY_ID[t].value for t in targets])
     z = (np.atleast_2d(means) - value) / sd
     z = np.where(np.isfinite(z), z, calibration.MISSING_Z)
@@ -233,6 +242,17 @@ class Emulators:
                 warnings.simplefilter("ignore", ConvergenceWarning)  # a length scale at its bound: the
                 gp.fit(unit[ok], y[ok])                              # target ignores that coordinate
             self.models.append(gp)
+
+    @property
+    def noise_var(self) -> np.ndarray:
+        """(targets,) the simulator's noise variance of each seed-mean statistic, as each GP's
+        white-noise term estimated it (back on the statistic's own scale: ``normalize_y`` divides
+        by the training SD); 0 for a target without an emulator."""
+        out = np.zeros(len(self.targets))
+        for j, gp in enumerate(self.models):
+            if gp is not None:
+                out[j] = gp.kernel_.k2.noise_level * float(np.ravel(gp._y_train_std)[0]) ** 2
+        return out
 
     def implausibility(self, unit: np.ndarray) -> np.ndarray:
         """(candidates, targets): |emulated - published| / sqrt(emulator var + observation var +
@@ -313,10 +333,11 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
         if len(kept) >= 2:
             box = (kept.min(axis=0), kept.max(axis=0))  # the next wave screens inside this box
         unit = kept[rng.choice(len(kept), size=size, replace=len(kept) < size)]
-    ll = log_likelihood(means, settings, targets)
+    noise_var = emulators[-1].noise_var  # the last wave's estimate of the seed noise at each target
+    ll = log_likelihood(means, settings, targets, noise_var)
     w, ess = importance_weights(ll)
     return {"unit": unit, "points": to_points(unit, fits), "measured": measured, "means": means,
-            "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
+            "noise_var": noise_var, "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
             "seconds": time.time() - started, "calls": calls_made}
 
 
@@ -352,6 +373,14 @@ def ensemble_frame(result: dict, settings: Settings, fits=calibration.STAGE1,
     frame = pd.DataFrame(rows)
     effects = effect_draws(len(frame), np.random.default_rng(settings.design_seed + 1_000))
     return pd.concat([frame, effects], axis=1)
+
+
+def statistics_frame(result: dict, targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
+    """Each final run's seed-mean statistic of every target (one row per ``set``, as in the
+    ensemble): what the coverage table and the predictive intervals are made of."""
+    frame = pd.DataFrame(np.atleast_2d(result["means"]), columns=list(targets))
+    frame.insert(0, "set", range(len(frame)))
+    return frame
 
 
 def _options(parser) -> None:
@@ -439,7 +468,10 @@ def run(argv=None) -> pd.DataFrame:
               "settings": {**asdict(settings), "seeds": list(settings.seeds)}, "calls": result["calls"],
               "seconds": round(result["seconds"]), "ess": result["ess"], "waves": result["waves"],
               "share_within_weighted": float(np.sum(frame["weight"] * frame["within"]))}
+    record["noise_sd"] = {t: float(np.sqrt(v)) for t, v in zip(calibration.STAGE1_TARGETS, result["noise_var"])}
+    statistics = statistics_frame(result)
     write_file(path, lambda tmp: frame.to_csv(tmp, index=False))
+    write_file(path.with_name("ensemble_statistics.csv"), lambda tmp: statistics.to_csv(tmp, index=False))
     write_text(path.with_name("ensemble_record.json"), json.dumps(record, indent=1) + "\n")
     if not args.quiet:
         print(f"{result['calls']} simulator calls in {result['seconds'] / 60:.1f} minutes; effective sample size "
