@@ -107,8 +107,9 @@ TARGETS: tuple[Target, ...] = (
            "binomial 95% interval of 700/5,103 (12.8-14.7%; the abstract gives no weighted estimate; the "
            "weighted column percentages of the paper's Table 2 -- insurance and visits among adults with and "
            "without chronic LBP, read in chiro.org's copy of the PMC author manuscript -- imply a weighted "
-           "prevalence of about 13%: 12.7-13.2% from the rows whose groups differ most, derived here, not "
-           "printed), widened down to Currie & Wang's 9% (a diagnosed back problem) because the model's case "
+           "prevalence of about 13%: 12.7-13.2% from the rows whose groups differ most, derived here; a "
+           "summary of the paper, APTA's PT in Motion news of 23 March 2016, gives 'overall prevalence of cLBP "
+           "was 13.1%'), widened down to Currie & Wang's 9% (a diagnosed back problem) because the model's case "
            "definition is stricter than Shmagel's",
            used=STAGE1, scale=100),
     Target("hicp_share", 1, "share of chronic pain that is high-impact (activity limited on most days)",
@@ -432,7 +433,10 @@ AGE_SEX_BANDS = {
                       "study's youngest band). The paper's Tables 2 and 3 were read (chiro.org's copy of the "
                       "PMC author manuscript, PMC5027174): weighted column percentages with and without chronic "
                       "LBP and odds ratios adjusted for age, race, gender and education, for insurance and visits "
-                      "(Table 2) and for >= 10 visits (Table 3) -- not prevalence by age or sex. The "
+                      "(Table 2) and for >= 10 visits (Table 3) -- not prevalence by age or sex. A summary of "
+                      "the paper (APTA, PT in Motion news, 23 March 2016) gives overall prevalence 13.1%, "
+                      "'adults between 50 and 69 years old 2 times more likely', 'women were more likely' -- "
+                      "directions, no group prevalences. The "
                       "demographic comparison (presumably Table 1) was not found in a readable copy (session "
                       "6: PMC, chiro.org, PubMed, the UMN thesis record). Group sizes of the same survey "
                       "(Table 1, 'Study Sample for the NHANES 2009-10 U.S. Inflammatory Back Pain Survey', "
@@ -505,8 +509,9 @@ REPORTED = {
                         "drugs; duloxetine's own interval not in the source read)",
     "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
     "cbp_age_or_50_69": "chronic back pain, odds ratio 50-69 vs 20-34 years, crude (Shmagel 2016: adjusted OR "
-                        ">= 2 for 50-69 in the abstract; the number, presumably in the paper's Table 1, was not "
-                        "found in a readable copy; a lower bound, not a band)",
+                        ">= 2 for 50-69 in the abstract, '2 times more likely' in a summary (APTA 2016); the number, "
+                        "presumably in the paper's Table 1, was not found in a readable copy; a lower bound, not "
+                        "a band)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
                           "diagnosis, a different measure; no longer a target)",
 }
