@@ -35,6 +35,9 @@ def test_the_pipeline_writes_a_weighted_ensemble_of_every_varied_parameter(tmp_p
     order = np.argsort(-stored["log_likelihood"].to_numpy())
     assert (np.diff(stored["weight"].to_numpy()[order]) <= 0).all()
     assert (stored["loss"] > 0).all() and stored["within"].between(0, 1).all()
+    waves = pd.read_csv(tmp_path / "ensemble_waves.csv")  # every simulator call, wave by wave
+    assert waves["wave"].value_counts().sort_index().tolist() == [6, 5]
+    assert set(calibration.STAGE1_TARGETS) <= set(waves) and {f.name for f in calibration.STAGE1} <= set(waves)
     statistics = pd.read_csv(tmp_path / "ensemble_statistics.csv")  # each set's statistics, for coverage
     assert statistics["set"].tolist() == stored["set"].tolist()
     assert set(calibration.STAGE1_TARGETS) <= set(statistics)

@@ -96,7 +96,11 @@ class Settings:
     its second-largest implausibility with 1 (Vernon 2010 screens early waves by the second and
     third largest, so one poorly emulated target cannot rule out the whole space)."""
     candidates: int = 100_000
-    """Candidate points screened by the emulators in each wave."""
+    """Candidate points screened by the emulators in each wave (a batch: see ``screen_batches``)."""
+    screen_batches: int = 30
+    """Batches of ``candidates`` a wave may screen to find as many distinct survivors as the next
+    wave runs: a small non-implausible space (0.03% of the box after two waves in the first
+    run) would otherwise fill the next wave with repeats of a few points."""
     discrepancy: float = 1.0
     """Model-discrepancy SD in units of each target's observation SD (a judgement; module docstring)."""
     sets_per_batch: int = 20
@@ -293,14 +297,26 @@ def _not_ruled_out(emulators: list[Emulators], n: int, d: int, cutoff: float, rn
     return cand[keep]
 
 
+def wave_frame(wave: int, unit: np.ndarray, means: np.ndarray, fits=calibration.STAGE1,
+               targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
+    """One wave's simulator runs: the wave, each point's coordinates and its seed-mean statistics."""
+    frame = pd.DataFrame(to_points(unit, fits))
+    frame = pd.concat([frame, pd.DataFrame(np.atleast_2d(means), columns=list(targets))], axis=1)
+    frame.insert(0, "wave", wave)
+    return frame
+
+
 def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targets=calibration.STAGE1_TARGETS,
-                  progress=None) -> dict:
+                  progress=None, on_wave=None) -> dict:
     """The waves, then the final runs, then the weights.
 
     Returns:
         ``unit`` and ``points`` of the final runs, their per-seed ``measured`` statistics,
         ``means``, ``log_likelihood``, ``weights``, ``ess``; ``waves`` (per wave: points run, share
-        of candidates not ruled out, seconds); ``seconds`` and ``calls``.
+        of candidates not ruled out, candidates screened, survivors, seconds); ``runs`` (every
+        wave's points and statistics, :func:`wave_frame`); ``seconds`` and ``calls``.
+        ``on_wave`` is called with the runs so far after each wave (so a long run can be looked at,
+        and is not lost, before it ends).
     """
     started = time.time()
     rng = np.random.default_rng(settings.design_seed)
@@ -308,24 +324,32 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
     emulators: list[Emulators] = []
     box = (np.zeros(d), np.ones(d))
     unit = _latin_hypercube(settings.runs_per_wave, d, rng)
-    waves, calls_made = [], 0
+    waves, runs, calls_made = [], [], 0
     for wave in range(settings.waves + 1):
         clock = time.time()
         final = wave == settings.waves
         measured = simulate(to_points(unit, fits), settings, mapper, targets, fits)
         calls_made += len(unit)
         means = np.array([seed_mean(m, targets) for m in measured])
+        runs.append(wave_frame(wave, unit, means, fits, targets))
+        if on_wave is not None:
+            on_wave(pd.concat(runs, ignore_index=True))
         if final:
             waves.append({"wave": wave, "runs": len(unit), "final": True, "seconds": round(time.time() - clock, 1)})
             break
         emulators.append(Emulators(unit, means, settings, targets, seed=settings.design_seed + wave))
-        kept = _not_ruled_out(emulators, settings.candidates, d, settings.cutoff, rng, box)
-        share = len(kept) / settings.candidates
+        size = settings.final_runs if wave + 1 == settings.waves else settings.runs_per_wave
+        found, screened = [], 0
+        while screened < settings.screen_batches and sum(len(k) for k in found) < size:
+            found.append(_not_ruled_out(emulators, settings.candidates, d, settings.cutoff, rng, box))
+            screened += 1
+        kept = np.concatenate(found)
+        share = len(kept) / (screened * settings.candidates)
         waves.append({"wave": wave, "runs": len(unit), "final": False, "not_ruled_out": share,
+                      "screened": screened * settings.candidates, "survivors": len(kept),
                       "seconds": round(time.time() - clock, 1)})
         if progress is not None:
             progress(waves[-1])
-        size = settings.final_runs if wave + 1 == settings.waves else settings.runs_per_wave
         if len(kept) == 0:
             raise RuntimeError(f"wave {wave}: every candidate is ruled out (cut-off {settings.cutoff}); the model "
                                f"cannot meet the targets within its discrepancy: raise --discrepancy or check "
@@ -337,7 +361,7 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
     ll = log_likelihood(means, settings, targets, noise_var)
     w, ess = importance_weights(ll)
     return {"unit": unit, "points": to_points(unit, fits), "measured": measured, "means": means,
-            "noise_var": noise_var, "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
+            "runs": pd.concat(runs, ignore_index=True), "noise_var": noise_var, "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
             "seconds": time.time() - started, "calls": calls_made}
 
 
@@ -455,10 +479,13 @@ def run(argv=None) -> pd.DataFrame:
     workers = 1 if args.serial else max(1, args.workers)
     pool, mapper = calibration._mapper(workers)
     report = None if args.quiet else (lambda w: print(f"wave {w['wave']}: {w['runs']} runs, "
-                                                      f"{100 * w['not_ruled_out']:.2g}% of candidates not ruled "
-                                                      f"out, {w['seconds']:.0f} s", file=sys.stderr))
+                                                      f"{100 * w['not_ruled_out']:.2g}% of {w['screened']:,} candidates "
+                                                      f"not ruled out ({w['survivors']:,}), {w['seconds']:.0f} s",
+                                                      file=sys.stderr))
+    waves_path = path.with_name("ensemble_waves.csv")
     try:
-        result = history_match(settings, mapper, progress=report)
+        result = history_match(settings, mapper, progress=report,
+                               on_wave=lambda runs: write_file(waves_path, lambda tmp: runs.to_csv(tmp, index=False)))
     finally:
         if pool is not None:
             pool.shutdown()
