@@ -35,6 +35,9 @@ def test_the_pipeline_writes_a_weighted_ensemble_of_every_varied_parameter(tmp_p
     order = np.argsort(-stored["log_likelihood"].to_numpy())
     assert (np.diff(stored["weight"].to_numpy()[order]) <= 0).all()
     assert (stored["loss"] > 0).all() and stored["within"].between(0, 1).all()
+    waves = pd.read_csv(tmp_path / "ensemble_waves.csv")  # every simulator call, wave by wave
+    assert waves["wave"].value_counts().sort_index().tolist() == [6, 5]
+    assert set(calibration.STAGE1_TARGETS) <= set(waves) and {f.name for f in calibration.STAGE1} <= set(waves)
     statistics = pd.read_csv(tmp_path / "ensemble_statistics.csv")  # each set's statistics, for coverage
     assert statistics["set"].tolist() == stored["set"].tolist()
     assert set(calibration.STAGE1_TARGETS) <= set(statistics)
@@ -78,3 +81,29 @@ def test_bad_settings_and_a_toy_write_are_refused(tmp_path):
         posterior.run([*TOY, "--discrepancy", "-1", "--out", str(tmp_path)])
     with pytest.raises(InputError, match="--write ships the ensemble: it needs .* at least 200 final runs"):
         posterior.run([*TOY, "--write"])
+
+
+def test_weighted_quantiles_follow_the_weights():
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    assert posterior.weighted_quantiles(x, np.ones(4), [0.5])[0] == pytest.approx(1.5)
+    # all the weight on one set: every quantile is that set's value
+    assert posterior.weighted_quantiles(x, np.array([0, 0, 1.0, 0]), [0.025, 0.975]).tolist() == [2.0, 2.0]
+    assert posterior.weighted_quantiles(np.array([np.nan, 5.0]), np.ones(2), [0.5])[0] == 5.0
+
+
+def test_the_report_counts_coverage_and_contraction_from_the_sets(tmp_path):
+    """Two targets, three sets: the table counts what the weights say, not the unweighted sets."""
+    dep, cbp = TARGETS_BY_ID["dep_point"], TARGETS_BY_ID["cbp_prevalence"]
+    statistics = pd.DataFrame({"set": [0, 1, 2], "dep_point": [dep.value, dep.high * 2, dep.high * 3],
+                               "cbp_prevalence": [cbp.high * 2, cbp.high * 3, cbp.high * 4]})
+    names = calibration.fitted_parameters()
+    frame = pd.DataFrame({n: [PARAMS[n].default] * 3 for n in names})
+    frame["set"], frame["weight"] = [0, 1, 2], [0.9, 0.05, 0.05]
+    cov = posterior.coverage(frame, statistics, targets={"dep_point": 1.0, "cbp_prevalence": 1.0}).set_index("target")
+    assert cov.loc["dep_point", "share_within"] == pytest.approx(0.9)
+    assert cov.loc["cbp_prevalence", "share_within"] == 0.0 and not cov.loc["cbp_prevalence", "reaches_band"]
+    assert cov.loc["dep_point", "reaches_band"]
+    con = posterior.contraction(frame)  # every set at the defaults: nothing spread, SD 0
+    assert (con["posterior_sd"] < 1e-9).all() and set(con["coordinate"]) == {f.name for f in calibration.STAGE1}
+    fig = posterior.pairs_figure(frame.assign(weight=[0.5, 0.3, 0.2]), [f.name for f in calibration.STAGE1[:3]])
+    assert len(fig.axes) == 9

@@ -9,23 +9,31 @@ and, with the start drawn from the stationary age structure below, the age struc
 Life table (:data:`LIFE_TABLE_SOURCE`): **United States Life Tables, 2011** (Arias E, National
 Vital Statistics Reports 64(11), NCHS 2015), Table 2 (males) and Table 3 (females), column qx --
 the probability of dying between exact ages x and x+1 -- by single year of age. The values below
-(ages 15-99) were transcribed from a machine-readable copy of those tables (the ``lifetable.csv``
-of the hesim R package, which cites NVSR 64(11)); the copy is internally consistent (lx - dx =
-next lx, lx * qx = dx to rounding, e0 = 81.1 women / 76.3 men, as the report's headline) --
-table numbers as recalled, check against the NVSR PDF before citing. Within a year of age the
+(ages 15-99) were transcribed from a machine-readable copy of those tables
+(``data-raw/lifetable.csv`` of the hesim R package, github.com/hesim-dev/hesim, commit 2a829d3,
+whose ``R/data.R`` cites nvsr64_11.pdf). Checked in session 6, without the NVSR PDF itself (not
+found in a readable copy): all 170 values equal that CSV exactly; the CSV is internally
+consistent (lx - dx = next lx to 1, lx * qx = dx to rounding); its e0, 81.1 women / 76.3 men,
+are the 2011 values NCHS's next report gives ("from 76.3 to 76.4", "81.1 to 81.2": United States
+Life Tables, 2012, NVSR 65(8), abstract); and the male qx at ages 55-99, all 45, equal a second
+transcription of NVSR 64(11) (``dyingP_55_100`` in a MATLAB esophageal-cancer simulator by Shen
+Haihui, 2020, citing Arias 2015; printed to six decimals, so apparently not copied from hesim's
+CSV). Women's qx and men's below 55 rest on the one copy. Within a year of age the
 force of mortality is held constant, so the daily death probability is
 ``1 - (1 - qx) ** (1 / 365.25)``.
 
 Ages (stated reasons): adults **enter at 18** -- the adult age of NHIS (chronic pain, Dahlhamer
 2018) and the youngest age of the model's adult evidence; NHANES' PHQ-9 data start at 20, a
 difference of two of 67 years. People **leave at 85**: NHIS top-codes age at 85 and the pain and
-depression evidence the model uses rarely covers the oldest old; 85+ hold 4.3% of the adult (18+) person-years
+depression evidence the model uses rarely covers the oldest old; 85+ hold 4.3% of the adult (18+)
 person-years in this table. Both are parameters (``entry_age_years``, ``exit_age_years``).
 
 Sex at entry: :data:`SEX_RATIO_AT_BIRTH` (1.048 boys per girl, US births; Mathews & Hamilton
-2005, NVSR 53(20) -- as recalled, check before citing) times the table's survivorship to the
-entry age gives the share female at entry (48.8% at 18; the US Census count at 18 is close to
-that). Because women outlive men, the share female rises with age in the stationary population.
+2005, "Trend analysis of the sex ratio at birth in the United States", NVSR 53(20) -- the report
+exists as cited, its value was not read: 1.048 as recalled, check before citing) times the
+table's survivorship to the entry age gives the share female at entry (48.8% at 18; the US Census
+count at 18 is close to that). Because women outlive men, the share female rises with age in the
+stationary population.
 
 The stationary population: with a constant stream of entrants, the number of people of age a and
 sex s is proportional to the share of entrants of that sex times the survivorship
@@ -41,8 +49,9 @@ from sim.core.errors import InputError
 
 LIFE_TABLE_SOURCE = ("United States Life Tables, 2011 (Arias E, NVSR 64(11), NCHS 2015), Table 2 "
                      "(males) and Table 3 (females), qx by single year of age; transcribed from the "
-                     "hesim R package copy (internally consistent); table numbers as recalled, check "
-                     "before citing")
+                     "hesim R package copy (data-raw/lifetable.csv, citing NVSR 64(11)): equal to it, "
+                     "internally consistent, e0 as NCHS reports for 2011, men's qx 55-99 equal to a "
+                     "second independent copy; not checked against the PDF itself")
 FIRST_AGE = 15
 """The first age of the tables below; they run to 99 (the tables' last single year before 100+)."""
 LAST_AGE = 99
@@ -50,8 +59,8 @@ DAYS_PER_YEAR = 365.25
 DAY_YEARS = 1.0 / DAYS_PER_YEAR
 """One day in years: the daily age increment."""
 SEX_RATIO_AT_BIRTH = 1.048
-"""Boys per girl born in the US (Mathews & Hamilton 2005, NVSR 53(20): about 1,048 per 1,000; as
-recalled, check before citing)."""
+"""Boys per girl born in the US (Mathews & Hamilton 2005, NVSR 53(20): about 1,048 per 1,000; the
+report is as cited, the value as recalled, check before citing)."""
 REFERENCE_AGE_YEARS = 50.0
 """Age at which the age effects on the drives are zero: near the stationary mean age (48.6 years
 for entry 18, exit 85), so that they tilt prevalence by age without moving its overall level

@@ -96,7 +96,11 @@ class Settings:
     its second-largest implausibility with 1 (Vernon 2010 screens early waves by the second and
     third largest, so one poorly emulated target cannot rule out the whole space)."""
     candidates: int = 100_000
-    """Candidate points screened by the emulators in each wave."""
+    """Candidate points screened by the emulators in each wave (a batch: see ``screen_batches``)."""
+    screen_batches: int = 30
+    """Batches of ``candidates`` a wave may screen to find as many distinct survivors as the next
+    wave runs: a small non-implausible space (0.03% of the box after two waves in the first
+    run) would otherwise fill the next wave with repeats of a few points."""
     discrepancy: float = 1.0
     """Model-discrepancy SD in units of each target's observation SD (a judgement; module docstring)."""
     sets_per_batch: int = 20
@@ -293,14 +297,26 @@ def _not_ruled_out(emulators: list[Emulators], n: int, d: int, cutoff: float, rn
     return cand[keep]
 
 
+def wave_frame(wave: int, unit: np.ndarray, means: np.ndarray, fits=calibration.STAGE1,
+               targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
+    """One wave's simulator runs: the wave, each point's coordinates and its seed-mean statistics."""
+    frame = pd.DataFrame(to_points(unit, fits))
+    frame = pd.concat([frame, pd.DataFrame(np.atleast_2d(means), columns=list(targets))], axis=1)
+    frame.insert(0, "wave", wave)
+    return frame
+
+
 def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targets=calibration.STAGE1_TARGETS,
-                  progress=None) -> dict:
+                  progress=None, on_wave=None) -> dict:
     """The waves, then the final runs, then the weights.
 
     Returns:
         ``unit`` and ``points`` of the final runs, their per-seed ``measured`` statistics,
         ``means``, ``log_likelihood``, ``weights``, ``ess``; ``waves`` (per wave: points run, share
-        of candidates not ruled out, seconds); ``seconds`` and ``calls``.
+        of candidates not ruled out, candidates screened, survivors, seconds); ``runs`` (every
+        wave's points and statistics, :func:`wave_frame`); ``seconds`` and ``calls``.
+        ``on_wave`` is called with the runs so far after each wave (so a long run can be looked at,
+        and is not lost, before it ends).
     """
     started = time.time()
     rng = np.random.default_rng(settings.design_seed)
@@ -308,24 +324,32 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
     emulators: list[Emulators] = []
     box = (np.zeros(d), np.ones(d))
     unit = _latin_hypercube(settings.runs_per_wave, d, rng)
-    waves, calls_made = [], 0
+    waves, runs, calls_made = [], [], 0
     for wave in range(settings.waves + 1):
         clock = time.time()
         final = wave == settings.waves
         measured = simulate(to_points(unit, fits), settings, mapper, targets, fits)
         calls_made += len(unit)
         means = np.array([seed_mean(m, targets) for m in measured])
+        runs.append(wave_frame(wave, unit, means, fits, targets))
+        if on_wave is not None:
+            on_wave(pd.concat(runs, ignore_index=True))
         if final:
             waves.append({"wave": wave, "runs": len(unit), "final": True, "seconds": round(time.time() - clock, 1)})
             break
         emulators.append(Emulators(unit, means, settings, targets, seed=settings.design_seed + wave))
-        kept = _not_ruled_out(emulators, settings.candidates, d, settings.cutoff, rng, box)
-        share = len(kept) / settings.candidates
+        size = settings.final_runs if wave + 1 == settings.waves else settings.runs_per_wave
+        found, screened = [], 0
+        while screened < settings.screen_batches and sum(len(k) for k in found) < size:
+            found.append(_not_ruled_out(emulators, settings.candidates, d, settings.cutoff, rng, box))
+            screened += 1
+        kept = np.concatenate(found)
+        share = len(kept) / (screened * settings.candidates)
         waves.append({"wave": wave, "runs": len(unit), "final": False, "not_ruled_out": share,
+                      "screened": screened * settings.candidates, "survivors": len(kept),
                       "seconds": round(time.time() - clock, 1)})
         if progress is not None:
             progress(waves[-1])
-        size = settings.final_runs if wave + 1 == settings.waves else settings.runs_per_wave
         if len(kept) == 0:
             raise RuntimeError(f"wave {wave}: every candidate is ruled out (cut-off {settings.cutoff}); the model "
                                f"cannot meet the targets within its discrepancy: raise --discrepancy or check "
@@ -337,7 +361,7 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
     ll = log_likelihood(means, settings, targets, noise_var)
     w, ess = importance_weights(ll)
     return {"unit": unit, "points": to_points(unit, fits), "measured": measured, "means": means,
-            "noise_var": noise_var, "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
+            "runs": pd.concat(runs, ignore_index=True), "noise_var": noise_var, "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
             "seconds": time.time() - started, "calls": calls_made}
 
 
@@ -455,10 +479,13 @@ def run(argv=None) -> pd.DataFrame:
     workers = 1 if args.serial else max(1, args.workers)
     pool, mapper = calibration._mapper(workers)
     report = None if args.quiet else (lambda w: print(f"wave {w['wave']}: {w['runs']} runs, "
-                                                      f"{100 * w['not_ruled_out']:.2g}% of candidates not ruled "
-                                                      f"out, {w['seconds']:.0f} s", file=sys.stderr))
+                                                      f"{100 * w['not_ruled_out']:.2g}% of {w['screened']:,} candidates "
+                                                      f"not ruled out ({w['survivors']:,}), {w['seconds']:.0f} s",
+                                                      file=sys.stderr))
+    waves_path = path.with_name("ensemble_waves.csv")
     try:
-        result = history_match(settings, mapper, progress=report)
+        result = history_match(settings, mapper, progress=report,
+                               on_wave=lambda runs: write_file(waves_path, lambda tmp: runs.to_csv(tmp, index=False)))
     finally:
         if pool is not None:
             pool.shutdown()
@@ -477,3 +504,141 @@ def run(argv=None) -> pd.DataFrame:
         print(f"{result['calls']} simulator calls in {result['seconds'] / 60:.1f} minutes; effective sample size "
               f"{result['ess']:.1f} of {len(frame)}; wrote {path}")
     return frame
+
+
+# ------------------------------------------------------------------------------------------------
+# What the ensemble shows: coverage of the targets and a pairs plot
+# ------------------------------------------------------------------------------------------------
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, q) -> np.ndarray:
+    """Quantiles ``q`` of ``x`` under weights ``w`` (the weighted empirical CDF, midpoint rule;
+    NaNs dropped)."""
+    x, w = np.asarray(x, float), np.asarray(w, float)
+    ok = np.isfinite(x) & (w > 0)
+    x, w = x[ok], w[ok]
+    if not len(x):
+        return np.full(len(np.atleast_1d(q)), np.nan)
+    order = np.argsort(x)
+    x, w = x[order], w[order]
+    cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(q, cdf, x)
+
+
+def coverage(frame: pd.DataFrame, statistics: pd.DataFrame, targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
+    """Per target: its band, the ensemble's weighted 95% predictive interval and median of the
+    final runs' statistics, the weighted share of sets within the band, and whether the interval
+    reaches the band (overlaps it) and holds the published value.
+
+    The statistics are each set's seed mean at the posterior's population (one run per set), so
+    the interval holds the simulator's noise at that size as well as parameter uncertainty."""
+    w = frame.set_index("set")["weight"].reindex(statistics["set"]).to_numpy(float)
+    rows = []
+    for t in targets:
+        target = TARGETS_BY_ID[t]
+        x = statistics[t].to_numpy(float)
+        lo, mid, hi = weighted_quantiles(x, w, [0.025, 0.5, 0.975])
+        inside = np.array([target.within(v) if np.isfinite(v) else False for v in x])
+        rows.append({"target": t, "published": target.value, "low": target.low, "high": target.high,
+                     "median": mid, "pi_low": lo, "pi_high": hi,
+                     "share_within": float(np.sum(w * inside) / np.sum(w)),
+                     "reaches_band": bool(hi >= target.low and lo <= target.high),
+                     "holds_published": bool(lo <= target.value <= hi)})
+    return pd.DataFrame(rows)
+
+
+def contraction(frame: pd.DataFrame, fits=calibration.STAGE1) -> pd.DataFrame:
+    """Per stage-1 coordinate: its prior bounds, the weighted posterior mean and SD, and the
+    posterior SD over the prior's (a uniform's SD is width / sqrt 12): below 1, the targets
+    taught the ensemble something about it. Group scales are read back from their first member."""
+    w = frame["weight"].to_numpy(float)
+    rows = []
+    for f in fits:
+        column, base = (f.members[0][0], f.members[0][1]) if f.members else (f.name, 1.0)
+        x = frame[column].to_numpy(float) / base
+        mean = float(np.sum(w * x))
+        sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
+        prior_sd = (f.upper - f.lower) / np.sqrt(12.0)
+        rows.append({"coordinate": f.name, "lower": f.lower, "upper": f.upper, "start": f.start,
+                     "posterior_mean": mean, "posterior_sd": sd, "sd_over_prior": sd / prior_sd})
+    return pd.DataFrame(rows).sort_values("sd_over_prior").reset_index(drop=True)
+
+
+def pairs_figure(frame: pd.DataFrame, coordinates: list[str], fits=calibration.STAGE1, title: str = ""):
+    """A pairs plot of ``coordinates`` over the ensemble: weighted histograms on the diagonal,
+    every set as a dot below it (area by weight), the start point (the shipped defaults) as a
+    cross, each axis on the coordinate's prior bounds."""
+    from matplotlib.figure import Figure
+
+    by_name = {f.name: f for f in fits}
+    w = frame["weight"].to_numpy(float)
+    cols = {}
+    for name in coordinates:
+        f = by_name[name]
+        column, base = (f.members[0][0], f.members[0][1]) if f.members else (f.name, 1.0)
+        cols[name] = frame[column].to_numpy(float) / base
+    k = len(coordinates)
+    fig = Figure(figsize=(2.3 * k, 2.3 * k), layout="constrained")
+    axes = fig.subplots(k, k, squeeze=False)
+    size = 4 + 120 * w / w.max()
+    for i, yi in enumerate(coordinates):
+        for j, xj in enumerate(coordinates):
+            ax = axes[i, j]
+            fx, fy = by_name[xj], by_name[yi]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            if i == j:
+                ax.hist(cols[xj], bins=15, range=(fx.lower, fx.upper), weights=w, color="#5d8aa8")
+                ax.axvline(fx.start, color="#c0392b", lw=1.2)
+                ax.set_yticks([])
+            else:
+                ax.scatter(cols[xj], cols[yi], s=size, color="#1f4e79", alpha=0.45, lw=0)
+                ax.plot(fx.start, fy.start, marker="x", color="#c0392b", ms=8, mew=2)
+                ax.set_ylim(fy.lower, fy.upper)
+            ax.set_xlim(fx.lower, fx.upper)
+            ax.tick_params(labelsize=7)
+            if i == k - 1:
+                ax.set_xlabel(xj, fontsize=8)
+            if j == 0 and i > 0:
+                ax.set_ylabel(yi, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    return fig
+
+
+PAIRS_SHOWN = 6
+"""Coordinates in the pairs plot: the ones the targets narrowed most (:func:`contraction`)."""
+
+
+def report(frame: pd.DataFrame, statistics: pd.DataFrame, record: dict) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """The posterior's summary as Markdown (its run, coverage of the targets, what it learned
+    about each coordinate), with the coverage and contraction tables it is made of."""
+    cov, con = coverage(frame, statistics), contraction(frame)
+    s = record["settings"]
+    waves = "; ".join(f"wave {w['wave']}: {w['runs']} runs"
+                      + (f", {100 * w['not_ruled_out']:.2g}% of candidates not ruled out" if not w.get("final") else " (final)")
+                      + f", {w['seconds'] / 60:.1f} min" for w in record["waves"])
+    lines = [f"Made by `{record['command']}` on {record['date']} (commit {record['commit']}): "
+             f"**{record['calls']} simulator calls in {record['seconds'] / 60:.0f} minutes** on this 2-core machine "
+             f"({s['people']:,} people, seeds {s['seeds']}, {s['burn_in_days']:,}-day burn-in, "
+             f"{s['survey_years']} surveyed years; discrepancy {s['discrepancy']}, cut-off {s['cutoff']}). {waves}.",
+             "",
+             f"Effective sample size (Kish) of the {len(frame)} weighted sets: **{record['ess']:.1f}**. "
+             f"Weighted share of the {len(cov)} stage-1 targets within band per set: "
+             f"{record['share_within_weighted']:.0%}; the targets whose 95% predictive interval reaches "
+             f"their band: **{int(cov['reaches_band'].sum())} of {len(cov)}**; that holds the published value: "
+             f"{int(cov['holds_published'].sum())} of {len(cov)}.",
+             "",
+             "| target | published | band | ensemble median | 95% predictive interval | weighted share of sets within band | interval reaches band |",
+             "|---|---|---|---|---|---|---|"]
+    for r in cov.itertuples():
+        lines.append(f"| `{r.target}` | {r.published:.3g} | {r.low:.3g} to {r.high:.3g} | {r.median:.3g} | "
+                     f"{r.pi_low:.3g} to {r.pi_high:.3g} | {r.share_within:.0%} | {'yes' if r.reaches_band else '**no**'} |")
+    lines += ["", "What the targets taught the ensemble about each stage-1 coordinate (posterior SD over the "
+              "uniform prior's: 1 = nothing learned):", "",
+              "| coordinate | prior | start (shipped) | posterior mean | posterior SD | SD / prior SD |",
+              "|---|---|---|---|---|---|"]
+    for r in con.itertuples():
+        lines.append(f"| `{r.coordinate}` | {r.lower:g} to {r.upper:g} | {r.start:g} | {r.posterior_mean:.3g} | "
+                     f"{r.posterior_sd:.3g} | {r.sd_over_prior:.2f} |")
+    return "\n".join(lines) + "\n", cov, con

@@ -104,9 +104,13 @@ TARGETS: tuple[Target, ...] = (
            "Shmagel: low back pain almost every day for at least 3 months, point prevalence. Model: NRS >= 4 "
            "on more than half of the last 90 days, every weekly wave, all adults: stricter than 'pain almost "
            "every day'.",
-           "binomial 95% interval of 700/5,103 (12.8-14.7%; the abstract gives no weighted estimate), widened "
-           "down to Currie & Wang's 9% (a diagnosed back problem) because the model's case definition is "
-           "stricter than Shmagel's",
+           "binomial 95% interval of 700/5,103 (12.8-14.7%; the abstract gives no weighted estimate; the "
+           "weighted column percentages of the paper's Table 2 -- insurance and visits among adults with and "
+           "without chronic LBP, read in chiro.org's copy of the PMC author manuscript -- imply a weighted "
+           "prevalence of about 13%: 12.7-13.2% from the rows whose groups differ most, derived here; a "
+           "summary of the paper, APTA's PT in Motion news of 23 March 2016, gives 'overall prevalence of cLBP "
+           "was 13.1%'), widened down to Currie & Wang's 9% (a diagnosed back problem) because the model's case "
+           "definition is stricter than Shmagel's",
            used=STAGE1, scale=100),
     Target("hicp_share", 1, "share of chronic pain that is high-impact (activity limited on most days)",
            "hicp_share", "39% / 36% / 33% (2016 / 2019 / 2021)", 0.36, 0.33, 0.39,
@@ -134,10 +138,14 @@ TARGETS: tuple[Target, ...] = (
     Target("back_pain_age_pr", 1, "back pain in the past 3 months, prevalence ratio 65+ vs 18-29 years",
            "back_pain_3m_pr_65_vs_18_29", "45.6% vs 28.4% (ratio 1.61)", 1.61, 1.50, 1.72,
            "NHIS 2019, 31,997 adults >= 18 (Lucas 2021, NCHS Data Brief 415, back pain by age. The four age "
-           "figures are read from a summary of the brief (HCPLive 2021); a second summary (Everyday Health "
-           "2021) gives 'about 44%' at 45-64 and '45%' at 65+ and the sample of 31,997; the brief's key "
-           "findings (CDC) say back pain was most common at 65+. The brief's own data table was not read: "
-           "figure number and the 18-29 value still to check before citing)",
+           "figures are read from a summary of the brief (HCPLive 2021: 28.4 / 35.2 / 44.3 / 45.6%); a second "
+           "summary (Everyday Health 2021) gives 'about 44%' at 45-64 and '45%' at 65+ and the sample of "
+           "31,997; a third (thebritfactor.co 2024, citing the brief) gives 28.4% for young adults and 45.6% "
+           "over 65. CDC's own text (stacks.cdc.gov/view/cdc/107894, read) says only that back pain "
+           "'increased with age and was highest among adults aged 65 and over' and was lowest among men. The "
+           "brief's figure with the age values and its data table were not found in a readable copy (session "
+           "6 searched cdc.gov, stacks.cdc.gov and a Scribd copy of the PDF, of which only the opening "
+           "could be read): the values are secondhand, consistent across three summaries)",
            "NHIS: any back pain in the past 3 months (not chronic back pain; Shmagel 2016's chronic LBP gives "
            "only 'adjusted OR >= 2 at 50-69 vs 20-34' in the abstract read, no number). Model: a reported "
            "pain (NRS >= 0.5) at some weekly wave of the last 13 weeks, people aged 65-85 vs 18-29 at the "
@@ -195,20 +203,37 @@ TARGETS: tuple[Target, ...] = (
            PUBLISHED),
     # 5 depression's course --------------------------------------------------------------------------
     Target("dep_recovered_6m", 5, "new depressive episodes recovered within 6 months", "dep_recovered_within_6",
-           "50%", 0.50, 0.442, 0.558, "NEMESIS-2, n = 286 MDD episodes (ten Have 2018); Spijker 2002: 63%",
-           "NEMESIS: episodes that began during follow-up in people without one at baseline, duration from a "
-           "life chart. Model: episodes beginning in the survey's first year among people not depressed at its "
-           "start, ended on the last depressed day before 2 months in remission (:func:`epi.episode_course`).",
+           "50%", 0.50, 0.442, 0.558,
+           "NEMESIS-2, n = 286 MDD episodes (ten Have 2017, Acta Psychiatr Scand 136:300, 'median episode "
+           "duration was 6 months'; in Dutch as ten Have 2018, Tijdschr Psychiatr 60:364, 'half ... recovered "
+           "within 6 months'); Spijker 2002: 63%",
+           "NEMESIS-2: 'respondents with a newly originated depressive episode' -- no depression at baseline, "
+           "an episode between the first two follow-ups (ten Have 2018's Dutch abstract) -- DSM-IV major "
+           "depressive disorder by CIDI 3.0, duration from the Life Chart Interview, followed up to 3 years. "
+           "NEMESIS-1 (Spijker 2002) also took 'newly originated episodes' (recurrent ones included: 'a "
+           "recurrent episode predicted shorter duration') timed with the Life Chart Interview, but DSM-III-R "
+           "major depressive episodes by an earlier CIDI, over 2 years. Neither abstract (nor the Dutch one) "
+           "defines recovery, first-onset vs recurrent recovery is not reported apart in the abstracts read, "
+           "and the full texts were not read: no stated difference of the recovery definition, so the band "
+           "is not widened. Model: episodes beginning in the survey's first year among people not depressed "
+           "at its start, ended on the last depressed day before 2 months in remission "
+           "(:func:`epi.episode_course`).",
            "derived: binomial 95% interval at n = 286",
            used="fitted: the recovery structure (coping sets the speed of recovery) and coping_sd were chosen "
                 "against the NEMESIS curves", scale=100),
     Target("dep_not_recovered_36m", 5, "new depressive episodes not recovered after 3 years",
-           "dep_not_recovered_36", "12%", 0.12, 0.082, 0.158, "NEMESIS-2 (ten Have 2018)",
+           "dep_not_recovered_36", "12%", 0.12, 0.082, 0.158,
+           "NEMESIS-2 (ten Have 2017, Acta Psychiatr Scand 136:300: '12% had not recovered at 36 months')",
            "As above, followed 3 years.", "derived: binomial 95% interval at n = 286",
            used="fitted: mood_recovery_slowness_max (the cap that ends long episodes) was set against it", scale=100),
     # NEMESIS-1 (Spijker 2002): the recovery curve of new episodes. NEMESIS-2's 50% at 6 months
     # (above) and NEMESIS-1's 63% do not overlap at these sample sizes: a real disagreement
-    # between the studies (DSM-III-R MDE vs DSM-IV MDD), which no model can meet at once.
+    # between the studies, which no model can meet at once. The differences the abstracts state
+    # (session 6): DSM-III-R MDE (an earlier CIDI) vs DSM-IV MDD (CIDI 3.0), 2 vs 3 years of follow-up;
+    # both took newly originated episodes and the Life Chart Interview, and neither abstract
+    # defines recovery -- no stated difference of definition to widen a band for. NEMESIS-2's
+    # minor depression has Spijker's median (3 months; ten Have 2017), a hint, not a finding,
+    # that NEMESIS-1's CIDI counted milder episodes.
     *(Target(f"dep_spijker_{label}", 5, f"new depressive episodes {what} (NEMESIS-1)", key, pub, value, lo, hi,
              "NEMESIS-1, n = 7,076 adults; 250 new episodes (Spijker 2002, Br J Psychiatry 181:208; the n from "
              "Spijker 2004, J Affect Disord 81:231)",
@@ -405,9 +430,17 @@ AGE_SEX_BANDS = {
                      ("chronic low back pain (NHANES 2009-10, adults 20-69; Arthritis Care Res 68:1688): the "
                       "abstract (read) gives 700 of 5,103 with chronic LBP and 'age 50-69' among the adjusted "
                       "odds ratios >= 2, with neither the number nor its reference group (20-34 assumed: the "
-                      "study's youngest band); prevalence by band and by sex is in the paper's tables, which "
-                      "could not be read here. Group sizes of the same survey (Table 1, 'Study Sample for the "
-                      "NHANES 2009-10 U.S. Inflammatory Back Pain Survey', Ann Rheum Dis, read on ard.bmj.com; "
+                      "study's youngest band). The paper's Tables 2 and 3 were read (chiro.org's copy of the "
+                      "PMC author manuscript, PMC5027174): weighted column percentages with and without chronic "
+                      "LBP and odds ratios adjusted for age, race, gender and education, for insurance and visits "
+                      "(Table 2) and for >= 10 visits (Table 3) -- not prevalence by age or sex. A summary of "
+                      "the paper (APTA, PT in Motion news, 23 March 2016) gives overall prevalence 13.1%, "
+                      "'adults between 50 and 69 years old 2 times more likely', 'women were more likely' -- "
+                      "directions, no group prevalences. The "
+                      "demographic comparison (presumably Table 1) was not found in a readable copy (session "
+                      "6: PMC, chiro.org, PubMed, the UMN thesis record). Group sizes of the same survey "
+                      "(Table 1, 'Study Sample for the NHANES 2009-10 U.S. Inflammatory Back Pain Survey', "
+                      "Ann Rheum Dis, read on ard.bmj.com; "
                       "the paper as recalled: Weisman 2013): 1,649 / 1,539 / 1,915 by age (printed '20-35', "
                       "'30-49', '50-69'; they add up to 5,103, so read as 20-34 / 35-49 / 50-69), 2,472 men, "
                       "2,631 women")),
@@ -415,8 +448,10 @@ AGE_SEX_BANDS = {
                    "back_pain_3m",
                    ("any back pain in the past 3 months (NHIS 2019, adults >= 18; NCHS Data Brief 415): "
                     "figures as given in a summary of the brief (HCPLive 2021); a second summary (Everyday "
-                    "Health 2021) has the same sexes and about 44% / 45% at 45-64 / 65+; the brief's data "
-                    "tables were not read")),
+                    "Health 2021) has the same sexes and about 44% / 45% at 45-64 / 65+, a third "
+                    "(thebritfactor.co 2024) 28.4% / 45.6% at 18-29 / 65+; CDC's own text (read) gives only "
+                    "the directions (rising with age, highest at 65+, lowest among men); the brief's figure "
+                    "values and data tables were not found in a readable copy")),
 }
 """Age bands and age ranges of the three studies that give prevalence by age or sex: each model
 statistic is measured in the study's own age range and bands."""
@@ -465,15 +500,18 @@ def age_sex_measures(s: epi.Survey) -> dict[str, float]:
 REPORTED = {
     "life_event_or": "odds ratio of depression onset in a month with a life event (Kendler 1999: 5.64; no "
                      "interval in the abstract; fitted in stage 1)",
-    "dep_episode_median_months": "median length of new episodes, months (Spijker 2002: 3.0; ten Have 2018: "
-                                 "about 6 for MDD)",
+    "dep_episode_median_months": "median length of new episodes, months (Spijker 2002: 3.0 for DSM-III-R MDE; "
+                                 "ten Have 2017, Acta Psychiatr Scand 136:300: 6 for DSM-IV MDD, 3 for minor "
+                                 "depression)",
     "snri_responder_diff": "SNRI minus control, pain responders >= 30% at 12 weeks (pooled duloxetine trials: "
                            "59.7% vs 47.8%; arm sizes not in the source read)",
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
     "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
     "cbp_age_or_50_69": "chronic back pain, odds ratio 50-69 vs 20-34 years, crude (Shmagel 2016: adjusted OR "
-                        ">= 2 for 50-69 in the abstract, no number read; a lower bound, not a band)",
+                        ">= 2 for 50-69 in the abstract, '2 times more likely' in a summary (APTA 2016); the number, "
+                        "presumably in the paper's Table 1, was not found in a readable copy; a lower bound, not "
+                        "a band)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
                           "diagnosis, a different measure; no longer a target)",
 }
