@@ -123,6 +123,7 @@ def test_a_rerun_with_more_waves_reuses_the_first_runs_exactly(tmp_path):
                                 "--out", str(tmp_path / "reused")])
     pd.testing.assert_frame_equal(reused, fresh)
     assert calls[0] == 0  # wave 0 came from the file
+    assert json.loads((tmp_path / "reused" / "ensemble_record.json").read_text())["reused_calls"] >= 6  # wave 0, and any later point the earlier run also ran
     other = pd.read_csv(tmp_path / "one" / "ensemble_waves.csv").assign(people=999)
     other.to_csv(tmp_path / "other.csv", index=False)
     with pytest.raises(InputError, match="was run with people = \\[999\\], this run with 150"):

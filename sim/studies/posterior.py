@@ -555,6 +555,11 @@ def run(argv=None) -> pd.DataFrame:
               "settings": {**asdict(settings), "seeds": list(settings.seeds)}, "calls": result["calls"],
               "seconds": round(result["seconds"]), "ess": result["ess"], "waves": result["waves"],
               "share_within_weighted": float(np.sum(frame["weight"] * frame["within"]))}
+    if reuse is not None:
+        names = [f.name for f in calibration.STAGE1]
+        earlier = set(reuse[names].itertuples(index=False, name=None))
+        record["reused_calls"] = int(sum(row in earlier for row in result["runs"][names].itertuples(index=False, name=None)))
+        record["reused_from"] = str(args.reuse)
     record["noise_sd"] = {t: float(np.sqrt(v)) for t, v in zip(calibration.STAGE1_TARGETS, result["noise_var"])}
     statistics = statistics_frame(result)
     write_file(path, lambda tmp: frame.to_csv(tmp, index=False))
