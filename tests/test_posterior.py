@@ -21,7 +21,7 @@ TOY = ["--agents", "150", "--seeds", "1", "--burn-in-days", "30", "--survey-year
 
 
 def test_the_pipeline_writes_a_weighted_ensemble_of_every_varied_parameter(tmp_path):
-    frame = posterior.run([*TOY, "--out", str(tmp_path)])
+    frame = posterior.run([*TOY, "--weighting", "gaussian", "--out", str(tmp_path)])
     stored = pd.read_csv(tmp_path / "ensemble.csv")
     assert len(stored) == 5
     parameters = [c for c in stored if c not in posterior.META_COLUMNS]
@@ -46,7 +46,8 @@ def test_the_pipeline_writes_a_weighted_ensemble_of_every_varied_parameter(tmp_p
     assert all(v >= 0 for v in record["noise_sd"].values())
     assert record["calls"] == 6 + 5 == posterior.calls(posterior.settings_from_argv(TOY))
     # the same command gives the same ensemble (seeded design, results in submission order)
-    pd.testing.assert_frame_equal(posterior.run([*TOY, "--out", str(tmp_path / "again")]), frame)
+    pd.testing.assert_frame_equal(posterior.run([*TOY, "--weighting", "gaussian", "--out", str(tmp_path / "again")]),
+                                  frame)
 
 
 def test_the_likelihood_uses_the_bands_as_noise():
@@ -128,3 +129,20 @@ def test_a_rerun_with_more_waves_reuses_the_first_runs_exactly(tmp_path):
     other.to_csv(tmp_path / "other.csv", index=False)
     with pytest.raises(InputError, match="was run with people = \\[999\\], this run with 150"):
         posterior.run([*two, "--reuse", str(tmp_path / "other.csv"), "--out", str(tmp_path / "x")])
+
+
+def test_abc_weights_accept_the_runs_within_the_cutoff_on_all_but_the_worst_target():
+    targets = {"dep_point": 1.0, "cbp_prevalence": 1.0, "hicp_share": 1.0}
+    sd = np.array([posterior.observation_sd(t) for t in targets]) * np.sqrt(2.0)  # discrepancy 1
+    value = np.array([TARGETS_BY_ID[t].value for t in targets])
+    means = np.array([value,                                   # on every target
+                      value + sd * [10.0, 2.9, 0.0],           # one far target is ignored
+                      value + sd * [10.0, 3.1, 0.0],           # two beyond the cut-off: rejected
+                      value + sd * [np.nan, 0.0, 0.0]])        # one target not measured: ignored as the worst
+    w, ess = posterior.abc_weights(means, posterior.SETTINGS, targets)
+    assert w.tolist() == [1 / 3, 1 / 3, 0.0, 1 / 3] and ess == 3.0
+    # the simulator's noise widens the kernel: the rejected run comes in when noise adds to the variance
+    w, _ = posterior.abc_weights(means, posterior.SETTINGS, targets, noise_var=(sd * 0.5) ** 2)
+    assert w[2] > 0
+    with pytest.raises(RuntimeError, match="no final run is within the cut-off"):
+        posterior.abc_weights(means[2:3], posterior.SETTINGS, targets)

@@ -15,7 +15,11 @@ emulators, then importance weighting of simulator runs** (Vernon 2010; Andrianak
    (after ignoring the :attr:`Settings.ignore_worst` largest)
    exceeds :attr:`Settings.cutoff` (3: Pukelsheim's three-sigma rule, as history-matching studies
    use it). The next wave's points are drawn from what is left ("not ruled out yet").
-3. **Posterior.** The simulator runs ``final_runs`` points of the last non-implausible space; each
+3. **Posterior.** The simulator runs ``final_runs`` points of the last non-implausible space.
+   By default (:attr:`Settings.weighting` ``"abc"``) a run is accepted, with weight 1 / accepted,
+   when its simulated statistics are within the cut-off of the targets on all but its worst
+   (ABC rejection with a uniform kernel on the implausibility: the bands, the discrepancy and the
+   seed noise make the kernel's scale); with ``"gaussian"``, each
    gets the Gaussian log-likelihood of its (seed-mean) statistics against the targets -- the
    variance of each being the study's, the model discrepancy's and the simulator's own seed noise
    (the last wave's Gaussian-process nugget) -- and an importance weight proportional to it (the points are uniform on that space, the prior uniform,
@@ -103,6 +107,15 @@ class Settings:
     run) would otherwise fill the next wave with repeats of a few points."""
     discrepancy: float = 1.0
     """Model-discrepancy SD in units of each target's observation SD (a judgement; module docstring)."""
+    weighting: str = "abc"
+    """How the final runs are weighted: ``"abc"`` (accept a run whose simulated statistics are
+    within ``cutoff`` SDs of the targets on all but its ``ignore_worst`` worst -- ABC rejection
+    with a uniform kernel on the implausibility, every accepted run the same weight) or
+    ``"gaussian"`` (importance weights from :func:`log_likelihood`). ABC is the default because
+    the Gaussian weights of the first shipped run (2026-11-30) put almost all the weight on 2 of
+    200 sets (effective sample size 2.1): with 20 targets, the misfits the model cannot remove and
+    the seed noise decide them, not the parameters (docs/uncertainty.md). A choice made after that
+    run, stated as such."""
     sets_per_batch: int = 20
     """Parameter sets run together in one :class:`sim.core.batch.BatchEngine` (memory: people x sets rows)."""
     design_seed: int = 0
@@ -251,6 +264,39 @@ def log_likelihood(means: np.ndarray, settings: Settings, targets=calibration.ST
     z = (np.atleast_2d(means) - value) / sd
     z = np.where(np.isfinite(z), z, calibration.MISSING_Z)
     return -0.5 * np.sum(z ** 2, axis=1)
+
+
+def implausibility_of_runs(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS,
+                           noise_var=None) -> np.ndarray:
+    """(sets,) each simulated set's implausibility: ``|simulated - published| / sqrt(observation var
+    + discrepancy var + noise var)`` per target, the largest after ignoring the
+    :attr:`Settings.ignore_worst` largest (a target a set could not measure counts as infinitely far)."""
+    var = np.array([observation_sd(t) for t in targets]) ** 2 * (1.0 + settings.discrepancy ** 2)
+    if noise_var is not None:
+        var = var + np.nan_to_num(np.asarray(noise_var, float))
+    value = np.array([TARGETS_BY_ID[t].value for t in targets])
+    imp = np.abs(np.atleast_2d(means) - value) / np.sqrt(var)
+    imp = np.sort(np.where(np.isfinite(imp), imp, np.inf), axis=1)
+    k = min(settings.ignore_worst, imp.shape[1] - 1)
+    return imp[:, -1 - k]
+
+
+def abc_weights(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS,
+                noise_var=None) -> tuple[np.ndarray, float]:
+    """ABC rejection weights (uniform kernel): 1 / accepted for each set whose
+    :func:`implausibility_of_runs` is within :attr:`Settings.cutoff`, 0 for the others; and the
+    effective sample size (the number accepted). The points are uniform on the not-ruled-out space
+    and the prior uniform, so accepted points are draws from the ABC posterior restricted to it.
+
+    Raises:
+        RuntimeError: no set is accepted (the cut-off or the discrepancy is too strict for the model).
+    """
+    accept = implausibility_of_runs(means, settings, targets, noise_var) <= settings.cutoff
+    if not accept.any():
+        raise RuntimeError(f"no final run is within the cut-off {settings.cutoff} on all but its {settings.ignore_worst} "
+                           f"worst targets: raise --discrepancy or --cutoff, or use --weighting gaussian")
+    w = accept / accept.sum()
+    return w, float(accept.sum())
 
 
 def importance_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float]:
@@ -409,7 +455,10 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
         unit = kept[rng.choice(len(kept), size=size, replace=len(kept) < size)]
     noise_var = emulators[-1].noise_var  # the last wave's estimate of the seed noise at each target
     ll = log_likelihood(means, settings, targets, noise_var)
-    w, ess = importance_weights(ll)
+    if settings.weighting == "abc":
+        w, ess = abc_weights(means, settings, targets, noise_var)
+    else:
+        w, ess = importance_weights(ll)
     return {"unit": unit, "points": to_points(unit, fits), "measured": measured, "means": means,
             "runs": pd.concat(runs, ignore_index=True), "noise_var": noise_var, "log_likelihood": ll, "weights": w, "ess": ess, "waves": waves,
             "seconds": time.time() - started, "calls": calls_made}
@@ -468,6 +517,8 @@ def _options(parser) -> None:
     parser.add_argument("--survey-years", type=int, help=f"survey years (default {SETTINGS.survey_years})")
     parser.add_argument("--discrepancy", type=float, help=f"model discrepancy in observation SDs (default {SETTINGS.discrepancy})")
     parser.add_argument("--cutoff", type=float, help=f"implausibility cut-off (default {SETTINGS.cutoff})")
+    parser.add_argument("--weighting", choices=("abc", "gaussian"),
+                        help=f"weights of the final runs: ABC acceptance or Gaussian likelihood (default {SETTINGS.weighting})")
     parser.add_argument("--candidates", type=int, help=f"candidates screened per wave (default {SETTINGS.candidates:,})")
     parser.add_argument("--sets-per-batch", type=int, help=f"sets per batch (default {SETTINGS.sets_per_batch})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
@@ -486,6 +537,7 @@ def settings_from(args) -> Settings:
     over = {"people": args.agents, "seeds": tuple(range(args.seeds)), "waves": args.waves,
             "runs_per_wave": args.runs_per_wave, "final_runs": args.final_runs, "burn_in_days": args.burn_in_days,
             "survey_years": args.survey_years, "discrepancy": args.discrepancy, "cutoff": args.cutoff, "candidates": args.candidates,
+            "weighting": args.weighting,
             "sets_per_batch": args.sets_per_batch}
     s = replace(base, **{k: v for k, v in over.items() if v is not None})
     for name, low in (("people", 1), ("waves", 1), ("runs_per_wave", 3), ("final_runs", 1), ("burn_in_days", 0),
@@ -554,7 +606,8 @@ def run(argv=None) -> pd.DataFrame:
               "date": time.strftime("%Y-%m-%d", time.gmtime()), "commit": calibration._git("rev-parse", "--short=12", "HEAD"),
               "settings": {**asdict(settings), "seeds": list(settings.seeds)}, "calls": result["calls"],
               "seconds": round(result["seconds"]), "ess": result["ess"], "waves": result["waves"],
-              "share_within_weighted": float(np.sum(frame["weight"] * frame["within"]))}
+              "share_within_weighted": float(np.sum(frame["weight"] * frame["within"])),
+              "ess_gaussian": importance_weights(result["log_likelihood"])[1]}
     if reuse is not None:
         names = [f.name for f in calibration.STAGE1]
         earlier = set(reuse[names].itertuples(index=False, name=None))
