@@ -463,7 +463,7 @@ def report_lines(cea: CEA, title: str) -> list[str]:
                          f"{cea.samples}). EVPI over {over} {money(value['evpi_per_person'])} per person, "
                          f"{money(value['evpi_population'])} for the {s.population:,}-adult population's "
                          f"eligible people.")
-            if not cea.evppi.empty:
+            if not cea.evppi.empty and value["evpi_per_person"] > 0:  # EVPI 0: no parameter is worth learning
                 part_v = cea.evppi[(cea.evppi["horizon_years"] == h) & (cea.evppi["wtp"] == v["wtp"])].head(5)
                 if len(part_v):
                     lines.append("  EVPPI per person (share of EVPI), the parameters worth most to learn: " + "; ".join(
