@@ -240,10 +240,14 @@ def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
     for p in costs:
         flagged = "holds an unverified figure" in rows[p.name]
         assert flagged == (UNVERIFIED in p.source), p.name
-    # what could not be found stays labelled: the BNF and NADAC prices and the BLS 2014 annual median
-    assert UNVERIFIED in PARAMS["cost_medication_session_gbp"].source
+    # what could not be found stays labelled: the NADAC price of generic duloxetine
     assert UNVERIFIED in PARAMS["cost_medication_session_usd"].source
-    assert UNVERIFIED in PARAMS["cost_work_day_usd"].source
+    # what was read replaces what was recalled: the NHS generic duloxetine price (GBP 2.39 per 28, not
+    # BNF 58's brand GBP 27.72) and the mean of the four 2014 BLS quarterly medians (USD 791.25 / 7)
+    assert UNVERIFIED not in PARAMS["cost_medication_session_gbp"].source
+    assert PARAMS["cost_medication_session_gbp"].default == pytest.approx(2.39 / 28, abs=1e-4)
+    assert UNVERIFIED not in PARAMS["cost_work_day_usd"].source
+    assert PARAMS["cost_work_day_usd"].default == pytest.approx((796 + 780 + 790 + 799) / 4 / 7, abs=0.05)
     # the US depression excess (MEPS 2004-2011, USD 2,654) was found; the comorbid sum follows it
     assert UNVERIFIED not in PARAMS["cost_depression_year_usd"].source
     assert UNVERIFIED not in PARAMS["cost_comorbid_year_usd"].source

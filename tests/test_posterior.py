@@ -107,3 +107,24 @@ def test_the_report_counts_coverage_and_contraction_from_the_sets(tmp_path):
     assert (con["posterior_sd"] < 1e-9).all() and set(con["coordinate"]) == {f.name for f in calibration.STAGE1}
     fig = posterior.pairs_figure(frame.assign(weight=[0.5, 0.3, 0.2]), [f.name for f in calibration.STAGE1[:3]])
     assert len(fig.axes) == 9
+
+
+def test_a_rerun_with_more_waves_reuses_the_first_runs_exactly(tmp_path):
+    """--reuse: the seeded design repeats the first wave's points, which take the earlier run's
+    statistics instead of running again; the ensemble is the one a fresh run makes."""
+    posterior.run([*TOY, "--out", str(tmp_path / "one")])
+    two = [*TOY[:TOY.index("--waves")], "--waves", "2", *TOY[TOY.index("--waves") + 2:]]
+    fresh = posterior.run([*two, "--out", str(tmp_path / "fresh")])
+    calls = []
+    real = posterior.simulate
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(posterior, "simulate", lambda points, *a, **k: calls.append(len(points)) or real(points, *a, **k))
+        reused = posterior.run([*two, "--reuse", str(tmp_path / "one" / "ensemble_waves.csv"),
+                                "--out", str(tmp_path / "reused")])
+    pd.testing.assert_frame_equal(reused, fresh)
+    assert calls[0] == 0  # wave 0 came from the file
+    assert json.loads((tmp_path / "reused" / "ensemble_record.json").read_text())["reused_calls"] >= 6  # wave 0, and any later point the earlier run also ran
+    other = pd.read_csv(tmp_path / "one" / "ensemble_waves.csv").assign(people=999)
+    other.to_csv(tmp_path / "other.csv", index=False)
+    with pytest.raises(InputError, match="was run with people = \\[999\\], this run with 150"):
+        posterior.run([*two, "--reuse", str(tmp_path / "other.csv"), "--out", str(tmp_path / "x")])

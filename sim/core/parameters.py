@@ -145,8 +145,8 @@ MPFS2021 = ("Medicare Physician Fee Schedule 2021, national non-facility payment
 not the CMS look-up tool itself)."""
 CURRENCIES = ("gbp", "usd")
 """Currency suffixes of the cost parameters: the UK set (GBP) and the US set (USD). Price years are
-NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016; US 2005, 2014, 2021
-and 2025), and no inflation index values were found in a source that could be read to put them on one
+NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016 and generic duloxetine,
+a 2020s NHS price; US 2005, 2014, 2021 and 2025), and no inflation index values were found in a source that could be read to put them on one
 year (docs/validation_cea.md, 'Unit costs and their sources', made by
 :func:`sim.studies.economics.costs.sources_table`). Each intervention kind's session and
 start costs live with the kind (:mod:`sim.interventions.kinds`), which adds them to this table."""
@@ -183,11 +183,16 @@ _STATE_COSTS = {
         70.7, 113.0, "per working day lost",
         "UK: ONS ASHE 2009 statistical bulletin (12 Nov 2009): median gross annual earnings of full-time "
         "employees GBP 25,800 (verified) / 365; US: BLS Current Population Survey 2014, median usual weekly "
-        "earnings of full-time wage and salary workers USD 791 / 7 -- the annual average 791 is as "
-        "recalled, check before citing; what was verified brackets it: the BLS quarterly releases give "
-        "USD 796 (Q1), 790 (Q3) and 799 (Q4 2014, not seasonally adjusted; Q2 not found), and BLS TED "
-        "30 Nov 2015 ('Women's earnings compared to men's earnings in 2014') gives the 2014 annual "
-        "averages by sex, women USD 719 and men USD 871; human-capital method, everyone counted as employed",
+        "earnings of full-time wage and salary workers (not seasonally adjusted), the mean of the four 2014 "
+        "quarterly medians, USD 791.25 / 7 = USD 113.04, used as 113 (2014 USD): Q1 USD 796 (BLS 'Usual "
+        "Weekly Earnings' release USDL-14-0605, 17 Apr 2014), Q3 USD 790 and Q4 USD 799 (the BLS releases "
+        "for those quarters, Q4 of 21 Jan 2015), all three read in the releases; Q2 USD 780 read in "
+        "unemploymentdata.com's report of the BLS second-quarter release, not in the release itself. The "
+        "BLS 2014 annual average (computed from the pooled months, so close to but not the same as the "
+        "mean of the quarters) was not found; the three quarters read at BLS average USD 795 (USD 113.6 a "
+        "day). BLS TED 30 Nov 2015 ('Women's earnings compared to men's earnings in 2014') gives the 2014 "
+        "annual averages by sex, women USD 719 and men USD 871, which bracket it; human-capital method, "
+        "everyone counted as employed",
         "value of one day of lost work (societal perspective only)"),
     "cost_after_exit_year": (
         0.0, 0.0, "per person-year",

@@ -174,6 +174,51 @@ def simulate(points: list[dict], settings: Settings, mapper=map, targets=calibra
     return out
 
 
+def simulate_reusing(points: list[dict], settings: Settings, mapper, reuse: pd.DataFrame | None,
+                     targets=calibration.STAGE1_TARGETS, fits=calibration.STAGE1) -> list[list[dict]]:
+    """:func:`simulate`, but a point whose coordinates equal a row of ``reuse`` (an earlier run's
+    ``ensemble_waves.csv`` at the same settings) takes that row's statistics instead of running
+    again. Exact: a set's numbers do not depend on the batch it ran in (tests/test_batch_survey.py),
+    and the design is seeded, so a rerun with more waves repeats the first waves' points. Only with
+    one seed (the file keeps seed means)."""
+    if reuse is None or not len(reuse):
+        return simulate(points, settings, mapper, targets, fits)
+    names = [f.name for f in fits]
+    known = {tuple(row): i for i, row in enumerate(reuse[names].itertuples(index=False, name=None))}
+    hits = [known.get(tuple(pt[n] for n in names)) for pt in points]
+    fresh = simulate([pt for pt, h in zip(points, hits) if h is None], settings, mapper, targets, fits)
+    keys = {t: TARGETS_BY_ID[t].key for t in targets}
+    out, it = [], iter(fresh)
+    for h in hits:
+        out.append(next(it) if h is None else [{keys[t]: float(reuse[t].iloc[h]) for t in targets}])
+    return out
+
+
+def check_reuse(reuse: pd.DataFrame, settings: Settings, fits=calibration.STAGE1,
+                targets=calibration.STAGE1_TARGETS) -> None:
+    """Raise an InputError unless ``reuse`` is a waves file of a one-seed run at ``settings``."""
+    if len(settings.seeds) != 1:
+        raise InputError(f"--reuse needs a one-seed run (--seeds 1): the waves file keeps seed means, "
+                         f"not each of {len(settings.seeds)} seeds")
+    missing = [c for c in [*(f.name for f in fits), *targets, *RUN_COLUMNS] if c not in reuse]
+    if missing:
+        raise InputError(f"--reuse file lacks the columns {', '.join(missing)} (an ensemble_waves.csv of "
+                         f"experiments/posterior.py is expected)")
+    for column, value in zip(RUN_COLUMNS, run_settings(settings)):
+        seen = sorted(set(reuse[column].tolist()))
+        if seen != [value]:
+            raise InputError(f"--reuse file was run with {column} = {seen}, this run with {value}: "
+                             f"its statistics are not this run's")
+
+
+RUN_COLUMNS = ("people", "seed", "burn_in_days", "survey_years")
+"""Settings each row of the waves file records, so a reuse can be checked."""
+
+
+def run_settings(settings: Settings) -> tuple:
+    return (settings.people, settings.seeds[0], settings.burn_in_days, settings.survey_years)
+
+
 def observation_sd(target_id: str) -> float:
     """A target's observation SD: half its 95% band over 1.96."""
     t = TARGETS_BY_ID[target_id]
@@ -297,17 +342,20 @@ def _not_ruled_out(emulators: list[Emulators], n: int, d: int, cutoff: float, rn
     return cand[keep]
 
 
-def wave_frame(wave: int, unit: np.ndarray, means: np.ndarray, fits=calibration.STAGE1,
+def wave_frame(wave: int, unit: np.ndarray, means: np.ndarray, settings: Settings, fits=calibration.STAGE1,
                targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
-    """One wave's simulator runs: the wave, each point's coordinates and its seed-mean statistics."""
+    """One wave's simulator runs: the wave, the run's settings (:data:`RUN_COLUMNS`; ``seed`` is
+    the first seed), each point's coordinates and its seed-mean statistics."""
     frame = pd.DataFrame(to_points(unit, fits))
     frame = pd.concat([frame, pd.DataFrame(np.atleast_2d(means), columns=list(targets))], axis=1)
+    for column, value in reversed(list(zip(RUN_COLUMNS, run_settings(settings)))):
+        frame.insert(0, column, value)
     frame.insert(0, "wave", wave)
     return frame
 
 
 def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targets=calibration.STAGE1_TARGETS,
-                  progress=None, on_wave=None) -> dict:
+                  progress=None, on_wave=None, reuse: pd.DataFrame | None = None) -> dict:
     """The waves, then the final runs, then the weights.
 
     Returns:
@@ -316,7 +364,9 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
         of candidates not ruled out, candidates screened, survivors, seconds); ``runs`` (every
         wave's points and statistics, :func:`wave_frame`); ``seconds`` and ``calls``.
         ``on_wave`` is called with the runs so far after each wave (so a long run can be looked at,
-        and is not lost, before it ends).
+        and is not lost, before it ends). ``reuse``: an earlier run's waves at the same settings,
+        whose points are not run again (:func:`simulate_reusing`); ``calls`` counts them too, as
+        calls the ensemble took.
     """
     started = time.time()
     rng = np.random.default_rng(settings.design_seed)
@@ -328,10 +378,10 @@ def history_match(settings: Settings, mapper=map, fits=calibration.STAGE1, targe
     for wave in range(settings.waves + 1):
         clock = time.time()
         final = wave == settings.waves
-        measured = simulate(to_points(unit, fits), settings, mapper, targets, fits)
+        measured = simulate_reusing(to_points(unit, fits), settings, mapper, reuse, targets, fits)
         calls_made += len(unit)
         means = np.array([seed_mean(m, targets) for m in measured])
-        runs.append(wave_frame(wave, unit, means, fits, targets))
+        runs.append(wave_frame(wave, unit, means, settings, fits, targets))
         if on_wave is not None:
             on_wave(pd.concat(runs, ignore_index=True))
         if final:
@@ -421,6 +471,9 @@ def _options(parser) -> None:
     parser.add_argument("--candidates", type=int, help=f"candidates screened per wave (default {SETTINGS.candidates:,})")
     parser.add_argument("--sets-per-batch", type=int, help=f"sets per batch (default {SETTINGS.sets_per_batch})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
+    parser.add_argument("--reuse", metavar="WAVES_CSV",
+                        help="an earlier one-seed run's ensemble_waves.csv at the same settings: its points are "
+                             "not run again (a rerun with more waves repeats the first waves exactly)")
 
 
 MIN_SHIPPED = 200
@@ -482,9 +535,16 @@ def run(argv=None) -> pd.DataFrame:
                                                       f"{100 * w['not_ruled_out']:.2g}% of {w['screened']:,} candidates "
                                                       f"not ruled out ({w['survivors']:,}), {w['seconds']:.0f} s",
                                                       file=sys.stderr))
+    reuse = None
+    if args.reuse:
+        try:
+            reuse = pd.read_csv(args.reuse)
+        except (OSError, ValueError) as err:
+            raise InputError(f"--reuse {args.reuse}: cannot read it ({err})") from None
+        check_reuse(reuse, settings)
     waves_path = path.with_name("ensemble_waves.csv")
     try:
-        result = history_match(settings, mapper, progress=report,
+        result = history_match(settings, mapper, progress=report, reuse=reuse,
                                on_wave=lambda runs: write_file(waves_path, lambda tmp: runs.to_csv(tmp, index=False)))
     finally:
         if pool is not None:
@@ -495,6 +555,11 @@ def run(argv=None) -> pd.DataFrame:
               "settings": {**asdict(settings), "seeds": list(settings.seeds)}, "calls": result["calls"],
               "seconds": round(result["seconds"]), "ess": result["ess"], "waves": result["waves"],
               "share_within_weighted": float(np.sum(frame["weight"] * frame["within"]))}
+    if reuse is not None:
+        names = [f.name for f in calibration.STAGE1]
+        earlier = set(reuse[names].itertuples(index=False, name=None))
+        record["reused_calls"] = int(sum(row in earlier for row in result["runs"][names].itertuples(index=False, name=None)))
+        record["reused_from"] = str(args.reuse)
     record["noise_sd"] = {t: float(np.sqrt(v)) for t, v in zip(calibration.STAGE1_TARGETS, result["noise_var"])}
     statistics = statistics_frame(result)
     write_file(path, lambda tmp: frame.to_csv(tmp, index=False))
