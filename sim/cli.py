@@ -162,14 +162,17 @@ def cmd_cea(args) -> int:
                              progress=not args.quiet, currency=args.currency, perspective=args.perspective,
                              horizons=tuple(args.horizon_years), wtp=tuple(args.wtp or ()),
                              discount_costs=args.discount_costs, discount_effects=args.discount_effects,
-                             population=args.population, overwrite=args.overwrite)
+                             population=args.population, overwrite=args.overwrite, ensemble=args.ensemble,
+                             ensemble_file=args.ensemble_file)
     s = cea.settings
+    over = (f"; {len(cea.draws)} parameter draws: [95% over parameters] (95% over seeds)" if cea.draws
+            else "")
     for h in s.horizons:
         print(f"painloop cea: {horizon_label(h)} horizon, per person with chronic pain on day 0 "
-              f"({s.currency.upper()}, {s.perspective.replace('_', '-')} perspective)")
+              f"({s.currency.upper()}, {s.perspective.replace('_', '-')} perspective{over})")
         print(markdown_table(cea.table[cea.table["horizon_years"] == h], s.currency))
         for _, v in cea.verdicts[cea.verdicts["horizon_years"] == h].iterrows():
-            print(f"  at {v['wtp']:,.0f} per QALY: {v['best']} (best in {100 * v['p_best']:.0f}% of seeds)")
+            print(f"  at {v['wtp']:,.0f} per QALY: {v['best']} (best in {100 * v['p_best']:.0f}% of {cea.samples})")
     print(f"wrote cea.md, cea.csv, ce_plane.png, ceac.png, frontier.png, results.parquet to {out}")
     for f in cea.failed:
         print(f"painloop: job failed: arm '{f['arm']}' seed {f['seed']}: {f['error']}", file=sys.stderr)
@@ -462,6 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="yearly discount rate of QALYs (default 0.035 gbp, 0.03 usd)")
     cea.add_argument("--population", type=int, default=100_000,
                      help="adults in the population of the budget impact and EVPI (default 100000)")
+    cea.add_argument("--ensemble", type=int, metavar="N",
+                     help="run every arm over N parameter draws of the parameter ensemble (docs/uncertainty.md): "
+                          "each draw, averaged over the seeds, is one sample of the CE plane, acceptability "
+                          "curves and EVPI; intervals over parameters and over seeds")
+    cea.add_argument("--ensemble-file", metavar="PATH",
+                     help="with --ensemble: the ensemble CSV to draw from (default: the shipped one)")
     cea.add_argument("--out", default="results/cea", help="output folder (default results/cea)")
     cea.add_argument("--overwrite", action="store_true",
                      help="replace a result store in --out made with other settings (else refused)")

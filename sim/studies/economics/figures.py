@@ -14,18 +14,19 @@ def _colours(arms) -> dict:
     return {a: ARM_COLOURS[i % len(ARM_COLOURS)] for i, a in enumerate(arms)}
 
 
-def ce_plane_figure(totals, comparator: str, wtp, currency: str, title: str = "") -> Figure:
-    """Incremental cost vs incremental QALYs per person against ``comparator``: one dot per seed,
-    a cross at each arm's mean, and lines at the willingness-to-pay thresholds."""
+def ce_plane_figure(totals, comparator: str, wtp, currency: str, title: str = "", by: str = "seed") -> Figure:
+    """Incremental cost vs incremental QALYs per person against ``comparator``: one dot per sample
+    (column ``by``: a seed, or a parameter draw averaged over its seeds), a cross at each arm's
+    mean, and lines at the willingness-to-pay thresholds."""
     sym = SYMBOL[currency]
-    ref = totals[totals["arm"] == comparator].set_index("seed")
+    ref = totals[totals["arm"] == comparator].set_index(by)
     arms = [a for a in dict.fromkeys(totals["arm"]) if a != comparator]
     colours = _colours(dict.fromkeys(totals["arm"]))
     fig = Figure(figsize=(10, 7), layout="constrained")
     ax = fig.subplots()
     dq_all, dc_all = [0.0], [0.0]
     for arm in arms:
-        mine = totals[totals["arm"] == arm].set_index("seed")
+        mine = totals[totals["arm"] == arm].set_index(by)
         dq = mine["qalys"] - ref["qalys"].reindex(mine.index)
         dc = mine["cost"] - ref["cost"].reindex(mine.index)
         dq_all += list(dq)
@@ -45,13 +46,15 @@ def ce_plane_figure(totals, comparator: str, wtp, currency: str, title: str = ""
     ax.set_ylim(c_lo - c_pad, c_hi + c_pad)
     ax.set_xlabel(f"incremental QALYs per person vs {comparator}")
     ax.set_ylabel(f"incremental cost per person vs {comparator} ({sym})")
-    ax.set_title(title or "Cost-effectiveness plane (dots: seeds; crosses: means)", fontsize=11)
+    ax.set_title(title or f"Cost-effectiveness plane (dots: {by}s; crosses: means)", fontsize=11)
     ax.legend(fontsize=7, loc="best", ncol=2)
     return fig
 
 
-def ceac_figure(curve, currency: str, marks=(), title: str = "") -> Figure:
-    """Probability that each arm has the largest net monetary benefit, against the threshold."""
+def ceac_figure(curve, currency: str, marks=(), title: str = "", samples: str = "seeds") -> Figure:
+    """Probability that each arm has the largest net monetary benefit (share of ``samples``: seeds
+    or parameter draws), against the threshold; with an ``expected_best`` column
+    (:func:`sim.studies.economics.cea.acceptability_frontier`) the acceptability frontier too."""
     sym = SYMBOL[currency]
     arms = list(dict.fromkeys(curve["arm"]))
     colours = _colours(arms)
@@ -61,11 +64,15 @@ def ceac_figure(curve, currency: str, marks=(), title: str = "") -> Figure:
         part = curve[curve["arm"] == arm].sort_values("wtp")
         if part["p_best"].max() > 0:
             ax.plot(part["wtp"], part["p_best"], color=colours[arm], lw=1.8, label=arm)
+    if "expected_best" in curve:
+        front = curve[curve["expected_best"]].sort_values("wtp")
+        ax.plot(front["wtp"], front["p_best"], color="black", lw=3.5, alpha=0.25, zorder=0,
+                label="acceptability frontier (arm of largest mean net benefit)")
     for w in marks:
         ax.axvline(w, color="grey", lw=0.8, ls="--")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(f"willingness to pay per QALY ({sym})")
-    ax.set_ylabel("probability of the largest net benefit (share of seeds)")
+    ax.set_ylabel(f"probability of the largest net benefit (share of {samples})")
     ax.set_title(title or "Cost-effectiveness acceptability curves (arms never best are not drawn)",
                  fontsize=11)
     ax.legend(fontsize=8, loc="best")
