@@ -33,7 +33,7 @@ def main() -> int:
     shown = con["coordinate"].head(posterior.PAIRS_SHOWN).tolist()
     fig = posterior.pairs_figure(frame, shown, title=f"Parameter ensemble ({len(frame)} sets, ESS "
                                  f"{record['ess']:.0f}): the {len(shown)} coordinates the targets narrowed most; "
-                                 f"x = shipped defaults, dot area = weight")
+                                 f"x = shipped defaults, dot area = weight (small dots: rejected final runs)")
     save(fig, FIGURE)
     text += f"\n![pairs plot]({FIGURE.relative_to(PAGE.parent).as_posix()})\n"
     write_text(PAGE, blocks.fill(PAGE.read_text(), {"posterior": text}))

@@ -737,7 +737,9 @@ def report(frame: pd.DataFrame, statistics: pd.DataFrame, record: dict) -> tuple
                       + (f", {100 * w['not_ruled_out']:.2g}% of candidates not ruled out" if not w.get("final") else " (final)")
                       + f", {w['seconds'] / 60:.1f} min" for w in record["waves"])
     lines = [f"Made by `{record['command']}` on {record['date']} (commit {record['commit']}): "
-             f"**{record['calls']} simulator calls in {record['seconds'] / 60:.0f} minutes** on this 2-core machine "
+             f"**{record['calls']} simulator calls**; this run took {record['seconds'] / 60:.0f} minutes on this 2-core machine"
+             + (f", {record['reused_calls']} of the calls taken from an earlier run's waves (`{record['reused_from']}`), "
+                f"whose simulator time is not in those minutes " if record.get("reused_calls") else " ") +
              f"({s['people']:,} people, seeds {s['seeds']}, {s['burn_in_days']:,}-day burn-in, "
              f"{s['survey_years']} surveyed years; discrepancy {s['discrepancy']}, cut-off {s['cutoff']}). {waves}.",
              "",
