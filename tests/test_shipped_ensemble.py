@@ -48,3 +48,18 @@ def test_its_record_and_statistics_agree_with_it():
     ll = posterior.log_likelihood(means, settings, noise_var=noise)
     assert np.allclose(ll, table["log_likelihood"], rtol=1e-9)
     assert posterior.importance_weights(ll)[1] == pytest.approx(record["ess_gaussian"], rel=1e-6)
+
+
+def test_the_uncertainty_page_holds_the_shipped_ensembles_report(tmp_path):
+    """docs/uncertainty.md's generated block is what the shipped ensemble gives now (a stale block fails)."""
+    from sim.core.errors import InputError
+    from sim.running.scripts import ROOT
+    from sim.teaching import posterior_page
+
+    (tmp_path / "uncertainty.md").write_text((ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8"))
+    block = posterior_page.run(["--out", str(tmp_path)])
+    assert (tmp_path / "figures" / "posterior_pairs.png").stat().st_size > 10_000
+    assert (tmp_path / "uncertainty.md").read_text(encoding="utf-8") == (ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8")
+    assert f"{len(ensemble.load())} weighted sets" in block
+    with pytest.raises(InputError, match="no uncertainty.md there"):
+        posterior_page.run(["--out", str(tmp_path / "elsewhere")])
