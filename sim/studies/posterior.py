@@ -229,6 +229,7 @@ RUN_COLUMNS = ("people", "seed", "burn_in_days", "survey_years")
 
 
 def run_settings(settings: Settings) -> tuple:
+    """The values of :data:`RUN_COLUMNS` for ``settings`` (the first seed)."""
     return (settings.people, settings.seeds[0], settings.burn_in_days, settings.survey_years)
 
 
