@@ -213,6 +213,9 @@ def test_each_draws_costs_and_qalys_are_those_of_its_solo_run(tmp_path):
 
 # ---- the command -----------------------------------------------------------------------------
 
+@pytest.mark.slow
+@pytest.mark.one_python  # the command's plumbing; its calls (analysis, figures, draws) run on each Python
+# in the fast tests of this file
 def test_cea_ensemble_writes_a_report_over_draws(tmp_path, capsys):
     from sim.cli import main
 
