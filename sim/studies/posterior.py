@@ -187,6 +187,11 @@ def simulate(points: list[dict], settings: Settings, mapper=map, targets=calibra
     return out
 
 
+def coordinate_keys(frame: pd.DataFrame, fits=calibration.STAGE1) -> list[tuple]:
+    """Each row's stage-1 coordinates as a tuple: how a point is recognised in a waves file."""
+    return list(frame[[f.name for f in fits]].itertuples(index=False, name=None))
+
+
 def simulate_reusing(points: list[dict], settings: Settings, mapper, reuse: pd.DataFrame | None,
                      targets=calibration.STAGE1_TARGETS, fits=calibration.STAGE1) -> list[list[dict]]:
     """:func:`simulate`, but a point whose coordinates equal a row of ``reuse`` (an earlier run's
@@ -197,7 +202,7 @@ def simulate_reusing(points: list[dict], settings: Settings, mapper, reuse: pd.D
     if reuse is None or not len(reuse):
         return simulate(points, settings, mapper, targets, fits)
     names = [f.name for f in fits]
-    known = {tuple(row): i for i, row in enumerate(reuse[names].itertuples(index=False, name=None))}
+    known = {row: i for i, row in enumerate(coordinate_keys(reuse, fits))}
     hits = [known.get(tuple(pt[n] for n in names)) for pt in points]
     fresh = simulate([pt for pt, h in zip(points, hits) if h is None], settings, mapper, targets, fits)
     keys = {t: TARGETS_BY_ID[t].key for t in targets}
@@ -248,6 +253,23 @@ def seed_mean(measured: list[dict], targets=calibration.STAGE1_TARGETS) -> np.nd
         return np.nanmean(x, axis=0)
 
 
+def target_variance(settings: Settings, targets=calibration.STAGE1_TARGETS, noise_var=None) -> np.ndarray:
+    """(targets,) the variance a simulated statistic is compared with: each target's observation
+    variance with the model discrepancy's added, and ``noise_var`` (the simulator's own, per
+    target) if given."""
+    var = np.array([observation_sd(t) for t in targets]) ** 2 * (1.0 + settings.discrepancy ** 2)
+    if noise_var is not None:
+        var = var + np.nan_to_num(np.asarray(noise_var, float))
+    return var
+
+
+def ignoring_worst(implausibility: np.ndarray, ignore_worst: int) -> np.ndarray:
+    """(rows,) each row's largest implausibility after ignoring its ``ignore_worst`` largest."""
+    imp = np.sort(implausibility, axis=1)
+    k = min(ignore_worst, imp.shape[1] - 1)
+    return imp[:, -1 - k]
+
+
 def log_likelihood(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS,
                    noise_var=None) -> np.ndarray:
     """Gaussian log-likelihood (up to a constant) of each row of ``means`` (sets x targets): each
@@ -257,10 +279,7 @@ def log_likelihood(means: np.ndarray, settings: Settings, targets=calibration.ST
     target by its noise as well as by the discrepancy and the study's error, so without it the
     weights of a small-population run follow the seed noise. A target a set could not measure
     (NaN) counts as :data:`calibration.MISSING_Z` SDs off."""
-    var = np.array([observation_sd(t) for t in targets]) ** 2 * (1.0 + settings.discrepancy ** 2)
-    if noise_var is not None:
-        var = var + np.nan_to_num(np.asarray(noise_var, float))
-    sd = np.sqrt(var)
+    sd = np.sqrt(target_variance(settings, targets, noise_var))
     value = np.array([TARGETS_BY_ID[t].value for t in targets])
     z = (np.atleast_2d(means) - value) / sd
     z = np.where(np.isfinite(z), z, calibration.MISSING_Z)
@@ -272,14 +291,9 @@ def implausibility_of_runs(means: np.ndarray, settings: Settings, targets=calibr
     """(sets,) each simulated set's implausibility: ``|simulated - published| / sqrt(observation var
     + discrepancy var + noise var)`` per target, the largest after ignoring the
     :attr:`Settings.ignore_worst` largest (a target a set could not measure counts as infinitely far)."""
-    var = np.array([observation_sd(t) for t in targets]) ** 2 * (1.0 + settings.discrepancy ** 2)
-    if noise_var is not None:
-        var = var + np.nan_to_num(np.asarray(noise_var, float))
     value = np.array([TARGETS_BY_ID[t].value for t in targets])
-    imp = np.abs(np.atleast_2d(means) - value) / np.sqrt(var)
-    imp = np.sort(np.where(np.isfinite(imp), imp, np.inf), axis=1)
-    k = min(settings.ignore_worst, imp.shape[1] - 1)
-    return imp[:, -1 - k]
+    imp = np.abs(np.atleast_2d(means) - value) / np.sqrt(target_variance(settings, targets, noise_var))
+    return ignoring_worst(np.where(np.isfinite(imp), imp, np.inf), settings.ignore_worst)
 
 
 def abc_weights(means: np.ndarray, settings: Settings, targets=calibration.STAGE1_TARGETS,
@@ -354,20 +368,18 @@ class Emulators:
         """(candidates, targets): |emulated - published| / sqrt(emulator var + observation var +
         discrepancy var); 0 for a target without an emulator."""
         out = np.zeros((unit.shape[0], len(self.targets)))
+        compared = target_variance(self.settings, self.targets)
         for j, (t, gp) in enumerate(zip(self.targets, self.models)):
             if gp is None:
                 continue
             mean, sd = gp.predict(unit, return_std=True)
-            var = sd ** 2 + observation_sd(t) ** 2 * (1.0 + self.settings.discrepancy ** 2)
-            out[:, j] = np.abs(mean - TARGETS_BY_ID[t].value) / np.sqrt(var)
+            out[:, j] = np.abs(mean - TARGETS_BY_ID[t].value) / np.sqrt(sd ** 2 + compared[j])
         return out
 
     def score(self, unit: np.ndarray) -> np.ndarray:
         """Each candidate's implausibility: the largest over targets after ignoring the
         :attr:`Settings.ignore_worst` largest."""
-        imp = np.sort(self.implausibility(unit), axis=1)
-        k = min(self.settings.ignore_worst, imp.shape[1] - 1)
-        return imp[:, -1 - k]
+        return ignoring_worst(self.implausibility(unit), self.settings.ignore_worst)
 
 
 def _latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
@@ -610,9 +622,8 @@ def run(argv=None) -> pd.DataFrame:
               "share_within_weighted": float(np.sum(frame["weight"] * frame["within"])),
               "ess_gaussian": importance_weights(result["log_likelihood"])[1]}
     if reuse is not None:
-        names = [f.name for f in calibration.STAGE1]
-        earlier = set(reuse[names].itertuples(index=False, name=None))
-        record["reused_calls"] = int(sum(row in earlier for row in result["runs"][names].itertuples(index=False, name=None)))
+        earlier = set(coordinate_keys(reuse))
+        record["reused_calls"] = sum(row in earlier for row in coordinate_keys(result["runs"]))
         record["reused_from"] = str(args.reuse)
     record["noise_sd"] = {t: float(np.sqrt(v)) for t, v in zip(calibration.STAGE1_TARGETS, result["noise_var"])}
     statistics = statistics_frame(result)
@@ -665,6 +676,13 @@ def coverage(frame: pd.DataFrame, statistics: pd.DataFrame, targets=calibration.
     return pd.DataFrame(rows)
 
 
+def coordinate_values(frame: pd.DataFrame, fit) -> np.ndarray:
+    """A stage-1 coordinate's value in each row of an ensemble table: its own column, or, for a
+    group scale, its first member's column over that member's base."""
+    column, base = (fit.members[0][0], fit.members[0][1]) if fit.members else (fit.name, 1.0)
+    return frame[column].to_numpy(float) / base
+
+
 def contraction(frame: pd.DataFrame, fits=calibration.STAGE1) -> pd.DataFrame:
     """Per stage-1 coordinate: its prior bounds, the weighted posterior mean and SD, and the
     posterior SD over the prior's (a uniform's SD is width / sqrt 12): below 1, the targets
@@ -672,8 +690,7 @@ def contraction(frame: pd.DataFrame, fits=calibration.STAGE1) -> pd.DataFrame:
     w = frame["weight"].to_numpy(float)
     rows = []
     for f in fits:
-        column, base = (f.members[0][0], f.members[0][1]) if f.members else (f.name, 1.0)
-        x = frame[column].to_numpy(float) / base
+        x = coordinate_values(frame, f)
         mean = float(np.sum(w * x))
         sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
         prior_sd = (f.upper - f.lower) / np.sqrt(12.0)
@@ -690,11 +707,7 @@ def pairs_figure(frame: pd.DataFrame, coordinates: list[str], fits=calibration.S
 
     by_name = {f.name: f for f in fits}
     w = frame["weight"].to_numpy(float)
-    cols = {}
-    for name in coordinates:
-        f = by_name[name]
-        column, base = (f.members[0][0], f.members[0][1]) if f.members else (f.name, 1.0)
-        cols[name] = frame[column].to_numpy(float) / base
+    cols = {name: coordinate_values(frame, by_name[name]) for name in coordinates}
     k = len(coordinates)
     fig = Figure(figsize=(2.3 * k, 2.3 * k), layout="constrained")
     axes = fig.subplots(k, k, squeeze=False)
