@@ -17,7 +17,7 @@ from sim.running import ensemble
 from sim.studies.economics.cea import acceptability, draw_means, evpi, incremental_table_ensemble
 from sim.studies.economics.costs import UnitCosts
 from sim.studies.economics.study import Settings, analyse
-from tests.test_economics import ARMS, DAYS, made_up_run
+from tests.test_economics import ARMS, DAYS, made_up_metrics, made_up_run
 from tests.test_ensemble import toy_file
 
 SEEDS = 3
@@ -38,17 +38,7 @@ def made_up_ensemble(gains=GAINS, seeds=SEEDS) -> pd.DataFrame:
         for arm, by_draw in gains.items():
             gain = by_draw[draw]
             for s in range(seeds):
-                u = 0.7 + gain * (1 - np.exp(-day / 60)) + rng.normal(0, 0.002, day.size)
-                cp = 0.9 - 4 * gain * (1 - np.exp(-day / 90)) + rng.normal(0, 0.005, day.size)
-                dep = 0.2 - gain + rng.normal(0, 0.005, day.size)
-                metrics = {"cohort_size": np.full(day.size, 200.0), "cohort_utility_mean": u,
-                           "cohort_alive": np.ones(day.size), "cohort_aged_out_female": np.zeros(day.size),
-                           "cohort_aged_out_male": np.zeros(day.size), "cohort_chronic_pain": cp,
-                           "cohort_depression": dep, "cohort_comorbid": 0.5 * dep, "utility_mean": u + 0.2,
-                           "chronic_pain": cp / 5, "depression": dep / 2, "comorbid": dep / 10}
-                for item in ARMS[arm].interventions:
-                    metrics[f"{item.name}_sessions"] = np.minimum(day, 84) * 1.5
-                    metrics[f"{item.name}_started"] = np.where(day >= 1, 150.0, 0.0)
+                metrics = made_up_metrics(arm, gain, day, rng)
                 for name, values in metrics.items():
                     rows.append(pd.DataFrame({"draw": draw, "arm": arm, "seed": s, "day": day, "metric": name,
                                               "value": values}))

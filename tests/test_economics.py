@@ -20,6 +20,24 @@ ARMS = {"baseline": BASE,
         "both": BASE.replace(interventions=[{"kind": "exercise"}, {"kind": "medication"}])}
 
 
+def made_up_metrics(arm: str, gain: float, day: np.ndarray, rng, sessions_scale: float = 1.0) -> dict:
+    """One arm and seed's made-up daily metrics: utility rises by ``gain``, state shares fall with
+    it, each intervention's sessions accumulate (times ``sessions_scale``)."""
+    u = 0.7 + gain * (1 - np.exp(-day / 60)) + rng.normal(0, 0.002, day.size)
+    cp = 0.9 - 4 * gain * (1 - np.exp(-day / 90)) + rng.normal(0, 0.005, day.size)
+    dep = 0.2 - gain + rng.normal(0, 0.005, day.size)
+    metrics = {"cohort_size": np.full(day.size, 200.0), "cohort_utility_mean": u,
+               "cohort_alive": np.ones(day.size), "cohort_aged_out_female": np.zeros(day.size),
+               "cohort_aged_out_male": np.zeros(day.size),
+               "cohort_chronic_pain": cp, "cohort_depression": dep, "cohort_comorbid": 0.5 * dep,
+               "utility_mean": u + 0.2, "chronic_pain": cp / 5, "depression": dep / 2,
+               "comorbid": dep / 10}
+    for item in ARMS[arm].interventions:
+        metrics[f"{item.name}_sessions"] = np.minimum(day, 84) * 1.5 * sessions_scale
+        metrics[f"{item.name}_started"] = np.where(day >= 1, 150.0, 0.0)
+    return metrics
+
+
 def made_up_run(seeds=4, seed=0) -> pd.DataFrame:
     """A long result table like the runner's: utility and state shares drift, sessions accumulate."""
     rng = np.random.default_rng(seed)
@@ -27,18 +45,7 @@ def made_up_run(seeds=4, seed=0) -> pd.DataFrame:
     day = np.arange(DAYS + 1)
     for arm, gain in (("baseline", 0.0), ("exercise", 0.01), ("both", 0.012)):
         for s in range(seeds):
-            u = 0.7 + gain * (1 - np.exp(-day / 60)) + rng.normal(0, 0.002, day.size)
-            cp = 0.9 - 4 * gain * (1 - np.exp(-day / 90)) + rng.normal(0, 0.005, day.size)
-            dep = 0.2 - gain + rng.normal(0, 0.005, day.size)
-            metrics = {"cohort_size": np.full(day.size, 200.0), "cohort_utility_mean": u,
-                       "cohort_alive": np.ones(day.size), "cohort_aged_out_female": np.zeros(day.size),
-                       "cohort_aged_out_male": np.zeros(day.size),
-                       "cohort_chronic_pain": cp, "cohort_depression": dep, "cohort_comorbid": 0.5 * dep,
-                       "utility_mean": u + 0.2, "chronic_pain": cp / 5, "depression": dep / 2,
-                       "comorbid": dep / 10}
-            for item in ARMS[arm].interventions:
-                metrics[f"{item.name}_sessions"] = np.minimum(day, 84) * 1.5 * (1 + s % 2)
-                metrics[f"{item.name}_started"] = np.where(day >= 1, 150.0, 0.0)
+            metrics = made_up_metrics(arm, gain, day, rng, sessions_scale=1 + s % 2)
             for name, values in metrics.items():
                 rows.append(pd.DataFrame({"arm": arm, "seed": s, "day": day, "metric": name, "value": values}))
     long = pd.concat(rows, ignore_index=True)
