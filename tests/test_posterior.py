@@ -80,6 +80,9 @@ def test_effect_draws_centre_on_the_stage2_fits_with_the_trials_spread():
 def test_bad_settings_and_a_toy_write_are_refused(tmp_path):
     with pytest.raises(InputError, match="--discrepancy = -1.0 must be >= 0"):
         posterior.run([*TOY, "--discrepancy", "-1", "--out", str(tmp_path)])
+    with pytest.raises(InputError, match="--screen-batches = 0 must be >= 1"):
+        posterior.run([*TOY, "--screen-batches", "0", "--out", str(tmp_path)])
+    assert posterior.settings_from_argv([*TOY, "--screen-batches", "120"]).screen_batches == 120
     with pytest.raises(InputError, match="--write ships the ensemble: it needs .* at least 200 final runs"):
         posterior.run([*TOY, "--write"])
 

@@ -533,6 +533,9 @@ def _options(parser) -> None:
     parser.add_argument("--weighting", choices=("abc", "gaussian"),
                         help=f"weights of the final runs: ABC acceptance or Gaussian likelihood (default {SETTINGS.weighting})")
     parser.add_argument("--candidates", type=int, help=f"candidates screened per wave (default {SETTINGS.candidates:,})")
+    parser.add_argument("--screen-batches", type=int,
+                        help=f"batches of --candidates a wave may screen to find its next points "
+                             f"(default {SETTINGS.screen_batches})")
     parser.add_argument("--sets-per-batch", type=int, help=f"sets per batch (default {SETTINGS.sets_per_batch})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
     parser.add_argument("--reuse", metavar="WAVES_CSV",
@@ -550,11 +553,11 @@ def settings_from(args) -> Settings:
     over = {"people": args.agents, "seeds": tuple(range(args.seeds)), "waves": args.waves,
             "runs_per_wave": args.runs_per_wave, "final_runs": args.final_runs, "burn_in_days": args.burn_in_days,
             "survey_years": args.survey_years, "discrepancy": args.discrepancy, "cutoff": args.cutoff, "candidates": args.candidates,
-            "weighting": args.weighting,
+            "weighting": args.weighting, "screen_batches": args.screen_batches,
             "sets_per_batch": args.sets_per_batch}
     s = replace(base, **{k: v for k, v in over.items() if v is not None})
     for name, low in (("people", 1), ("waves", 1), ("runs_per_wave", 3), ("final_runs", 1), ("burn_in_days", 0),
-                      ("survey_years", 2), ("candidates", 1), ("sets_per_batch", 1)):
+                      ("survey_years", 2), ("candidates", 1), ("screen_batches", 1), ("sets_per_batch", 1)):
         if getattr(s, name) < low:
             raise InputError(f"--{name.replace('_', '-')} = {getattr(s, name)} must be >= {low}")
     if not s.cutoff > 0:
