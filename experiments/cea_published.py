@@ -5,6 +5,7 @@ it writes are described there): ``published.csv`` in --out and the section "Cost
 published results reproduced as virtual trials" of docs/validation.md.
 
     python experiments/cea_published.py [--quick] [--out DIR] [--seeds N] [--agents N]
+    python experiments/cea_published.py --unit-costs-only   # only the unit-cost table, no runs
 """
 
 from sim.running.scripts import main

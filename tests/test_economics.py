@@ -238,6 +238,30 @@ def test_the_published_section_replaces_itself_and_keeps_the_rest(tmp_path):
     assert "### Unit costs and their sources" in written and "| `cost_cbt_session_gbp` | 66 |" in written
 
 
+def test_refreshing_the_unit_costs_rewrites_only_their_part_of_the_section(tmp_path):
+    """`experiments/cea_published.py --unit-costs-only`: the table follows the parameter table, the
+    studies' results and everything outside the section stay as they were, without a run."""
+    from sim.studies.economics.published import BEGIN, END, UNIT_COSTS, refresh_unit_costs, unit_cost_lines
+
+    results = "| BeST | model +0.0408 | published +0.099 |"
+    stale = f"{BEGIN}\n\n## Cost-effectiveness\n\n{results}\n\n{UNIT_COSTS}\n\n| `cost_x` | 0.5 | old |\n\n{END}"
+    doc, own, other = tmp_path / "validation.md", tmp_path / "validation_cea.md", tmp_path / "ODD.md"
+    doc.write_text(f"# Validation\n\nother engineers' text\n\n{stale}\n\n## After\n")
+    own.write_text(stale + "\n")
+    other.write_text("# no section here\n")
+    assert refresh_unit_costs((doc, own, other)) == [doc, own]
+    for path in (doc, own):
+        text = path.read_text()
+        assert results in text and "| `cost_x` | 0.5 | old |" not in text
+        assert "\n".join(unit_cost_lines() + [END]) in text and text.count(BEGIN) == 1
+    assert doc.read_text().startswith("# Validation\n\nother engineers' text") and doc.read_text().endswith("## After\n")
+    assert other.read_text() == "# no section here\n"
+    assert refresh_unit_costs((doc, own, other)) == []  # already current
+    own.write_text(f"{BEGIN}\n{results}\n{END}\n")
+    with pytest.raises(InputError, match="no '### Unit costs and their sources' part"):
+        refresh_unit_costs((own,))
+
+
 def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
     from sim.studies.economics.costs import UNVERIFIED, sources_table
 
@@ -247,8 +271,13 @@ def test_the_sources_table_lists_every_cost_and_flags_each_unverified_figure():
     for p in costs:
         flagged = "holds an unverified figure" in rows[p.name]
         assert flagged == (UNVERIFIED in p.source), p.name
-    # what could not be found stays labelled: the NADAC price of generic duloxetine
-    assert UNVERIFIED in PARAMS["cost_medication_session_usd"].source
+    # the last recalled figure was found: generic duloxetine's Medicare Part D spending per capsule in
+    # 2022 (CMS Part D Spending by Drug, 'Duloxetine HCl', Overall), replacing the recalled USD 0.50 a day
+    assert UNVERIFIED not in PARAMS["cost_medication_session_usd"].source
+    assert PARAMS["cost_medication_session_usd"].default == pytest.approx(0.6691543477, abs=1e-4)
+    assert "Avg_Spnd_Per_Dsg_Unt_Wghtd_2022 = 0.6691543477" in PARAMS["cost_medication_session_usd"].source
+    # so no unit cost holds a figure that was not read (issue 15); one added later must be labelled
+    assert "holds an unverified figure" not in sources_table()
     # what was read replaces what was recalled: the NHS generic duloxetine price (GBP 2.39 per 28, not
     # BNF 58's brand GBP 27.72) and the mean of the four 2014 BLS quarterly medians (USD 791.25 / 7)
     assert UNVERIFIED not in PARAMS["cost_medication_session_gbp"].source

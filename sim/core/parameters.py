@@ -146,7 +146,7 @@ not the CMS look-up tool itself)."""
 CURRENCIES = ("gbp", "usd")
 """Currency suffixes of the cost parameters: the UK set (GBP) and the US set (USD). Price years are
 NOT one per set: each source states its own (UK 2008/09-2009 except Rayner 2016 and generic duloxetine,
-a 2020s NHS price; US 2005, 2014, 2021 and 2025), and no inflation index values were found in a source that could be read to put them on one
+a 2020s NHS price; US 2005, 2014, 2021, 2022 and 2025), and no inflation index values were found in a source that could be read to put them on one
 year (docs/validation_cea.md, 'Unit costs and their sources', made by
 :func:`sim.studies.economics.costs.sources_table`). Each intervention kind's session and
 start costs live with the kind (:mod:`sim.interventions.kinds`), which adds them to this table."""

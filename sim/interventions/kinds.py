@@ -386,15 +386,27 @@ BUILT_IN: tuple[InterventionKind, ...] = (
                                              "analysis. Start = two GP consultations (prescribe, review) at GBP "
                                              f"36 each, {PSSRU08}: 'GP contact 36 per clinic consultation lasting "
                                              "11.7 minutes' (verified)"),
-               "usd": UnitCost(0.5, 177.9, "generic duloxetine 60 mg about USD 0.50 a day (NADAC) -- not found in "
-                                           "the searchable sources (searched: NADAC duloxetine per unit, ndclist "
-                                           "NADAC pages, Medicaid acquisition cost, US cost-effectiveness models "
-                                           "of duloxetine): as recalled, check before citing; start = two "
-                                           "CPT 99213 office visits (prescribe, review) at USD 88.95 each, Medicare "
-                                           "Physician Fee Schedule 2025 national average non-facility payment "
-                                           "(2.75 total RVUs x conversion factor USD 32.3465, CMS RVU25A), as "
-                                           "tabulated by MedPayIQ (https://www.medpayiq.com/cpt/99213; checked "
-                                           "there, 2025 USD)")}),
+               "usd": UnitCost(0.6692, 177.9, "generic duloxetine USD 0.6692 a capsule (one 60 mg capsule a day), "
+                                              "2022 USD: CMS Medicare Part D Spending by Drug, data year 2022 "
+                                              "(release 2024, file DSD_PTD_RY24_P04_V10_DY22_BGM.csv), row "
+                                              "Brnd_Name 'Duloxetine HCl', Mftr_Name 'Overall' (19 manufacturers), "
+                                              "Avg_Spnd_Per_Dsg_Unt_Wghtd_2022 = 0.6691543477 (2018-2021: 0.8603, "
+                                              "0.7164, 0.6038, 0.5863, for a sensitivity analysis); the row read in "
+                                              "a copy of the CMS file committed to GitHub (AmshuBelbase/CodeFest, "
+                                              "commit e515064, path DSD_PTD_RY24_P04_V10_DY22_BGM.csv), not on "
+                                              "data.cms.gov itself. What it is: gross drug cost per dosage unit "
+                                              "(total spending for the claim: Medicare, plan and beneficiary "
+                                              "payments; no manufacturer rebates; CMS, 'Medicare Part D Drug "
+                                              "Spending Dashboard & Data' page, read), a claim-weighted average over "
+                                              "the 20, 30 and 60 mg capsules (CMS data dictionary's 'claim-weighted "
+                                              "average unit cost', as copied in rflprr/drug-spending), so a payer's "
+                                              "price, not the pharmacy acquisition cost (NADAC, not found in a "
+                                              "readable source) nor a retail cash price; start = two "
+                                              "CPT 99213 office visits (prescribe, review) at USD 88.95 each, Medicare "
+                                              "Physician Fee Schedule 2025 national average non-facility payment "
+                                              "(2.75 total RVUs x conversion factor USD 32.3465, CMS RVU25A), as "
+                                              "tabulated by MedPayIQ (https://www.medpayiq.com/cpt/99213; checked "
+                                              "there, 2025 USD)")}),
     InterventionKind(
         effect=Effect("sleep", "sleep and lifestyle programme (CBT-I elements, routine, movement)",
                       gains={"pain_to_sleep": 0.7},

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.core.errors import InputError
 from sim.core.scenario import Scenario
 from sim.running.runner import run_experiment
 from sim.studies.economics.costs import DAYS_PER_YEAR, sources_table
@@ -192,10 +193,47 @@ def unit_cost_lines() -> list[str]:
             "before citing' and its row says so. Price years are those of each source and are not "
             "harmonised: UK set 2008/09 and 2009, except generic duloxetine (a 2020s NHS price) and Rayner "
             "2016 (year not stated); US set 2005 (Martin "
-            "2008), 2014 (MEPS depression excess, BLS earnings), 2021 (physiotherapy fees) and 2025 "
+            "2008), 2014 (MEPS depression excess, BLS earnings), 2021 (physiotherapy fees), 2022 (Medicare Part D "
+            "generic duloxetine) and 2025 "
             "(talking-therapy and office-visit fees). No published price index (ONS/PSSRU NHS cost "
             "inflation index, US CPI-U medical care) could be read for these years, so nothing is inflated "
             "to one year; the mix understates the older figures against the newer ones.", "", sources_table(), ""]
+
+
+UNIT_COSTS = "### Unit costs and their sources"
+"""The heading of the section's last part (:func:`unit_cost_lines`), the part
+:func:`refresh_unit_costs` rewrites."""
+
+
+def refresh_unit_costs(files: tuple[Path, ...] = (CEA_SECTION, DOCS / "validation.md")) -> list[Path]:
+    """Rewrite only the section's last part, the unit costs and their sources, in each file that
+    holds the section -- without running the studies. For a change to a unit cost that no study's
+    arms use (each study offers :attr:`Study.arm` against no intervention, at its own
+    :attr:`Study.prices`), the studies' results are unchanged and this writes what a full run would.
+    A file without the section is left alone.
+
+    Returns:
+        The files that changed.
+
+    Raises:
+        InputError: a file holds the section but not its unit-cost part.
+    """
+    block = "\n".join(unit_cost_lines() + [END])
+    changed = []
+    for path in files:
+        doc = path.read_text(encoding="utf-8") if path.exists() else ""
+        if BEGIN not in doc or END not in doc:
+            continue
+        head, rest = doc.split(BEGIN, 1)
+        section, tail = rest.split(END, 1)
+        if UNIT_COSTS not in section:
+            raise InputError(f"{path}: its cost-effectiveness section has no '{UNIT_COSTS}' part to rewrite; "
+                             "run `python experiments/cea_published.py` to write the whole section")
+        new = head + BEGIN + section.split(UNIT_COSTS, 1)[0] + block + tail
+        if new != doc:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed
 
 
 def write_section(text: str, validation: Path, own_file: Path = CEA_SECTION) -> None:
@@ -211,11 +249,22 @@ def write_section(text: str, validation: Path, own_file: Path = CEA_SECTION) -> 
     validation.write_text(doc, encoding="utf-8")
 
 
+def _options(parser) -> None:
+    parser.add_argument("--unit-costs-only", action="store_true",
+                        help="rewrite only the unit costs and their sources at the end of the section (no runs): "
+                             "after a unit cost that no study's arms use changed")
+
+
 def run(argv=None) -> pd.DataFrame:
     """The command line ``experiments/cea_published.py``: run every study, write ``published.csv``
     into ``--out`` and the section into docs/validation.md (and its own file)."""
     args = parse_args("cea_published", "Published cost-effectiveness results (BeST, Herman 2017) reproduced "
-                      "as virtual trials.", 4_000, 20_000, 3, 10, argv)
+                      "as virtual trials.", 4_000, 20_000, 3, 10, argv, extra=_options)
+    if args.unit_costs_only:
+        changed = refresh_unit_costs()
+        print(f"rewrote '{UNIT_COSTS}' in {', '.join(map(str, changed))}" if changed
+              else f"'{UNIT_COSTS}' already current")
+        return pd.DataFrame()
     out = check_writable(args.out)
     results = reproduce(args.agents, args.seeds, out, args.executor, progress=not args.quiet)
     results.to_csv(Path(out) / "published.csv", index=False)

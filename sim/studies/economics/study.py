@@ -493,7 +493,7 @@ def report_lines(cea: CEA, title: str) -> list[str]:
               f"{money(c.year['comorbid'])}"
               + (f"; lost work valued at {money(c.work_day)} a day" if s.perspective == "societal" else "")
               + ". Price years are those of each source, not inflated to one year (UK set 2008/09-2009, "
-              "generic duloxetine a 2020s price, Rayner 2016's year not stated; US set 2005, 2014, 2021 and 2025): no inflation index values "
+              "generic duloxetine a 2020s price, Rayner 2016's year not stated; US set 2005, 2014, 2021, 2022 and 2025): no inflation index values "
               "(ONS/PSSRU, CPI-U medical care) were verified in a readable source. Every unit cost and its "
               "source is listed below.",
               _uncertainty_words(cea, seeds),
