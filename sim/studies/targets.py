@@ -404,7 +404,7 @@ TARGETS: tuple[Target, ...] = (
            used="structure chosen against it: pain_to_sleep was raised by hand to meet 'very common' (1.0, "
                 "kept in issue 13 while sleep -> pain was sized to the diary)",
            scale=100),
-    Target("insomnia_rr", 10, "poor sleep -> incident depression within a year, relative risk",
+    Target("insomnia_rr", 10, "poor sleep -> incident depression (4-year follow-up), relative risk",
            "poor_sleep_dep_rr", "2.27 (1.89-2.71)", 2.27, 1.89, 2.71, "34 cohorts (Li 2016)",
            "Li: insomnia at baseline -> depression, 34 prospective cohorts, 'an average follow-up period of "
            "60.4 months (ranging from 3.5 to 408)' (abstract, read on PMC5097837); the cohorts' insomnia "
