@@ -196,3 +196,48 @@ def test_age_and_sex_measures_on_a_tiny_survey():
         low, high = sorted((m[f"{stat}_female"], m[f"{stat}_male"]))
         assert low <= overall <= high, stat
     assert m["dep_sex_or"] > 0 and m["back_pain_3m_pr_65_vs_18_29"] > 0
+
+
+def _acute_group(day, nrs_by_day, presentation=5.0):
+    """One injury group followed by hand: ``nrs_by_day`` (days after the injury, people) is fed to
+    the pain-free spell tracker day by day, as :class:`epi.Survey` does."""
+    n = nrs_by_day.shape[1]
+    group = epi._Injuries(day, np.arange(n), {k: np.full(n, presentation) for k in epi.ACUTE_OFFSETS},
+                          np.full(n, np.inf))
+    spells, here = epi._PainFreeSpells(), np.ones(n, bool)
+    spells.add(day, group.who)
+    for k in range(1, nrs_by_day.shape[0]):
+        spells.advance(day + k, nrs_by_day[k], here, {day: group})
+    return group
+
+
+def test_acute_recovery_is_a_first_sustained_pain_free_spell_within_the_year():
+    days = epi.RECOVERY_WITHIN_DAYS + epi.RECOVERY_SUSTAINED_DAYS + 5
+    nrs = np.full((days, 5), 2.0)
+    nrs[40:70, 0] = 0.0     # 0: pain-free days 40-69 (a month), pain again after: recovered on day 40
+    nrs[40:69, 1] = 0.0     # 1: 29 pain-free days only, never more: not recovered
+    nrs[100:, 2] = 0.4      # 2: NRS 0.4 rounds to 0 from day 100 on: recovered on day 100
+    nrs[364:, 3] = 0.0      # 3: a spell beginning on day 364 still counts (it ends after the year)
+    nrs[365:, 4] = 0.0      # 4: a spell beginning on day 365 is too late
+    group = _acute_group(10, nrs)
+    assert list(group.recovered[:4]) == [40, np.inf, 100, 364] and np.isinf(group.recovered[4])
+    s = type("S", (), {"injuries": {10: group}, "engine": type("E", (), {"day": 10 + days - 1})()})()
+    r = epi.acute_recovery(s)
+    assert r["recovery_n"] == 5 and r["not_recovered_within_52"] == pytest.approx(2 / 5)
+
+
+def test_acute_recovery_waits_for_the_spell_of_the_last_day():
+    days = epi.RECOVERY_WITHIN_DAYS + epi.RECOVERY_SUSTAINED_DAYS - 1   # one day short of the horizon
+    group = _acute_group(0, np.zeros((days, 3)))
+    s = type("S", (), {"injuries": {0: group}, "engine": type("E", (), {"day": days - 1})()})()
+    assert epi.acute_recovery(s) == {}
+
+
+def test_acute_recovery_on_a_run_differs_from_the_point_reading():
+    engine = Engine(small(n_agents=3000, burn_in_days=300, injury_rate_per_year=2.0), seed=1)
+    s = epi.Survey(engine).run(epi.RECOVERY_WITHIN_DAYS + epi.RECOVERY_SUSTAINED_DAYS + 60)
+    a = epi.acute_course(s)
+    assert a["recovery_n"] > 50
+    assert 0.0 <= a["not_recovered_within_52"] <= 1.0
+    # a first recovery is not undone by pain at week 52: some who report pain then had recovered before
+    assert a["not_recovered_within_52"] < a["pain_reported_week_52"] or a["pain_reported_week_52"] == 0

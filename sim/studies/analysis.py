@@ -134,8 +134,9 @@ def draw_effects(table: pd.DataFrame, baseline: str = "baseline", weeks=DEFAULT_
     column): the arm's value and its paired difference to ``baseline`` (same draw, same seed)."""
     if "draw" not in table:
         raise ValueError("draw_effects needs an ensemble run's table (run_experiment(..., ensemble=N))")
-    wide = table.pivot_table(index=["arm", "seed", "draw", "day"], columns="metric", values="value",
-                             observed=True).reset_index()
+    days = [7 * week for week in weeks]
+    wide = table[table["day"].isin(days)].pivot_table(index=["arm", "seed", "draw", "day"], columns="metric",
+                                                     values="value", observed=True).reset_index()
     arms = list(pd.unique(wide["arm"]))
     if baseline not in arms:
         raise ValueError(f"baseline arm '{baseline}' is not among the arms: {', '.join(map(str, arms))}")

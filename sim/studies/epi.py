@@ -27,6 +27,8 @@ function                       study design
                                months before its onset (the injury route)
 :func:`acute_course`           inception cohort: pain-free before, NRS >= 3 at presentation
                                (day 3 after onset), NRS at 6, 26 and 52 weeks (Costa 2012)
+:func:`acute_recovery`         the same cohort: no first recovery (30 pain-free days) begun within a
+                               year of the injury (Henschke 2008)
 :func:`life_event_onsets`      person-months: depression onset in a month with vs without a life
                                event, among people not depressed at its start (Kendler 1999)
 :func:`episode_course`         new depressive episodes (onset in the survey's first year among people
@@ -61,6 +63,17 @@ PRESENTATION_NRS = 3.0
 RECOVERED_NRS = scales.PAIN_REPORTED_NRS
 """Pain below this counts as recovered / pain-free: an NRS that rounds to 0
 (:func:`sim.core.scales.reports_pain`)."""
+RECOVERY_SUSTAINED_DAYS = 30
+"""Henschke 2008 (BMJ 337:a171) timed recovery from the presenting episode and reported the share
+recovered within 12 months ("Only 72% of participants had completely recovered 12 months after the
+baseline consultation"; "time to recovery was modelled with Cox regression", abstract). Recovery
+had to be sustained for a month: "the cumulative probability of being pain-free, maintained for
+one month" in Costa 2009 (BMJ 339:b3829, the same Sydney cohort's chronic subcohort, by the same
+group), as summarised in Costa 2012 (CMAJ 184:E613, Table 4). Henschke's own methods section was
+not found in a readable copy: "a month" is read from Costa 2009 and taken as 30 days (as read
+secondhand, check before citing)."""
+RECOVERY_WITHIN_DAYS = 364
+"""Recovery counts when its first pain-free day falls within a year (52 weeks) of the injury."""
 RECALL_WEEKS = 13
 """NHIS asks about the past 3 months ("how often did you have pain", "how often did pain limit
 your life or work activities"); the survey reads its weekly waves over that window."""
@@ -76,6 +89,10 @@ class _Injuries:
     day: int
     who: np.ndarray
     nrs: dict
+    recovered: np.ndarray | None = None
+    """Per member, days from the injury to the first day of the first spell of
+    :data:`RECOVERY_SUSTAINED_DAYS` pain-free days (``inf``: none begun within
+    :data:`RECOVERY_WITHIN_DAYS`, or not yet seen)."""
 
 
 class Diary(Observer):
@@ -126,6 +143,7 @@ class Survey(Observer):
         self.events: dict[str, list] = {k: [] for k in ("injury", "life_event", "depression_onset",
                                                         "depression_remission", "chronic_pain_onset")}
         self.injuries: dict[int, _Injuries] = {}
+        self._spells = _PainFreeSpells()
         self.left_day = np.full(engine.n, np.inf)
         """Per row, the day its first person left (died or aged out); inf while they are followed."""
         engine.attach(self)
@@ -193,8 +211,13 @@ class Survey(Observer):
         # acute cohort: pain-free and not chronic the day before the injury
         fresh = injured[(self._pre_nrs[injured] < PAIN_FREE_BEFORE_NRS) & ~self._pre_cp[injured]]
         if fresh.size:
-            self.injuries[day] = _Injuries(day, fresh, {})
+            self.injuries[day] = _Injuries(day, fresh, {}, np.full(fresh.size, np.inf))
         nrs = None
+        if self._spells.size or fresh.size:
+            nrs = scales.pain_nrs(engine.pop.pain)
+            self._spells.advance(day, nrs, here, self.injuries)
+            if fresh.size:
+                self._spells.add(day, fresh)
         for k in ACUTE_OFFSETS:
             group = self.injuries.get(day - k)
             if group is not None:
@@ -220,6 +243,43 @@ class Survey(Observer):
                 continue
             first[who] = np.minimum(first[who], day)
         return first
+
+
+class _PainFreeSpells:
+    """Runs of pain-free days (NRS rounding to 0) of the acute cohort's members, day by day, from
+    the day after their injury; writes each member's first spell of :data:`RECOVERY_SUSTAINED_DAYS`
+    days into their group's ``recovered`` (days from the injury to the spell's first day) and stops
+    following them then, or once no spell can begin within :data:`RECOVERY_WITHIN_DAYS`. A member
+    who has left (died or aged out) is never pain-free again."""
+
+    def __init__(self):
+        self.who = np.zeros(0, dtype=np.int64)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.pos = np.zeros(0, dtype=np.int64)
+        self.run = np.zeros(0, dtype=np.int64)
+
+    @property
+    def size(self) -> int:
+        return int(self.who.size)
+
+    def add(self, day: int, who: np.ndarray) -> None:
+        self.who = np.concatenate([self.who, who.astype(np.int64)])
+        self.start = np.concatenate([self.start, np.full(who.size, day, dtype=np.int64)])
+        self.pos = np.concatenate([self.pos, np.arange(who.size, dtype=np.int64)])
+        self.run = np.concatenate([self.run, np.zeros(who.size, dtype=np.int64)])
+
+    def advance(self, day: int, nrs: np.ndarray, here: np.ndarray, injuries: dict) -> None:
+        if not self.size:
+            return
+        free = (nrs[self.who] < RECOVERED_NRS) & here[self.who]
+        self.run = np.where(free, self.run + 1, 0)
+        done = self.run >= RECOVERY_SUSTAINED_DAYS
+        for start in np.unique(self.start[done]):
+            mine = done & (self.start == start)
+            injuries[int(start)].recovered[self.pos[mine]] = day - RECOVERY_SUSTAINED_DAYS + 1 - start
+        # the last day a spell can begin is RECOVERY_WITHIN_DAYS after the injury
+        keep = ~done & (day - self.start - self.run < RECOVERY_WITHIN_DAYS)
+        self.who, self.start, self.pos, self.run = self.who[keep], self.start[keep], self.pos[keep], self.run[keep]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,11 +559,31 @@ def acute_course(s: Survey) -> dict[str, float]:
     out = {"n": int(enrolled.sum())}
     for k, label in zip(ACUTE_OFFSETS, ("onset", "week_6", "week_12", "week_26", "week_52")):
         out[f"pain_100_{label}"] = float(10.0 * nrs[k][enrolled].mean())
-    out["not_recovered_week_52"] = float(scales.reports_pain(nrs[364][enrolled]).mean())
+    out["pain_reported_week_52"] = float(scales.reports_pain(nrs[364][enrolled]).mean())
+    out.update(acute_recovery(s))
     persistent = enrolled & (nrs[84] >= PRESENTATION_NRS)
     out["persistent_pain_100_week_52"] = float(10.0 * nrs[364][persistent].mean()) if persistent.any() else np.nan
     out["persistent_share"] = float(persistent.sum() / max(enrolled.sum(), 1))
     return out
+
+
+def acute_recovery(s: Survey) -> dict[str, float]:
+    """Recovery from the presenting episode as Henschke 2008 counted it: the share of the acute
+    cohort (enrolled as in :func:`acute_course`) with no spell of :data:`RECOVERY_SUSTAINED_DAYS`
+    pain-free days (NRS rounding to 0) beginning within :data:`RECOVERY_WITHIN_DAYS` of the
+    injury -- a first recovery, whatever came after it (a recurrence does not undo it), not the
+    pain of one day at week 52. Only groups followed long enough for a spell begun on the last
+    day to complete are read; people censored before week 52 leave the cohort, as in
+    :func:`acute_course`."""
+    horizon = RECOVERY_WITHIN_DAYS + RECOVERY_SUSTAINED_DAYS - 1
+    groups = [g for g in s.injuries.values()
+              if g.recovered is not None and s.engine.day - g.day >= horizon and all(k in g.nrs for k in ACUTE_OFFSETS)]
+    if not groups:
+        return {}
+    enrolled = np.concatenate([(g.nrs[3] >= PRESENTATION_NRS) & np.isfinite(g.nrs[364]) for g in groups])
+    recovered = np.concatenate([g.recovered for g in groups])[enrolled]
+    return {"recovery_n": int(enrolled.sum()),
+            "not_recovered_within_52": float(np.mean(~(recovered <= RECOVERY_WITHIN_DAYS)))}
 
 
 def life_event_onsets(s: Survey, month_days: int = 30) -> dict[str, float]:

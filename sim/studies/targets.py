@@ -265,10 +265,18 @@ TARGETS: tuple[Target, ...] = (
            "back pain is about two thirds of chronic pain)",
            used=STAGE1, scale=100),
     Target("dep_to_lbp_or", 6, "depression -> a new episode of low back pain, odds ratio", "dep_to_lbp_or",
-           "1.59 (1.26-2.01)", 1.59, 1.26, 2.01, "meta-analysis of 11 cohorts (Pinheiro 2015)",
-           "Pinheiro: symptoms of depression at baseline -> a new episode of LBP, among people free of LBP. "
-           "Model: depressed at baseline -> NRS >= 3 at any weekly wave within a year, among people with NRS "
-           "< 2 and no chronic pain at baseline.",
+           "1.59 (1.26-2.01)", 1.59, 1.26, 2.01,
+           "meta-analysis of 11 cohorts (Pinheiro 2015, Arthritis Care Res 67:1591; abstract read on PubMed "
+           "25989342)",
+           "Pinheiro: 'cohort studies investigating the effect of symptoms of depression on the development of "
+           "new episodes of LBP, either lifetime incidence or a recurrent episode, in a population free of LBP "
+           "at baseline. We accepted the original study's definition for a new episode of LBP, and for "
+           "classifying patients as LBP-free at study entry'; diagnostic interviews (OR 1.66) and self-report "
+           "screening questionnaires (1.68) gave the same risk (abstract). The cohorts' follow-up and episode "
+           "definitions are in the full text, not read. Model: depressed (PHQ-9 >= 10) at baseline -> NRS >= 3 "
+           "at any weekly wave within a year, among people free of back pain at baseline (no reported pain, "
+           "NRS rounding to 0, and not chronic; until session 7 'free' was NRS < 2, which counts people "
+           "reporting pain).",
            PUBLISHED),
     Target("acute_week6", 6, "acute LBP mean pain at 6 weeks (0-100)", "acute_pain_week_6", "23 (21-25)", 23, 21,
            25, "33 inception cohorts (Costa 2012)",
@@ -282,10 +290,22 @@ TARGETS: tuple[Target, ...] = (
            "23 (16-30)", 23, 16, 30, "Costa 2012",
            "Costa: cohorts with persistent LBP. Model: the acute cohort's members still at NRS >= 3 at 12 "
            "weeks.", PUBLISHED),
-    Target("acute_not_recovered", 6, "acute LBP not recovered from pain at 1 year", "acute_not_recovered", "28%",
-           0.28, 0.252, 0.308, "primary-care inception cohort, n = 973 (Henschke 2008)",
-           "Henschke: 72% had completely recovered 12 months after presenting with LBP of < 2 weeks. Model: "
-           "a reported pain (NRS >= 0.5) at 52 weeks in the acute cohort (one day read, not a month free of pain).",
+    Target("acute_not_recovered", 6, "acute LBP not recovered within 1 year (no first recovery)",
+           "acute_not_recovered", "28%", 0.28, 0.252, 0.308,
+           "primary-care inception cohort, n = 973 (Henschke 2008, BMJ 337:a171; abstract read on PMC2483884)",
+           "Henschke: time to recovery from the presenting episode of LBP (< 2 weeks' duration), 'Recovery "
+           "was assessed in terms of return to work, return to function, and resolution of pain', modelled "
+           "with Cox regression; 'Only 72% of participants had completely recovered 12 months after the "
+           "baseline consultation ... Nearly a third of patients did not recover from the presenting episode "
+           "within a year' (abstract): a first recovery within the year, not the state at 12 months. Pain "
+           "was the slowest of the three (median 58 days; disability 31, work 14), and in the same cohort's "
+           "chronic subcohort pain-free and complete recovery hardly differ (42% vs 41% at 12 months; Costa "
+           "2009, BMJ 339:b3829, abstract), so pain alone stands for 'completely recovered'. Recovery "
+           "maintained for one month: Costa 2009's definition as summarised in Costa 2012 (CMAJ 184:E613, "
+           "Table 4); Henschke's own methods section was not read (secondhand, check before citing). Model: "
+           "the acute cohort with no spell of 30 consecutive pain-free days (NRS rounding to 0) beginning "
+           "within 52 weeks of the injury (:func:`epi.acute_recovery`); until session 7 it read one day's "
+           "pain at week 52 (still reported as ``acute_pain_reported_week_52``).",
            "derived: binomial 95% interval at n = 973", scale=100),
     Target("cbp_after_acute_episode", 6, "new chronic back pain that began with an acute episode",
            "cbp_onsets_after_injury", "54.7% fully developed within a day (533 of 974); 69.4% within 3 weeks",
@@ -373,17 +393,24 @@ TARGETS: tuple[Target, ...] = (
     # 10 sleep and inflammation -------------------------------------------------------------------------
     Target("poor_sleep_cp", 10, "poor sleepers (PSQI > 5) among people with chronic pain", "poor_sleep_if_cp",
            "75.3% of 3,597", 0.753, 0.739, 0.767, "meta-analysis of 12 PSQI studies (Sun 2021)",
-           "Sun: chronic non-cancer pain patients (clinics), PSQI > 5. Model: PSQI > 5 among people with "
-           "chronic back pain in the population.",
+           "Sun: 'the pooled prevalence of sleep disturbances in chronic non-cancer pain patients with no other "
+           "sleep disorders', PSQI > 5, 'inverse-variance random-effects model': 'In 12 studies using PSQI, the "
+           "pooled prevalence of sleep disturbance was 75.3% among 3597 chronic pain patients' (abstract, read "
+           "on PubMed 33827029); the studies' settings are in the full text, not read. Model: PSQI > 5 among "
+           "people with chronic back pain in the population, pooled over waves; a population, not patients -- "
+           "no care-seeking in the model to select patients by.",
            "derived: binomial 95% interval at the pooled n (narrower than the random-effects interval, "
            "which the abstract does not give)",
            used="structure chosen against it: pain_to_sleep was raised by hand to meet 'very common' (1.0, "
                 "kept in issue 13 while sleep -> pain was sized to the diary)",
            scale=100),
-    Target("insomnia_rr", 10, "poor sleep -> incident depression within a year, relative risk",
+    Target("insomnia_rr", 10, "poor sleep -> incident depression (4-year follow-up), relative risk",
            "poor_sleep_dep_rr", "2.27 (1.89-2.71)", 2.27, 1.89, 2.71, "34 cohorts (Li 2016)",
-           "Li: insomnia at baseline -> depression, cohorts of 3.5-408 months. Model: PSQI > 5 at baseline "
-           "(broader than insomnia) -> a depression onset within a year.", PUBLISHED),
+           "Li: insomnia at baseline -> depression, 34 prospective cohorts, 'an average follow-up period of "
+           "60.4 months (ranging from 3.5 to 408)' (abstract, read on PMC5097837); the cohorts' insomnia "
+           "definitions are in the full text, not read. Model: PSQI > 5 at baseline (broader than insomnia) -> "
+           "a depression onset within the survey (4 years, the nearest the survey comes to Li's 60 months; "
+           "until session 7 one year), among people not depressed at baseline.", PUBLISHED),
     Target("crp_depressed", 10, "CRP > 3 mg/L among the depressed", "crp_high_if_dep", "27% (21-34%)", 0.27, 0.21,
            0.34, "Osimo 2019", "Osimo: depressed patients, 30 studies. Model: PHQ-9 >= 10.", PUBLISHED,
            used="structure chosen against it (a per-person CRP baseline)", scale=100),
@@ -408,7 +435,13 @@ TARGETS: tuple[Target, ...] = (
     # 11 social and stress ------------------------------------------------------------------------------
     Target("loneliness_or", 11, "lonely (lowest fifth of support) -> incident depression in a year, OR adjusted "
            "for baseline PHQ-9 and chronic pain", "lonely_dep_or", "2.33 (1.62-3.34)", 2.33, 1.62, 3.34,
-           "Mann 2022", "Mann: loneliness -> new-onset depression, adjusted. Model: lowest fifth of support, "
+           "Mann 2022 (Soc Psychiatry Psychiatr Epidemiol 57:2161; abstract read on PMC9636084)",
+           "Mann: a systematic review whose 'meta-analysis of eight independent cohorts' found 'a pooled "
+           "adjusted odds ratio of 2.33 (95% CI 1.62-3.34) for risk of new onset depression in adults who were "
+           "often lonely compared with people who were not often lonely' (abstract); 'Most of the studies were "
+           "in older adults' (the medRxiv preprint's abstract). The cohorts' loneliness items, follow-up and "
+           "adjustments are in the full text, not read. Model: lowest fifth of social support (the model has "
+           "no loneliness of its own, and how many were 'often lonely' was not read), onset within a year, "
            "Mantel-Haenszel by baseline PHQ-9 fifth and chronic pain.", PUBLISHED,
            used="estimator chosen against it (Mantel-Haenszel adjustment)"),
     Target("peer_support", 11, "peer support in depressed people, PHQ-9 SMD at 12 weeks", "peer_phq9_g",
@@ -508,6 +541,9 @@ REPORTED = {
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
     "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
+    "acute_pain_reported_week_52": "acute cohort reporting pain (NRS >= 0.5) on the day of week 52 -- the point "
+                                   "reading the Henschke target used until session 7; Henschke counted a first "
+                                   "recovery within the year instead (``acute_not_recovered``)",
     "cbp_age_or_50_69": "chronic back pain, odds ratio 50-69 vs 20-34 years, crude (Shmagel 2016: adjusted OR "
                         ">= 2 for 50-69 in the abstract, '2 times more likely' in a summary (APTA 2016); the number, "
                         "presumably in the paper's Table 1, was not found in a readable copy; a lower bound, not "
@@ -540,7 +576,8 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     cp0, dep0, nrs0 = s.wave("chronic_pain")[0], s.wave("depressed")[0], s.wave("pain_nrs")[0]
     follow = s.days
     out["cp_to_dep_or"] = epi.cohort_risk(s, cp0, "depression_onset", ~dep0, follow).odds_ratio
-    free_of_lbp = ~cp0 & (nrs0 < epi.PAIN_FREE_BEFORE_NRS)
+    # Pinheiro 2015: "a population free of LBP at baseline" -- no reported back pain (NRS rounding to 0)
+    free_of_lbp = ~cp0 & ~scales.reports_pain(nrs0)
     out["dep_to_lbp_or"] = epi.wave_onset_odds_ratio(s, dep0, s.wave("pain_nrs") >= epi.PRESENTATION_NRS,
                                                      free_of_lbp)
     t = epi.annual_transitions(s)
@@ -551,7 +588,8 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out.update({"acute_pain_week_6": a.get("pain_100_week_6", np.nan),
                 "acute_pain_week_26": a.get("pain_100_week_26", np.nan),
                 "acute_pain_week_52": a.get("pain_100_week_52", np.nan),
-                "acute_not_recovered": a.get("not_recovered_week_52", np.nan),
+                "acute_not_recovered": a.get("not_recovered_within_52", np.nan),
+                "acute_pain_reported_week_52": a.get("pain_reported_week_52", np.nan),
                 "persistent_pain_week_52": a.get("persistent_pain_100_week_52", np.nan)})
     course = epi.episode_course(s)
     out["dep_episode_median_months"] = course.get("median_months", np.nan)
@@ -569,7 +607,8 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
                                            strata).odds_ratio
     out["active_dep_rr"] = epi.cohort_risk(s, s.wave("activity_min_week")[0] >= scales.ACTIVE_MIN_WEEK,
                                            "depression_onset", ~dep0, follow, strata).rr
-    out["poor_sleep_dep_rr"] = epi.cohort_risk(s, s.wave("sleep_psqi")[0] > 5, "depression_onset", ~dep0, 365).rr
+    # Li 2016's cohorts followed people 60.4 months on average (3.5-408): the whole survey, not a year
+    out["poor_sleep_dep_rr"] = epi.cohort_risk(s, s.wave("sleep_psqi")[0] > 5, "depression_onset", ~dep0, follow).rr
     cp, psqi, crp, dep = s.wave("chronic_pain"), s.wave("sleep_psqi"), s.wave("crp_mg_l"), s.wave("depressed")
     out["poor_sleep_if_cp"] = float((psqi[cp] > 5).mean())
     out["crp_high_if_dep"] = float((crp[dep] > 3).mean())
