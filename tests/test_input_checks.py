@@ -6,7 +6,7 @@ import os
 
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sim import InputError, Scenario
@@ -42,6 +42,8 @@ _SCENARIO = st.dictionaries(
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=_SCENARIO)
+@example(spec={"disabled_rules": "\n"})  # found by CI: a rule name with a newline was echoed raw
+@example(spec={"pain\nbias": 1.0})
 def test_any_toml_scenario_loads_or_raises_only_input_error(tmp_path_factory, spec):
     path = tmp_path_factory.mktemp("toml") / "scenario.toml"
     path.write_text(tomli_w.dumps(spec), encoding="utf-8")

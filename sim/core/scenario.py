@@ -77,7 +77,7 @@ class Scenario:
         values = dict(DEFAULTS)
         for key, value in overrides.items():
             if key not in PARAMS:
-                raise InputError(f"{_where}unknown parameter '{key}'{_suggest(key, PARAMS)}; "
+                raise InputError(f"{_where}unknown parameter {key!r}{_suggest(key, PARAMS)}; "
                                  f"see `painloop params` for the {len(PARAMS)} parameters")
             values[key] = check_value(PARAMS[key], value, _where)
         if isinstance(disabled_rules, str):
@@ -87,7 +87,7 @@ class Scenario:
                              f"names; rules are: " + ", ".join(rule_names()))
         for rule in disabled_rules:
             if not isinstance(rule, str) or rule not in RULES_BY_NAME:
-                raise InputError(f"{_where}unknown rule '{rule}' in disabled_rules"
+                raise InputError(f"{_where}unknown rule {rule!r} in disabled_rules"
                                  f"{_suggest(str(rule), RULES_BY_NAME)}; rules are: "
                                  + ", ".join(rule_names()))
         from sim.interventions import parse_interventions
