@@ -202,8 +202,7 @@ def _acute_group(day, nrs_by_day, presentation=5.0):
     """One injury group followed by hand: ``nrs_by_day`` (days after the injury, people) is fed to
     the pain-free spell tracker day by day, as :class:`epi.Survey` does."""
     n = nrs_by_day.shape[1]
-    group = epi._Injuries(day, np.arange(n), {k: np.full(n, presentation) for k in epi.ACUTE_OFFSETS},
-                          np.full(n, np.inf))
+    group = epi._Injuries(day, np.arange(n), {k: np.full(n, presentation) for k in epi.ACUTE_OFFSETS})
     spells, here = epi._PainFreeSpells(), np.ones(n, bool)
     spells.add(day, group.who)
     for k in range(1, nrs_by_day.shape[0]):

@@ -46,7 +46,7 @@ function                       study design
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats as sstats
@@ -89,10 +89,13 @@ class _Injuries:
     day: int
     who: np.ndarray
     nrs: dict
-    recovered: np.ndarray | None = None
+    recovered: np.ndarray = field(init=False)
     """Per member, days from the injury to the first day of the first spell of
     :data:`RECOVERY_SUSTAINED_DAYS` pain-free days (``inf``: none begun within
-    :data:`RECOVERY_WITHIN_DAYS`, or not yet seen)."""
+    :data:`RECOVERY_WITHIN_DAYS`, or not yet seen); written by :class:`_PainFreeSpells`."""
+
+    def __post_init__(self):
+        self.recovered = np.full(self.who.size, np.inf)
 
 
 class Diary(Observer):
@@ -211,7 +214,7 @@ class Survey(Observer):
         # acute cohort: pain-free and not chronic the day before the injury
         fresh = injured[(self._pre_nrs[injured] < PAIN_FREE_BEFORE_NRS) & ~self._pre_cp[injured]]
         if fresh.size:
-            self.injuries[day] = _Injuries(day, fresh, {}, np.full(fresh.size, np.inf))
+            self.injuries[day] = _Injuries(day, fresh, {})
         nrs = None
         if self._spells.size or fresh.size:
             nrs = scales.pain_nrs(engine.pop.pain)
@@ -577,7 +580,7 @@ def acute_recovery(s: Survey) -> dict[str, float]:
     :func:`acute_course`."""
     horizon = RECOVERY_WITHIN_DAYS + RECOVERY_SUSTAINED_DAYS - 1
     groups = [g for g in s.injuries.values()
-              if g.recovered is not None and s.engine.day - g.day >= horizon and all(k in g.nrs for k in ACUTE_OFFSETS)]
+              if s.engine.day - g.day >= horizon and all(k in g.nrs for k in ACUTE_OFFSETS)]
     if not groups:
         return {}
     enrolled = np.concatenate([(g.nrs[3] >= PRESENTATION_NRS) & np.isfinite(g.nrs[364]) for g in groups])

@@ -222,10 +222,10 @@ def refresh_unit_costs(files: tuple[Path, ...] = (CEA_SECTION, DOCS / "validatio
     changed = []
     for path in files:
         doc = path.read_text(encoding="utf-8") if path.exists() else ""
-        if BEGIN not in doc or END not in doc:
+        parts = _split_section(doc)
+        if parts is None:
             continue
-        head, rest = doc.split(BEGIN, 1)
-        section, tail = rest.split(END, 1)
+        head, section, tail = parts
         if UNIT_COSTS not in section:
             raise InputError(f"{path}: its cost-effectiveness section has no '{UNIT_COSTS}' part to rewrite; "
                              "run `python experiments/cea_published.py` to write the whole section")
@@ -236,14 +236,24 @@ def refresh_unit_costs(files: tuple[Path, ...] = (CEA_SECTION, DOCS / "validatio
     return changed
 
 
+def _split_section(doc: str) -> tuple[str, str, str] | None:
+    """``doc`` around the section: (before :data:`BEGIN`, between the markers, after :data:`END`),
+    or None when it holds no section."""
+    if BEGIN not in doc or END not in doc:
+        return None
+    head, rest = doc.split(BEGIN, 1)
+    section, tail = rest.split(END, 1)
+    return head, section, tail
+
+
 def write_section(text: str, validation: Path, own_file: Path = CEA_SECTION) -> None:
     """Put the section into its own file (which ``painloop validate`` appends when it rewrites
     validation.md) and into ``validation`` now, replacing an older one between the markers."""
     own_file.write_text(text + "\n", encoding="utf-8")
     doc = validation.read_text(encoding="utf-8")
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + text + rest.split(END, 1)[1]
+    parts = _split_section(doc)
+    if parts is not None:
+        doc = parts[0] + text + parts[2]
     else:
         doc = doc.rstrip("\n") + "\n\n" + text + "\n"
     validation.write_text(doc, encoding="utf-8")
