@@ -57,7 +57,7 @@ def test_the_record_holds_what_the_declaration_fits():
 
 
 TOY = ["--agents", "200", "--seeds", "1", "--burn-in-days", "100", "--survey-years", "1", "--max-evals", "2",
-       "--popsize", "2", "--trial-agents", "300", "--trial-n", "60", "--bisection-steps", "1", "--quiet"]
+       "--popsize", "2", "--trial-agents", "300", "--trial-n", "60", "--trial-seeds", "1", "--bisection-steps", "1", "--quiet"]
 VOLATILE = ("command", "date", "id", "commit", "dirty", "seconds", "stage_seconds", "seconds_per_evaluation")
 
 
@@ -67,6 +67,7 @@ def _stable(record: dict) -> dict:
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:stage 2. the .* trial recruited only")  # the toy town is tiny on purpose
 def test_write_gives_the_same_record_twice_whatever_the_record_holds(tmp_path, monkeypatch):
     first = calibration.run(["--write", "--write-root", str(tmp_path / "a"), "--workers", "2", *TOY])
     for name in FROM_RECORD:  # another record: every default read from it moves
@@ -77,6 +78,8 @@ def test_write_gives_the_same_record_twice_whatever_the_record_holds(tmp_path, m
     assert written[0] == json.loads(calibration.record_json(first))
     assert _stable(written[0]) == _stable(written[1])
     assert written[0]["runs"]["stage1"]["evaluations"] == 3 == len(written[0]["runs"]["stage1"]["trace"])
+    recruited = written[0]["runs"]["stage2"]["recruited"]
+    assert set(recruited) == set(calibration.STAGE2) and all(0 < n <= 60 for n in recruited.values())
     assert set(written[0]["parameters"]) == set(RECORD["parameters"])
     report = (tmp_path / "a" / calibration.REPORT_RELATIVE).read_text()
     assert "do not\nedit by hand" in report and "mood_loop_scale" in report
@@ -85,7 +88,8 @@ def test_write_gives_the_same_record_twice_whatever_the_record_holds(tmp_path, m
 
 def _recorded_settings() -> calibration.Settings:
     s = RECORD["declaration"]["settings"]
-    return calibration.Settings(**{**s, "seeds": tuple(s["seeds"])})
+    return calibration.Settings(**{**s, "seeds": tuple(s["seeds"]),
+                                   **{k: tuple(s[k]) for k in ("trial_seeds",) if k in s}})
 
 
 @pytest.mark.slow

@@ -67,11 +67,24 @@ def test_one_cached_burn_in_serves_every_arm_and_run_length(cache):
 def test_the_key_follows_the_burn_in_and_nothing_else():
     base = sim.Scenario(n_agents=300, burn_in_days=100)
     key = lambda s, seed=0, precision="float64": equilibrium.key(sim.core.engine.burn_in_key(s), seed, precision)  # noqa: E731
-    same = [base.replace(days=7, name="x", interventions=[{"kind": "exercise"}])]
+    same = [base.replace(days=7, name="x", interventions=[{"kind": "exercise"}]),
+            base.replace(exercise_effect=2.5, cost_cbt_session_gbp=1.0)]  # nothing reads them before day 0
     different = [base.replace(burn_in_days=101), base.replace(pain_bias=base.pain_bias + 0.01),
                  base.replace(disabled_rules=["pain_to_sleep"]), base.replace(n_agents=301)]
     assert all(key(s) == key(base) for s in same)
     assert len({key(base), *(key(s) for s in different), key(base, 1), key(base, precision="float32")}) == 7
+
+
+def test_runs_that_differ_only_in_an_effect_size_share_the_burn_in_bit_for_bit(cache, monkeypatch):
+    stronger = WORLD.replace(exercise_effect=2.5 * WORLD.exercise_effect, cbt_effect=0.1)
+    monkeypatch.setenv("PAINLOOP_CACHE", "off")
+    plain = sim.simulate(stronger, seed=3)
+    monkeypatch.setenv("PAINLOOP_CACHE", str(cache))
+    sim.simulate(WORLD, seed=3)
+    loaded = sim.simulate(stronger, seed=3)
+    assert loaded.meta["burn_in_source"] == "cache" and len(_files(cache)) == 1
+    pd.testing.assert_frame_equal(loaded.daily, plain.daily, check_exact=True)
+    assert not sim.simulate(WORLD, seed=3).daily.equals(plain.daily)  # the effect size did act
 
 
 def test_an_edit_to_the_core_changes_the_code_fingerprint(tmp_path):

@@ -51,7 +51,7 @@ from sim.interventions import Delivery, combine
 from sim.core import equilibrium
 from sim.core.demography import FEMALE_CENTRE, REFERENCE_AGE_YEARS, Demography
 from sim.core.network import small_world
-from sim.core.parameters import Params
+from sim.core.parameters import PARAMS, Params
 from sim.core.rules import RULES
 from sim.core.scales import ClinicalStatus
 from sim.core.errors import InputError
@@ -238,9 +238,22 @@ class _Progress(Observer):
         self.bar.update(1)
 
 
+AFTER_DAY0_GROUPS = ("interventions", "costs")
+"""Parameter groups that nothing before day 0 reads: interventions' effect sizes act only through
+their deliveries, made after day 0 from their own streams, and unit costs only on what a run
+reports. The burn-in key leaves them out, so runs that differ only in them share a burn-in (and
+its cached equilibrium): stage 2 of the calibration bisects an effect size on one town per seed."""
+
+
 def burn_in_key(scenario) -> str:
-    """What determines a run up to day 0: everything but interventions, run length and labels."""
-    return scenario.replace(interventions=(), days=1, name="", description="").to_toml()
+    """What determines a run up to day 0: everything but interventions, their effect sizes and
+    unit costs (:data:`AFTER_DAY0_GROUPS`), run length and labels."""
+    base = scenario.replace(interventions=(), days=1, name="", description="")
+    spec = base.to_dict()
+    after = [k for k in spec if k in PARAMS and PARAMS[k].group in AFTER_DAY0_GROUPS]
+    if after:
+        base = type(base)(**{k: v for k, v in spec.items() if k not in after})
+    return base.to_toml()
 
 
 class DayLoop:

@@ -31,6 +31,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -178,14 +179,24 @@ class Settings:
     sigma: float = 0.5
     """CMA-ES's initial step, in units of each coordinate's ``step``."""
     cma_seed: int = 1
-    trial_people: int = 4_000
+    trial_people: int = 20_000
+    """Stage 2's town: large enough that every primary trial recruits ``trial_n`` (at the defaults
+    about 10% of people are eligible with chronic back pain and 7-8% depressed: 2,000 and 1,500 here).
+    The 2026-11-30 fit used 4,000 people, whose trials recruited only 413 and 316; its fitted scales
+    carried that noise (the SNRI trial at 10,000 people and 5 seeds gave -2.8/100 against the -5.3 it was
+    fitted to). Effect sizes are not part of the burn-in (:func:`sim.core.engine.burn_in_key`), so each
+    seed's town burns in once and every bisection step loads it from the equilibrium cache."""
     trial_n: int = 1_200
+    trial_seeds: tuple[int, ...] = (0, 1, 2, 3)
+    """Stage 2's seeds (common random numbers across bisection steps): four trials of 1,200 give the
+    mean effect a standard error of about a third of the SNRI band's half-width."""
     bisection_steps: int = 10
     """Bisection halvings of [0, the parameter's upper bound]: 10 give 10 / 2^11 = 0.005."""
 
 
 SETTINGS = Settings()
-QUICK = Settings(people=1_000, max_evals=20, trial_people=2_000, trial_n=600, bisection_steps=6)
+QUICK = Settings(people=1_000, max_evals=20, trial_people=6_000, trial_n=400, trial_seeds=(0, 1),
+                 bisection_steps=6)
 """``--quick``: a smaller run to try the pipeline (not for the shipped defaults)."""
 
 # ==================================================================================================
@@ -363,13 +374,14 @@ def stage1(settings: Settings, mapper=map, bar=None, fits=STAGE1) -> dict:
             "trace": trace, "generations": generations, "seconds": time.time() - started}
 
 
-def _trial(job) -> float:
+def _trial(job) -> tuple[float, int]:
+    """One primary trial: its outcome and how many people it recruited (both arms)."""
     values, kind, seed, settings = job
     p = STAGE2[kind]
     world = Scenario(n_agents=settings.trial_people, burn_in_days=settings.burn_in_days, days=364, **values)
     t = virtual_trial(world, {"usual_care": [], kind: [{"kind": kind}]}, p.eligibility, n=settings.trial_n,
                       follow_up_weeks=(p.week,), seed=seed)
-    return float(t.loc[t["arm"] == kind, p.column].iloc[0])
+    return float(t.loc[t["arm"] == kind, p.column].iloc[0]), int(t["n"].sum())
 
 
 def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:
@@ -379,30 +391,37 @@ def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:
 
     Returns:
         ``scales`` (kind -> fitted scale, the last midpoint), ``trace`` (kind, scale, outcome of
-        every step), ``outcome`` (kind -> outcome at the last step tried), ``loss`` (sum of squared
-        relative errors of those outcomes).
+        every step), ``outcome`` (kind -> outcome at the last step tried), ``recruited`` (kind ->
+        the smallest trial, both arms), ``loss`` (sum of squared relative errors of those outcomes).
+        A town too small to recruit ``trial_n`` for a trial is a warning, and the record says so.
     """
     started = time.time()
     base = {**untreated_effects(), **values}
-    scales, trace, outcome = {}, [], {}
+    scales, trace, outcome, recruited = {}, [], {}, {}
     for kind, p in STAGE2.items():
         goal = TARGETS_BY_ID[p.target].value
         lo, hi = 0.0, PARAMS[f"{kind}_effect"].high
         for _ in range(settings.bisection_steps):
             mid = (lo + hi) / 2
-            jobs = [({**base, f"{kind}_effect": mid}, kind, s, settings) for s in settings.seeds]
-            effect = float(np.mean(list(mapper(_trial, jobs))))
+            jobs = [({**base, f"{kind}_effect": mid}, kind, s, settings) for s in settings.trial_seeds]
+            runs = list(mapper(_trial, jobs))
+            effect = float(np.mean([r[0] for r in runs]))
+            recruited[kind] = min([recruited.get(kind, settings.trial_n), *(r[1] for r in runs)])
             trace.append({"kind": kind, "scale": mid, "outcome": effect, "goal": goal})
             lo, hi = (mid, hi) if effect > goal else (lo, mid)
             if bar is not None:
                 bar.update(1)
         scales[kind] = (lo + hi) / 2
         outcome[kind] = effect
+        if recruited[kind] < settings.trial_n:
+            warnings.warn(f"stage 2: the {kind} trial recruited only {recruited[kind]:,} of trial_n = "
+                          f"{settings.trial_n:,} ({p.eligibility} in a town of {settings.trial_people:,}); "
+                          "a larger --trial-agents gives the declared trial", stacklevel=2)
     for kind, same in STAGE2_SAME_AS.items():
         scales[kind] = scales[same]
     total = sum(((outcome[k] - TARGETS_BY_ID[p.target].value) / TARGETS_BY_ID[p.target].value) ** 2
                 for k, p in STAGE2.items())
-    return {"scales": scales, "trace": trace, "outcome": outcome, "loss": float(total),
+    return {"scales": scales, "trace": trace, "outcome": outcome, "recruited": recruited, "loss": float(total),
             "seconds": time.time() - started}
 
 
@@ -429,7 +448,8 @@ def declaration(fits=STAGE1, targets=STAGE1_TARGETS, settings: Settings = SETTIN
             "stage1_targets": dict(targets), "missing_z": MISSING_Z,
             "stage2": {k: asdict(p) for k, p in STAGE2.items()}, "stage2_same_as": dict(STAGE2_SAME_AS),
             "effect_scale_untreated": EFFECT_SCALE_UNTREATED,
-            "settings": {**asdict(settings), "seeds": list(settings.seeds)}}
+            "settings": {**asdict(settings), "seeds": list(settings.seeds),
+                         "trial_seeds": list(settings.trial_seeds)}}
 
 
 SIGNIFICANT_DIGITS = 4
@@ -468,8 +488,9 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
             "generations": s1["generations"], "trace": s1["trace"]}
     run2 = {"id": f"stage2-{date}", "method": "bisection of each effect scale on its primary two-arm virtual trial",
             **how, "start": f"bisection on [0, upper bound], {settings.bisection_steps} halvings; does not depend "
-                            "on any default", "seeds": list(settings.seeds), "people": settings.trial_people,
-            "burn_in_days": settings.burn_in_days, "trial_n": settings.trial_n, "loss": s2["loss"],
+                            "on any default", "seeds": list(settings.trial_seeds), "people": settings.trial_people,
+            "burn_in_days": settings.burn_in_days, "trial_n": settings.trial_n, "recruited": s2["recruited"],
+            "loss": s2["loss"],
             "stage_seconds": round(s2["seconds"], 1),
             "targets": {k: {"target": p.target, "published": TARGETS_BY_ID[p.target].value,
                             "model": s2["outcome"][k]} for k, p in STAGE2.items()},
@@ -552,8 +573,8 @@ Best and median loss by generation:
 {method2}; {trial_people:,} people, trials of {trial_n:,}, seeds {seeds}. Loss (sum of squared relative
 errors) {loss2:.3g}. {same_as}
 
-| kind | target | published | model at the last step | fitted scale |
-|---|---|---|---|---|
+| kind | target | published | model at the last step | fitted scale | smallest trial recruited |
+|---|---|---|---|---|---|
 {kinds}
 
 The full trace of both stages (every evaluation's loss, every bisection step) is in the record.
@@ -568,7 +589,8 @@ def report(record: dict) -> str:
     settings = (f"{s['people']:,} people, seeds {s['seeds']}, burn-in {s['burn_in_days']} days, "
                 f"survey {s['survey_years']} years; CMA-ES seed {s['cma_seed']}, popsize {s['popsize']}, "
                 f"sigma {s['sigma']} steps, {s['max_evals']} evaluations after the start; stage 2: "
-                f"{s['trial_people']:,} people, trials of {s['trial_n']:,}, {s['bisection_steps']} halvings. "
+                f"{s['trial_people']:,} people, trials of {s['trial_n']:,}, seeds {s.get('trial_seeds', s['seeds'])}, "
+                f"{s['bisection_steps']} halvings. "
                 "Run with " + ", ".join(f"{k} {v}" for k, v in record["runs"]["stage1"]["versions"].items()) + ".")
     coords = "\n".join(f"| `{f['name']}` | {f['start']:.4g} | {f['lower']:.4g} | {f['upper']:.4g} | "
                        f"{f['step']:.4g} | {run1['point'][f['name']]:.4g} |" for f in decl["stage1"])
@@ -582,7 +604,9 @@ def report(record: dict) -> str:
                         f"{shown(t, v['model'])} | {v['z']:+.2f} |" for t, v in run1["targets"].items())
     generations = "\n".join(f"| {g['generation']} | {g['best']:.4g} | {g['median']:.4g} |" for g in run1["generations"])
     kinds = "\n".join(f"| {k} | {v['target']} | {v['published']:g} | {v['model']:.4g} | "
-                      f"{record['parameters'][f'{k}_effect']['value']:.4g} |" for k, v in run2["targets"].items())
+                      f"{record['parameters'][f'{k}_effect']['value']:.4g} | "
+                      f"{format(run2['recruited'][k], ',') if 'recruited' in run2 else 'not recorded'} |"
+                      for k, v in run2["targets"].items())
     same = "; ".join(f"{k} takes {v}'s scale (set by hand)" for k, v in decl["stage2_same_as"].items())
     return REPORT_TEMPLATE.format(
         command=run1["command"], date=run1["date"], commit=run1["commit"], minutes=run1["seconds"] / 60,
@@ -605,6 +629,8 @@ def _options(parser) -> None:
     parser.add_argument("--survey-years", type=int, help=f"survey years (default {SETTINGS.survey_years})")
     parser.add_argument("--trial-agents", type=int, help=f"stage-2 people (default {SETTINGS.trial_people:,})")
     parser.add_argument("--trial-n", type=int, help=f"stage-2 participants (default {SETTINGS.trial_n:,})")
+    parser.add_argument("--trial-seeds", type=int, help=f"stage-2 seeds 0..N-1 (default "
+                                                        f"{len(SETTINGS.trial_seeds)}; quick {len(QUICK.trial_seeds)})")
     parser.add_argument("--bisection-steps", type=int, help=f"stage-2 halvings (default {SETTINGS.bisection_steps})")
     parser.add_argument("--popsize", type=int, help=f"CMA-ES population (default {SETTINGS.popsize})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
@@ -616,8 +642,11 @@ def settings_from(args) -> Settings:
     over = {"people": args.agents, "seeds": tuple(range(args.seeds)), "max_evals": args.max_evals,
             "burn_in_days": args.burn_in_days, "survey_years": args.survey_years,
             "trial_people": args.trial_agents, "trial_n": args.trial_n, "bisection_steps": args.bisection_steps,
-            "popsize": args.popsize}
+            "popsize": args.popsize,
+            "trial_seeds": None if args.trial_seeds is None else tuple(range(args.trial_seeds))}
     s = replace(base, **{k: v for k, v in over.items() if v is not None})
+    if not s.trial_seeds:
+        raise InputError(f"--trial-seeds = {args.trial_seeds} must be >= 1")
     for name in ("people", "max_evals", "burn_in_days", "survey_years", "trial_people", "trial_n", "bisection_steps",
                  "popsize"):
         low = {"max_evals": 0, "burn_in_days": 0, "popsize": 2}.get(name, 1)

@@ -631,25 +631,32 @@ def trial_measures(scenario: Scenario, seed: int, n: int) -> dict[str, float]:
     out["cbt_phq9_g"] = t.loc[(8, "cbt"), "phq9_g"]
     out["cbt_pain_g"] = t.loc[(8, "cbt"), "pain_g"]
     out["cbt_phq9_g_52"] = t.loc[(52, "cbt"), "phq9_g"]
+    out["clbp_trial_recruited"] = int(t.xs(12)["n"].sum())
     eligibility, arms = TRIALS["depressed"]
     t = virtual_trial(world, arms, eligibility, n=n, follow_up_weeks=(12,), seed=seed).set_index(["week", "arm"])
     out["exercise_phq9_g"] = t.loc[(12, "exercise"), "phq9_g"]
     out["snri_response_or"] = t.loc[(12, "medication"), "responder_or"]
     out["peer_phq9_g"] = t.loc[(12, "peer"), "phq9_g"]
+    out["depressed_trial_recruited"] = int(t.xs(12)["n"].sum())
     return out
 
 
 def measure(scenario: Scenario | None = None, seeds=(0, 1, 2), n_agents: int = 10_000, trial_n: int = 600,
-            survey_years: int = 4, trials: bool = True) -> pd.DataFrame:
-    """One row per seed, one column per statistic (survey and, with ``trials``, virtual trials)."""
+            survey_years: int = 4, trials: bool = True, trial_agents: int | None = None) -> pd.DataFrame:
+    """One row per seed, one column per statistic (survey and, with ``trials``, virtual trials).
+
+    The trials recruit from a town of ``trial_agents`` people (default ``n_agents``); about 10% of
+    people are eligible with chronic back pain and 7-8% depressed, so a town needs about 13 times
+    ``trial_n`` people to recruit all of it (``*_trial_recruited`` columns say what was recruited)."""
     scenario = Scenario() if scenario is None else scenario
     world = scenario.replace(n_agents=n_agents)
+    town = world if trial_agents is None else scenario.replace(n_agents=trial_agents)
     rows = []
     for seed in seeds:
         s = epi.Survey(Engine(world, seed)).run(survey_years * 365)
         row = {"seed": seed, **survey_measures(s)}
         if trials:
-            row.update(trial_measures(world, seed, trial_n))
+            row.update(trial_measures(town, seed, trial_n))
         rows.append(row)
     return pd.DataFrame(rows)
 
