@@ -381,7 +381,7 @@ def _trial(job) -> tuple[float, int]:
     world = Scenario(n_agents=settings.trial_people, burn_in_days=settings.burn_in_days, days=364, **values)
     t = virtual_trial(world, {"usual_care": [], kind: [{"kind": kind}]}, p.eligibility, n=settings.trial_n,
                       follow_up_weeks=(p.week,), seed=seed)
-    return float(t.loc[t["arm"] == kind, p.column].iloc[0]), int(t["n"].sum())
+    return float(t.loc[t["arm"] == kind, p.column].iloc[0]), int(t["randomised"].sum())
 
 
 def stage2(values: dict, settings: Settings, mapper=map, bar=None) -> dict:

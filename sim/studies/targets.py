@@ -631,13 +631,13 @@ def trial_measures(scenario: Scenario, seed: int, n: int) -> dict[str, float]:
     out["cbt_phq9_g"] = t.loc[(8, "cbt"), "phq9_g"]
     out["cbt_pain_g"] = t.loc[(8, "cbt"), "pain_g"]
     out["cbt_phq9_g_52"] = t.loc[(52, "cbt"), "phq9_g"]
-    out["clbp_trial_recruited"] = int(t.xs(12)["n"].sum())
+    out["clbp_trial_recruited"] = int(t.xs(12)["randomised"].sum())
     eligibility, arms = TRIALS["depressed"]
     t = virtual_trial(world, arms, eligibility, n=n, follow_up_weeks=(12,), seed=seed).set_index(["week", "arm"])
     out["exercise_phq9_g"] = t.loc[(12, "exercise"), "phq9_g"]
     out["snri_response_or"] = t.loc[(12, "medication"), "responder_or"]
     out["peer_phq9_g"] = t.loc[(12, "peer"), "phq9_g"]
-    out["depressed_trial_recruited"] = int(t.xs(12)["n"].sum())
+    out["depressed_trial_recruited"] = int(t.xs(12)["randomised"].sum())
     return out
 
 

@@ -93,7 +93,8 @@ class _FollowUp(Observer):
                 dropped |= d.status[who] == DROPPED_OUT
             nrs, phq = values["pain_nrs"][who], values["phq9"][who]
             phq9_responder, remission = scales.phq9_outcomes(phq, base["phq9"][who])
-            self.rows.append({"seed": self.seed, "week": day // 7, "arm": name, "n": int(who.size),
+            self.rows.append({"seed": self.seed, "week": day // 7, "arm": name, "randomised": int(members.size),
+                              "n": int(who.size),
                               "nrs": nrs, "phq9": phq, "log_crp": np.log(values["crp_mg_l"][who]),
                               "pain_responder": nrs <= (1 - scales.PAIN_RESPONSE_SHARE) * base["nrs"][who],
                               "phq9_responder": phq9_responder, "remission": remission,
@@ -133,7 +134,8 @@ def virtual_trial(scenario: Scenario | None = None, arms: dict | None = None,
         follow_up_weeks: weeks after randomisation at which outcomes are read.
         seed: one seed or a list (one trial per seed).
 
-    Columns: ``seed, week, arm, n, pain_100`` (mean), ``pain_md`` / ``pain_md_lo`` /
+    Columns: ``seed, week, arm, randomised`` (people randomised to the arm), ``n`` (still in the
+    population at that week: people who died are censored), ``pain_100`` (mean), ``pain_md`` / ``pain_md_lo`` /
     ``pain_md_hi`` (difference to control, 0-100, 95% CI), ``phq9``, ``phq9_g`` / ``phq9_g_lo`` /
     ``phq9_g_hi`` (Hedges' g), ``pain_g`` (pain), ``crp_g`` (log CRP), ``pain_responders``, ``phq9_responders``,
     ``responder_or`` (PHQ-9), ``remission``, ``dropout``.
@@ -165,7 +167,8 @@ def virtual_trial(scenario: Scenario | None = None, arms: dict | None = None,
             resp = np.concatenate([r["phq9_responder"], c["phq9_responder"]])
             arm_flag = np.concatenate([np.ones(r["phq9_responder"].size, bool),
                                        np.zeros(c["phq9_responder"].size, bool)])
-            out.append({"seed": r["seed"], "week": r["week"], "arm": r["arm"], "n": r["n"],
+            out.append({"seed": r["seed"], "week": r["week"], "arm": r["arm"], "randomised": r["randomised"],
+                        "n": r["n"],
                         "pain_100": 10 * float(r["nrs"].mean()), "pain_md": float(diff),
                         "pain_md_lo": float(diff - 1.96 * se), "pain_md_hi": float(diff + 1.96 * se),
                         "phq9": float(r["phq9"].mean()), "phq9_g": g, "phq9_g_lo": g - 1.96 * g_se,
