@@ -24,6 +24,19 @@ def test_the_shipped_ensemble_has_at_least_200_weighted_sets_of_every_calibrated
     assert varied <= set(PARAMS)
 
 
+def test_its_effect_sizes_are_drawn_at_the_current_stage2_fit():
+    """After a stage-2 refit the effect columns must follow (python experiments/posterior.py
+    --refresh-effects): each is the seeded draw times the current fit / the published effect."""
+    table = pd.read_csv(ensemble.ENSEMBLE_PATH)
+    record = json.loads(RECORD.read_text())
+    fresh = posterior.effects_for(table, record["settings"]["design_seed"])
+    for kind in (*calibration.STAGE2, *calibration.STAGE2_SAME_AS):
+        column = f"{kind}_effect"
+        np.testing.assert_allclose(table[column], fresh[column], rtol=1e-12, atol=0, err_msg=(
+            f"{column} in sim/core/ensemble.csv is not drawn at the current default "
+            f"{PARAMS[column].default}: run python experiments/posterior.py --refresh-effects"))
+
+
 def test_its_record_and_statistics_agree_with_it():
     table = ensemble.load()
     record = json.loads(RECORD.read_text())

@@ -511,6 +511,34 @@ def ensemble_frame(result: dict, settings: Settings, fits=calibration.STAGE1,
     return pd.concat([frame, effects], axis=1)
 
 
+def effects_for(frame: pd.DataFrame, design_seed: int) -> pd.DataFrame:
+    """``frame`` with its effect-scale columns drawn anew at the current stage-2 fit (the same
+    seeded draws :func:`ensemble_frame` makes): what ``posterior.py --write`` would give now for
+    the same final runs. The natural-history columns, weights and statistics stay as they are:
+    effect sizes act only on treated people, so they do not touch the runs the weights come from."""
+    effects = effect_draws(len(frame), np.random.default_rng(design_seed + 1_000))
+    return frame.assign(**{c: effects[c].to_numpy() for c in effects})
+
+
+def refresh_effects(path: Path = ENSEMBLE_PATH) -> dict:
+    """Rewrite the ensemble's effect-scale columns at the current stage-2 fit after a stage-2 refit
+    (``posterior.py --refresh-effects``), and note it in ``ensemble_record.json``. Returns the
+    columns' means before and after."""
+    record_path = path.with_name("ensemble_record.json")
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    frame = pd.read_csv(path)
+    fresh = effects_for(frame, record["settings"]["design_seed"])
+    columns = list(effect_draws(1, np.random.default_rng(0)).columns)
+    change = {c: [float(frame[c].mean()), float(fresh[c].mean())] for c in columns}
+    record["effects_refreshed"] = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()), "commit": calibration._git("rev-parse", "--short=12", "HEAD"),
+        "stage2": {f"{k}_effect": PARAMS[f"{k}_effect"].default for k in calibration.STAGE2},
+        "means_before_after": change}
+    write_file(path, lambda tmp: fresh.to_csv(tmp, index=False))
+    write_text(record_path, json.dumps(record, indent=1) + "\n")
+    return change
+
+
 def statistics_frame(result: dict, targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
     """Each final run's seed-mean statistic of every target (one row per ``set``, as in the
     ensemble): what the coverage table and the predictive intervals are made of."""
@@ -538,6 +566,9 @@ def _options(parser) -> None:
                              f"(default {SETTINGS.screen_batches})")
     parser.add_argument("--sets-per-batch", type=int, help=f"sets per batch (default {SETTINGS.sets_per_batch})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (results do not depend on it)")
+    parser.add_argument("--refresh-effects", action="store_true",
+                        help="after a stage-2 refit: redraw only the shipped ensemble's effect-scale columns at the "
+                             "current fit (same seeded draws; no simulator call) and note it in its record")
     parser.add_argument("--reuse", metavar="WAVES_CSV",
                         help="an earlier one-seed run's ensemble_waves.csv at the same settings: its points are "
                              "not run again (a rerun with more waves repeats the first waves exactly)")
@@ -586,6 +617,12 @@ def run(argv=None) -> pd.DataFrame:
         The ensemble table.
     """
     args = _parse(argv)
+    if args.refresh_effects:
+        change = refresh_effects()
+        if not args.quiet:
+            print("effect scales redrawn at the current stage-2 fit (mean before -> after): " +
+                  ", ".join(f"{k} {a:.4g} -> {b:.4g}" for k, (a, b) in change.items()), file=sys.stderr)
+        return pd.read_csv(ENSEMBLE_PATH)
     settings = settings_from(args)
     calibration.check_declaration()
     if args.write:
