@@ -227,4 +227,5 @@ def test_the_day0_benchmark_splits_a_cold_and_a_warm_run():
     table = day0(300, "float32", days=5, burn_in_days=60).set_index("run")
     assert list(table["burn_in_source"]) == ["run", "cache"] and (table["burn_in_days"] == 60).all()
     assert table.loc["cold", "cache_save_s"] > 0 and table.loc["warm", "cache_load_s"] > 0
-    assert (table[["before_day0_s", "after_day0_s", "outside_s"]] >= 0).all().all()
+    assert (table[["before_day0_s", "after_day0_s", "outside_s", "before_day0_cpu_s", "after_day0_cpu_s"]] >= 0).all().all()
+    assert table.loc["cold", "before_day0_cpu_s"] > table.loc["warm", "before_day0_cpu_s"]  # burning in costs CPU

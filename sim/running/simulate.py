@@ -91,7 +91,7 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
 
         bar = tqdm(total=scenario.burn_in_days + scenario.days, unit="day",
                    desc=f"{scenario.n_agents:,} people", mininterval=0.5)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         if engine == "vector":
             run = Engine(scenario, seed, progress=bar, precision=precision)
@@ -100,7 +100,7 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
 
             run = PainLoopModel(scenario, seed, path="agents", progress=bar, precision=precision,
                                 collect=False).engine  # the DailyTable below reports each day once
-        burn_in_seconds = time.perf_counter() - started
+        burn_in_seconds, burn_in_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         run.run(scenario.days, *watchers)
         if writer is not None:
             writer.close()
@@ -114,6 +114,8 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, engine: str = "vec
             "python": platform.python_version(),
             "seconds_total": round(time.perf_counter() - started, 3),
             "seconds_burn_in": round(burn_in_seconds, 3),
+            "cpu_seconds_total": round(time.process_time() - cpu_started, 3),
+            "cpu_seconds_burn_in": round(burn_in_cpu, 3),
             "burn_in_source": run.timings["burn_in_source"],
             "seconds_cache_load": round(run.timings["cache_load_s"], 3),
             "seconds_cache_save": round(run.timings["cache_save_s"], 3)}
