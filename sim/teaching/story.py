@@ -109,8 +109,8 @@ class PersonRecord:
     events: list[tuple[int, str]] = field(default_factory=list)
     """(day, plain-language event) in day order."""
     interventions: list[str] = field(default_factory=list)
-    """Names of the interventions of the run (``daily`` has ``NAME_level`` and
-    ``NAME_in_treatment`` for each)."""
+    """Names of the interventions of the run (``daily`` has ``NAME_level``, the effect's level as a
+    share of a full dose at the calibrated effect scale, and ``NAME_in_treatment`` for each)."""
     left_day: int | None = None
     """The day the person died or reached the exit age (the story ends there), or None."""
 
@@ -271,7 +271,8 @@ class _Diary(Observer):
             if engine.status.events[key][person]:
                 events.append((day, text))
         for name, followed in self.care.items():
-            row[f"{name}_level"] = float(followed.delivery.level[person])
+            scale = followed.delivery.effect_scale  # level in units of the calibrated effect
+            row[f"{name}_level"] = float(followed.delivery.level[person]) / scale if scale > 0 else 0.0
             row[f"{name}_in_treatment"] = bool(followed.delivery.status[person] == IN_TREATMENT)
             events += [(day, text) for text in followed.news()]
         self.rows.append(row)
@@ -480,7 +481,7 @@ def story_figure(records: list[PersonRecord], title: str = ""):
             ax.plot(week, d[name], color=colour, lw=1.4, label=name.replace("_", " "))
         for name in record.interventions:
             ax.plot(week, d[f"{name}_level"], color=TREATMENT_COLOUR, lw=1.6, ls="--",
-                    label=f"{name} effect (1 = trials' size)")
+                    label=f"{name} effect (1 = full dose, fitted size)")
             treated = d[f"{name}_in_treatment"].fillna(False).astype(bool).to_numpy()
             for row_ax in axes[1:, col]:
                 row_ax.fill_between(week, 0, 1, where=treated, transform=row_ax.get_xaxis_transform(),
