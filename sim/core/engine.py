@@ -248,12 +248,9 @@ its cached equilibrium): stage 2 of the calibration bisects an effect size on on
 def burn_in_key(scenario) -> str:
     """What determines a run up to day 0: everything but interventions, their effect sizes and
     unit costs (:data:`AFTER_DAY0_GROUPS`), run length and labels."""
-    base = scenario.replace(interventions=(), days=1, name="", description="")
-    spec = base.to_dict()
-    after = [k for k in spec if k in PARAMS and PARAMS[k].group in AFTER_DAY0_GROUPS]
-    if after:
-        base = type(base)(**{k: v for k, v in spec.items() if k not in after})
-    return base.to_toml()
+    spec = {k: v for k, v in scenario.to_dict().items() if k not in ("interventions", "name", "description")
+            and not (k in PARAMS and PARAMS[k].group in AFTER_DAY0_GROUPS)}
+    return type(scenario)(**{**spec, "days": 1}).to_toml()
 
 
 class DayLoop:

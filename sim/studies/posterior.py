@@ -520,15 +520,15 @@ def effects_for(frame: pd.DataFrame, design_seed: int) -> pd.DataFrame:
     return frame.assign(**{c: effects[c].to_numpy() for c in effects})
 
 
-def refresh_effects(path: Path = ENSEMBLE_PATH) -> dict:
+def refresh_effects(path: Path = ENSEMBLE_PATH) -> tuple[pd.DataFrame, dict]:
     """Rewrite the ensemble's effect-scale columns at the current stage-2 fit after a stage-2 refit
     (``posterior.py --refresh-effects``), and note it in ``ensemble_record.json``. Returns the
-    columns' means before and after."""
+    table as written and each effect column's mean before and after."""
     record_path = path.with_name("ensemble_record.json")
     record = json.loads(record_path.read_text(encoding="utf-8"))
     frame = pd.read_csv(path)
     fresh = effects_for(frame, record["settings"]["design_seed"])
-    columns = list(effect_draws(1, np.random.default_rng(0)).columns)
+    columns = [f"{kind}_effect" for kind in (*calibration.STAGE2, *calibration.STAGE2_SAME_AS)]
     change = {c: [float(frame[c].mean()), float(fresh[c].mean())] for c in columns}
     record["effects_refreshed"] = {
         "date": time.strftime("%Y-%m-%d", time.gmtime()), "commit": calibration._git("rev-parse", "--short=12", "HEAD"),
@@ -536,7 +536,7 @@ def refresh_effects(path: Path = ENSEMBLE_PATH) -> dict:
         "means_before_after": change}
     write_file(path, lambda tmp: fresh.to_csv(tmp, index=False))
     write_text(record_path, json.dumps(record, indent=1) + "\n")
-    return change
+    return fresh, change
 
 
 def statistics_frame(result: dict, targets=calibration.STAGE1_TARGETS) -> pd.DataFrame:
@@ -618,11 +618,11 @@ def run(argv=None) -> pd.DataFrame:
     """
     args = _parse(argv)
     if args.refresh_effects:
-        change = refresh_effects()
+        fresh, change = refresh_effects()
         if not args.quiet:
             print("effect scales redrawn at the current stage-2 fit (mean before -> after): " +
                   ", ".join(f"{k} {a:.4g} -> {b:.4g}" for k, (a, b) in change.items()), file=sys.stderr)
-        return pd.read_csv(ENSEMBLE_PATH)
+        return fresh
     settings = settings_from(args)
     calibration.check_declaration()
     if args.write:

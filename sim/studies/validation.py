@@ -203,7 +203,8 @@ def validate(scenario: Scenario | None = None, out="docs", quick: bool = False, 
 
 
 def _recruited(measured: pd.DataFrame) -> str:
-    """What the trials recruited, when fewer than asked (older tables do not say)."""
+    """The smallest number any trial recruited, as a phrase for the report ('' for a measured table
+    older than the ``*_trial_recruited`` columns)."""
     cols = [c for c in ("clbp_trial_recruited", "depressed_trial_recruited") if c in measured]
     if not cols:
         return ""
