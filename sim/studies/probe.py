@@ -1,0 +1,161 @@
+"""What would this parameter change do to the targets? A paired what-if over the survey targets.
+
+Tuning the natural history is a tug of war: most parameters move several targets at once, and
+many targets sit near an edge of their band (``docs/validation_notes.md``, "What one parameter
+moves"). :func:`probe` runs the epidemiological survey of ``painloop validate`` (no virtual trials)
+twice with the same seeds -- at the defaults and with the changes -- so the difference between the
+two columns is the change's effect, with far less seed noise than either column alone, and says
+which targets enter or leave their bands.
+
+Run it as::
+
+    python experiments/probe_targets.py --set sleep_to_sensitivity_weight=2.4 --set pain_bias=-4.75
+        [--agents N] [--seeds N] [--quick] [--out DIR]
+
+``--set`` takes a parameter of the table (``painloop params``) or a group scale of the stage-1
+calibration (:data:`sim.studies.calibration.STAGE1`, e.g. ``mood_loop_scale=1.2``: each member is
+its base times the scale). It writes ``probe.csv`` (one row per survey target: band, default,
+probe, both in-band flags, the paired difference and its 95% interval over seeds) and
+``probe.png`` into ``--out`` (default ``results/probe_targets``), and prints the targets that
+changed side. Defaults: 10,000 people and 3 seeds, the size validation uses per seed (about 3
+minutes on 2 cores; ``--quick``: 4,000 people, 2 seeds). A probe is not a calibration: a value it
+suggests becomes a default only through ``experiments/calibrate.py`` (a start set by hand, with its
+reason) or as a parameter set by hand with its source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.core.errors import InputError
+from sim.core.parameters import PARAMS
+from sim.core.scenario import Scenario
+from sim.running.scripts import parse_args, write_table_and_figure
+from sim.studies import calibration
+from sim.studies.targets import TARGETS_BY_ID, _mean_interval, evaluate, measure
+
+
+def group_scales() -> dict[str, tuple[tuple[str, float], ...]]:
+    """The stage-1 group scales a probe may set: name -> (member parameter, base value)."""
+    return {f.name: f.members for f in calibration.STAGE1 if f.members}
+
+
+def parse_changes(items: list[str]) -> dict[str, float]:
+    """``["NAME=VALUE", ...]`` -> parameter values, group scales applied to their members' bases.
+
+    Raises:
+        InputError: an item without ``=``, an unknown name, a value that is not a number, a name
+            given twice, or a group scale given together with one of its members. Values outside a
+            parameter's range are refused by :class:`Scenario`, which names the range.
+    """
+    groups = group_scales()
+    changes: dict[str, float] = {}
+    set_by: dict[str, str] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise InputError(f"--set {item!r}: expected NAME=VALUE, e.g. --set pain_bias=-4.8")
+        if name not in PARAMS and name not in groups:
+            raise InputError(f"--set {item!r}: unknown parameter {name!r}; a parameter of the table "
+                             f"(painloop params) or a group scale ({', '.join(groups)})")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"--set {item!r}: value {text!r} is not a number") from None
+        for member, base in groups.get(name, ((name, 1.0),)):
+            if member in set_by:
+                raise InputError(f"--set {name}: {member} is already set by --set {set_by[member]}; "
+                                 "give each parameter once (directly or through its group scale)")
+            set_by[member] = name
+            changes[member] = base * value
+    return {k: round(v) if PARAMS[k].kind is int else v for k, v in changes.items()}
+
+
+def _survey(job) -> pd.DataFrame:
+    scenario, seed, n_agents = job
+    return measure(scenario, seeds=(seed,), n_agents=n_agents, trials=False)
+
+
+def probe(changes: dict[str, float], seeds=(0, 1, 2), n_agents: int = 10_000, mapper=map) -> pd.DataFrame:
+    """Every survey target at the defaults and with ``changes``, the same seeds for both.
+
+    Args:
+        changes: parameter -> value (table names; see :func:`parse_changes`).
+        seeds: the seeds, shared by both columns (common random numbers).
+        n_agents: people per survey.
+        mapper: ``map`` or a pool's ``map`` over (scenario, seed, people) jobs.
+
+    Returns:
+        One row per survey target: id, target, band_low, band_high, default, probe, in_default,
+        in_probe, difference (probe - default, mean over seeds) and its 95% interval over seeds.
+    """
+    base, changed = Scenario(), Scenario(**changes)  # refuses an out-of-range value before running
+    jobs = [(s, seed, n_agents) for s in (base, changed) for seed in seeds]
+    tables = list(mapper(_survey, jobs))
+    default = pd.concat(tables[:len(seeds)], ignore_index=True)
+    altered = pd.concat(tables[len(seeds):], ignore_index=True)
+    e0, e1 = evaluate(default), evaluate(altered)
+    rows = []
+    for (_, a), (_, b) in zip(e0.iterrows(), e1.iterrows()):
+        key = TARGETS_BY_ID[a["id"]].key
+        diff, lo, hi = _mean_interval(altered[key] - default[key])
+        rows.append({"id": a["id"], "target": a["target"], "scale": a["scale"], "band_low": a["band_low"],
+                     "band_high": a["band_high"], "default": a["model"], "probe": b["model"],
+                     "in_default": bool(a["within"]), "in_probe": bool(b["within"]),
+                     "difference": diff, "difference_lo": lo, "difference_hi": hi})
+    return pd.DataFrame(rows)
+
+
+def probe_figure(table: pd.DataFrame, changes: dict[str, float]) -> Figure:
+    """Each target's position in its band (0 = low edge, 1 = high edge) at the defaults (grey) and
+    with the changes (blue; red when outside the band), joined by an arrow."""
+
+    def position(x, r):
+        return (x - r["band_low"]) / (r["band_high"] - r["band_low"])
+
+    fig = Figure(figsize=(7.5, 0.26 * len(table) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    ax.axvspan(0, 1, color="#e5f2e5")
+    for y, (_, r) in enumerate(table.iloc[::-1].iterrows()):
+        x0, x1 = np.clip([position(r["default"], r), position(r["probe"], r)], -1.5, 2.5)
+        ax.annotate("", (x1, y), (x0, y), arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.8})
+        ax.plot(x0, y, "o", color="#999999", ms=4)
+        ax.plot(x1, y, "o", color="#2166ac" if r["in_probe"] else "#b2182b", ms=5)
+    ax.set_yticks(range(len(table)), table["id"].iloc[::-1], fontsize=7)
+    ax.set_xlim(-1.6, 2.6)
+    ax.set_xlabel("position in the band (0 = low edge, 1 = high edge; clipped at -1.5 and 2.5)")
+    said = ", ".join(f"{k}={v:.4g}" for k, v in changes.items())
+    ax.set_title(f"survey targets: defaults (grey) -> {said} (blue in band, red out)", fontsize=8)
+    return fig
+
+
+def run(argv=None) -> pd.DataFrame:
+    """The command line of ``experiments/probe_targets.py``."""
+    args = parse_args("probe_targets", __doc__.splitlines()[0], 4_000, 10_000, 2, 3, argv, extra=_options)
+    changes = parse_changes(args.set)
+    if not changes:
+        raise InputError("give at least one change: --set NAME=VALUE")
+    seeds = tuple(range(args.seeds))
+    if args.serial:
+        table = probe(changes, seeds, args.agents)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            table = probe(changes, seeds, args.agents, mapper=pool.map)
+    write_table_and_figure(args.out, "probe", table, probe_figure(table, changes))
+    n0, n1 = int(table["in_default"].sum()), int(table["in_probe"].sum())
+    print(f"survey targets in band: {n0} of {len(table)} at the defaults, {n1} with the changes "
+          f"({args.agents:,} people, seeds {list(seeds)})")
+    for _, r in table[table["in_default"] != table["in_probe"]].iterrows():
+        print(f"  {'enters' if r['in_probe'] else 'leaves'} its band: {r['id']} {r['default']:.4g} -> "
+              f"{r['probe']:.4g} (band {r['band_low']:.4g} to {r['band_high']:.4g}; difference "
+              f"{r['difference']:+.3g} [{r['difference_lo']:+.3g}, {r['difference_hi']:+.3g}])")
+    return table
+
+
+def _options(parser) -> None:
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter of the table or a stage-1 group scale (repeat for more)")

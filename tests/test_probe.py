@@ -1,0 +1,61 @@
+"""The paired what-if over the survey targets (sim/studies/probe.py, experiments/probe_targets.py)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.core.errors import InputError
+from sim.core.parameters import PARAMS
+from sim.studies import calibration
+from sim.studies.probe import parse_changes, probe, run
+
+SMALL = 400
+
+
+def test_a_group_scale_sets_each_member_to_its_base_times_the_scale():
+    group = next(f for f in calibration.STAGE1 if f.name == "mood_to_pain_scale")
+    changes = parse_changes(["mood_to_pain_scale=2", "pain_bias=-4.8"])
+    assert changes == {**{m: 2 * base for m, base in group.members}, "pain_bias": -4.8}
+
+
+@pytest.mark.parametrize("items, says", [
+    (["pain_bias"], "expected NAME=VALUE"),
+    (["pain_bais=-4"], "unknown parameter 'pain_bais'"),
+    (["pain_bias=low"], "is not a number"),
+    (["pain_bias=-4", "pain_bias=-5"], "already set by --set pain_bias"),
+    (["mood_to_pain_scale=2", "mood_to_sensitivity_weight=0.3"], "already set by --set mood_to_pain_scale"),
+])
+def test_a_bad_change_is_refused_with_what_is_wrong(items, says):
+    with pytest.raises(InputError, match=says):
+        parse_changes(items)
+
+
+def test_no_change_gives_the_default_column_and_a_zero_difference():
+    same = PARAMS["pain_bias"].default
+    table = probe({"pain_bias": same}, seeds=(0,), n_agents=SMALL)
+    assert len(table) >= 30  # every survey target, no trial
+    both = table.dropna(subset=["default"])
+    np.testing.assert_array_equal(both["default"], both["probe"])
+    assert (both["difference"] == 0).all()
+
+
+def test_more_pain_drive_raises_chronic_back_pain():
+    table = probe({"pain_bias": PARAMS["pain_bias"].default + 1.0}, seeds=(0,), n_agents=SMALL).set_index("id")
+    assert table.loc["cbp_prevalence", "probe"] > table.loc["cbp_prevalence", "default"]
+    assert table.loc["cbp_prevalence", "difference"] > 0
+
+
+def test_the_script_writes_its_table_and_figure(tmp_path, capsys):
+    run(["--set", "sleep_to_sensitivity_weight=2.4", "--agents", str(SMALL), "--seeds", "1", "--serial",
+         "--out", str(tmp_path / "p")])
+    assert "survey targets in band" in capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "p" / "probe.csv")
+    assert {"id", "band_low", "band_high", "default", "probe", "in_default", "in_probe", "difference"} <= set(table)
+    assert (tmp_path / "p" / "probe.png").stat().st_size > 0
+
+
+def test_an_out_of_range_value_is_refused_before_anything_runs_or_is_written(tmp_path):
+    with pytest.raises(InputError, match="pain_threshold_nrs"):
+        run(["--set", "pain_threshold_nrs=99", "--agents", str(SMALL), "--seeds", "1", "--serial",
+             "--out", str(tmp_path / "p")])
+    assert not (tmp_path / "p").exists()
