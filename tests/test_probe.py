@@ -52,6 +52,16 @@ def test_the_script_writes_its_table_and_figure(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "p" / "probe.csv")
     assert {"id", "band_low", "band_high", "default", "probe", "in_default", "in_probe", "difference"} <= set(table)
     assert (tmp_path / "p" / "probe.png").stat().st_size > 0
+    assert (table["changes"] == "sleep_to_sensitivity_weight=2.4").all()
+    # the summary gathers the probes kept in a folder's subfolders: one row per target and probe
+    (tmp_path / "p2").mkdir()
+    table.assign(changes="pain_bias=-4", probe=table["default"]).to_csv(tmp_path / "p2" / "probe.csv", index=False)
+    summary = run(["--summarise", str(tmp_path), "--out", str(tmp_path / "s")])
+    assert len(summary) == 2 * len(table) and set(summary["changes"]) == {"sleep_to_sensitivity_weight=2.4", "pain_bias=-4"}
+    assert (summary[summary["changes"] == "pain_bias=-4"]["shift"].dropna() == 0).all()
+    assert (tmp_path / "s" / "probe_summary.png").stat().st_size > 0
+    with pytest.raises(InputError, match="no probe.csv"):
+        run(["--summarise", str(tmp_path / "s"), "--out", str(tmp_path / "t")])
 
 
 def test_an_out_of_range_value_is_refused_before_anything_runs_or_is_written(tmp_path):

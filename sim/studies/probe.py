@@ -17,7 +17,8 @@ calibration (:data:`sim.studies.calibration.STAGE1`, e.g. ``mood_loop_scale=1.2`
 its base times the scale). It writes ``probe.csv`` (one row per survey target: band, default,
 probe, both in-band flags, the paired difference and its 95% interval over seeds) and
 ``probe.png`` into ``--out`` (default ``results/probe_targets``), and prints the targets that
-changed side. Defaults: 10,000 people and 3 seeds, the size validation uses per seed (about 3
+changed side. ``--summarise DIR`` gathers the probes saved in DIR's subfolders into one table and a
+targets x probes figure (``probe_summary.csv``, ``probe_summary.png``). Defaults: 10,000 people and 3 seeds, the size validation uses per seed (about 3
 minutes on 2 cores; ``--quick``: 4,000 people, 2 seeds). A probe is not a calibration: a value it
 suggests becomes a default only through ``experiments/calibrate.py`` (a start set by hand, with its
 reason) or as a parameter set by hand with its source.
@@ -102,11 +103,59 @@ def probe(changes: dict[str, float], seeds=(0, 1, 2), n_agents: int = 10_000, ma
     for (_, a), (_, b) in zip(e0.iterrows(), e1.iterrows()):
         key = TARGETS_BY_ID[a["id"]].key
         diff, lo, hi = _mean_interval(altered[key] - default[key])
-        rows.append({"id": a["id"], "target": a["target"], "scale": a["scale"], "band_low": a["band_low"],
+        rows.append({"changes": describe(changes), "id": a["id"], "target": a["target"], "scale": a["scale"],
+                     "band_low": a["band_low"],
                      "band_high": a["band_high"], "default": a["model"], "probe": b["model"],
                      "in_default": bool(a["within"]), "in_probe": bool(b["within"]),
                      "difference": diff, "difference_lo": lo, "difference_hi": hi})
     return pd.DataFrame(rows)
+
+
+def describe(changes: dict[str, float]) -> str:
+    """The changes as one line, ``name=value`` joined by commas."""
+    return ", ".join(f"{k}={v:.4g}" for k, v in changes.items())
+
+
+def summary(folder) -> pd.DataFrame:
+    """Every ``probe.csv`` under ``folder`` (one probe per subfolder) as one table: one row per
+    target and probe, with the difference in band widths (``shift``: (probe - default) / (band_high -
+    band_low)) and whether the target entered or left its band."""
+    from pathlib import Path
+
+    tables = []
+    for path in sorted(Path(folder).glob("*/probe.csv")):
+        t = pd.read_csv(path)
+        if "changes" not in t:
+            t.insert(0, "changes", path.parent.name)
+        tables.append(t)
+    if not tables:
+        raise InputError(f"--summarise {folder}: no probe.csv in its subfolders; run probes with "
+                         f"--out {folder}/NAME first")
+    table = pd.concat(tables, ignore_index=True)
+    table["shift"] = (table["probe"] - table["default"]) / (table["band_high"] - table["band_low"])
+    table["moved"] = np.select([~table["in_default"] & table["in_probe"], table["in_default"] & ~table["in_probe"]],
+                               ["enters", "leaves"], "")
+    return table
+
+
+def summary_figure(table: pd.DataFrame) -> Figure:
+    """Targets x probes: how far each probe moves each target, in band widths (blue down, red up);
+    a cell is marked + where the target enters its band and x where it leaves it."""
+    ids = list(dict.fromkeys(table["id"]))
+    probes = list(dict.fromkeys(table["changes"]))
+    grid = table.pivot(index="id", columns="changes", values="shift").loc[ids, probes]
+    moved = table.pivot(index="id", columns="changes", values="moved").loc[ids, probes]
+    fig = Figure(figsize=(2.2 + 1.1 * len(probes), 0.24 * len(ids) + 2.4), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(grid.to_numpy(float), cmap="RdBu_r", vmin=-0.5, vmax=0.5, aspect="auto")
+    for (i, j), mark in np.ndenumerate(moved.to_numpy(str)):
+        if mark in ("enters", "leaves"):
+            ax.text(j, i, "+" if mark == "enters" else "x", ha="center", va="center", fontsize=9, weight="bold")
+    ax.set_yticks(range(len(ids)), ids, fontsize=7)
+    ax.set_xticks(range(len(probes)), [p.replace(", ", "\n") for p in probes], fontsize=7, rotation=30, ha="right")
+    fig.colorbar(image, ax=ax, label="probe - default, in band widths", shrink=0.5)
+    ax.set_title("what one change moves (+ enters its band, x leaves it)", fontsize=9)
+    return fig
 
 
 def probe_figure(table: pd.DataFrame, changes: dict[str, float]) -> Figure:
@@ -127,14 +176,17 @@ def probe_figure(table: pd.DataFrame, changes: dict[str, float]) -> Figure:
     ax.set_yticks(range(len(table)), table["id"].iloc[::-1], fontsize=7)
     ax.set_xlim(-1.6, 2.6)
     ax.set_xlabel("position in the band (0 = low edge, 1 = high edge; clipped at -1.5 and 2.5)")
-    said = ", ".join(f"{k}={v:.4g}" for k, v in changes.items())
-    ax.set_title(f"survey targets: defaults (grey) -> {said} (blue in band, red out)", fontsize=8)
+    ax.set_title(f"survey targets: defaults (grey) -> {describe(changes)} (blue in band, red out)", fontsize=8)
     return fig
 
 
 def run(argv=None) -> pd.DataFrame:
     """The command line of ``experiments/probe_targets.py``."""
     args = parse_args("probe_targets", __doc__.splitlines()[0], 4_000, 10_000, 2, 3, argv, extra=_options)
+    if args.summarise:
+        table = summary(args.summarise)
+        write_table_and_figure(args.out, "probe_summary", table, summary_figure(table))
+        return table
     changes = parse_changes(args.set)
     if not changes:
         raise InputError("give at least one change: --set NAME=VALUE")
@@ -159,3 +211,6 @@ def run(argv=None) -> pd.DataFrame:
 def _options(parser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter of the table or a stage-1 group scale (repeat for more)")
+    parser.add_argument("--summarise", metavar="DIR",
+                        help="instead of probing: gather DIR/*/probe.csv into probe_summary.csv and "
+                             "probe_summary.png (targets x probes) in --out")
