@@ -51,6 +51,10 @@ PAIN_REPORTED_NRS = 0.5
 person says they have no pain."""
 PAIN_WINDOW_DAYS = 90
 DEPRESSION_PHQ9 = 10.0
+PHQ9_MILD = 5.0
+PHQ9_SEVERE = 15.0
+"""PHQ-9 severity bands (Kroenke 2001): 0-4 none or minimal, 5-9 mild, 10-14 moderate, 15 or more
+moderately severe or severe (NCHS Data Brief 303 groups 15-27 as "severe")."""
 DEPRESSION_WINDOW_DAYS = 14
 PAIN_REMISSION_DAYS = 90
 DEPRESSION_REMISSION_DAYS = 56

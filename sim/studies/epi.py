@@ -55,7 +55,9 @@ from sim.core import scales
 from sim.core.engine import Engine, Observer
 
 WAVE_KEYS = ("pain_nrs", "phq9", "sleep_psqi", "crp_mg_l", "activity_min_week", "social_support",
-             "chronic_pain", "high_impact_pain", "depressed", "age_years", "female")
+             "chronic_pain", "high_impact_pain", "depressed", "age_years", "female", "phq9_14d")
+"""Recorded at every wave. ``phq9`` is the day's PHQ-9; ``phq9_14d`` the mean over the last 14 days,
+which the PHQ-9 asks about (``depressed`` is ``phq9_14d >= 10``)."""
 ACUTE_OFFSETS = (3, 42, 84, 182, 364)
 """Days after an injury at which the acute cohort's pain is read (presentation, 6, 12, 26, 52 wk)."""
 PAIN_FREE_BEFORE_NRS = 2.0
@@ -181,6 +183,7 @@ class Survey(Observer):
         self.waves["chronic_pain"].append(e.status.chronic_pain.copy())
         self.waves["high_impact_pain"].append(e.status.high_impact_pain.copy())
         self.waves["depressed"].append(e.status.depressed.copy())
+        self.waves["phq9_14d"].append(np.asarray(e.status.phq9_14d, dtype=np.float32).copy())
         self.waves["age_years"].append(np.asarray(e.pop.age_years, dtype=np.float32).copy())
         self.waves["female"].append(np.asarray(e.pop.female) > 0.5)
         self.wave_days.append(e.day)

@@ -81,6 +81,10 @@ class Target:
 
 
 PUBLISHED = "published 95% CI"
+_NHANES_SEVERITY = ("NHANES 2013-2016, adults >= 20 (Brody 2018, NCHS Data Brief 303: 76.3% none or minimal, "
+                    "15.6% mild, 5.1% moderate, 2.9% severe (15-27); read in MMWR QuickStats 2018;67(9):287, "
+                    "which summarises the brief, in a verbatim copy: elbiruniblogspotcom.blogspot.com, "
+                    "March 2018; session 9)")
 BACK_SHARE = 13.7 / 20.4
 """Chronic back pain as a share of chronic pain at any site: 13.7% chronic low back pain (NHANES
 2009-10, Shmagel 2016) over 20.4% chronic pain (NHIS 2016, Dahlhamer 2018), 0.67. Nahin 2023's
@@ -162,6 +166,20 @@ TARGETS: tuple[Target, ...] = (
            "derived: binomial at about 10,000 respondents with a design effect of 2 (+-0.8 points); the "
            "data brief's text gives no interval -- an assumption, not a published interval",
            used=STAGE1, scale=100),
+    Target("phq9_severe", 2, "PHQ-9 >= 15 (moderately severe or severe symptoms), adults >= 20",
+           "phq9_severe_share", "2.9%", 0.029, 0.0243, 0.0337, _NHANES_SEVERITY,
+           "NHANES: PHQ-9 total 15-27 at one interview (the brief's 'severe'). Model: 14-day mean PHQ-9 >= 15 "
+           "at every weekly wave, people aged 20 or more at the wave, pooled over waves. With ``dep_point`` it "
+           "checks how severe the model's depression is, not only how common.",
+           "derived: binomial at about 10,000 respondents with a design effect of 2; the summary's text gives "
+           "no interval (the brief's figure has error bars, not read) -- an assumption, not a published "
+           "interval"),
+    Target("phq9_mild", 2, "PHQ-9 5-9 (mild symptoms), adults >= 20", "phq9_mild_share", "15.6%", 0.156,
+           0.1459, 0.1661, _NHANES_SEVERITY,
+           "NHANES: PHQ-9 total 5-9 at one interview. Model: 14-day mean PHQ-9 from 5 to below 10 at every "
+           "weekly wave, people aged 20 or more at the wave, pooled over waves.",
+           "derived: binomial at about 10,000 respondents with a design effect of 2; the summary's text gives "
+           "no interval -- an assumption, not a published interval"),
     # 3 comorbidity -------------------------------------------------------------------------------
     Target("dep_sex_or", 2, "depression (PHQ-9 >= 10), odds ratio women vs men, adults >= 20", "dep_sex_or",
            "10.4% vs 5.5% (odds ratio 1.99)", 1.99, 1.61, 2.47,
@@ -548,6 +566,8 @@ REPORTED = {
                         ">= 2 for 50-69 in the abstract, '2 times more likely' in a summary (APTA 2016); the number, "
                         "presumably in the paper's Table 1, was not found in a readable copy; a lower bound, not "
                         "a band)",
+    "phq9_moderate_share": "PHQ-9 10-14 (moderate), adults >= 20 (NHANES 2013-2016: 5.1%, Brody 2018; not scored "
+                           "apart: it is ``dep_point`` less ``phq9_severe``)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
                           "diagnosis, a different measure; no longer a target)",
 }
@@ -573,6 +593,14 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     ratio = epi.period_prevalence_ratio(s)
     out.update({"dep_12m_if_cp": ratio["if_exposed"], "dep_12m_if_no_cp": ratio["if_unexposed"],
                 "dep_12m_pr": ratio["ratio"]})
+    # NHANES's severity bands among adults >= 20 (Brody 2018), on the 14-day PHQ-9 the PHQ-9 asks about
+    phq = s.wave("phq9_14d")
+    adults = (20.0, np.inf)
+    out["phq9_mild_share"] = epi.group_prevalence(s, (phq >= scales.PHQ9_MILD) & (phq < scales.DEPRESSION_PHQ9),
+                                                  adults)
+    out["phq9_moderate_share"] = epi.group_prevalence(
+        s, (phq >= scales.DEPRESSION_PHQ9) & (phq < scales.PHQ9_SEVERE), adults)
+    out["phq9_severe_share"] = epi.group_prevalence(s, phq >= scales.PHQ9_SEVERE, adults)
     cp0, dep0, nrs0 = s.wave("chronic_pain")[0], s.wave("depressed")[0], s.wave("pain_nrs")[0]
     follow = s.days
     out["cp_to_dep_or"] = epi.cohort_risk(s, cp0, "depression_onset", ~dep0, follow).odds_ratio
