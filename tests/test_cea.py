@@ -103,3 +103,11 @@ def test_the_lean_run_gives_the_same_table_as_a_run_that_keeps_everything(tmp_pa
         for name in ("table", "totals", "verdicts", "ceac", "evpi", "budget"):
             pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
     assert (a.table["d_cost"].abs() > 0).sum() == 4  # two arms x two horizons: it compares something
+
+
+@pytest.mark.parametrize("x, shown", [(-0.3, "£0"), (-0.0, "£0"), (0.4, "£0"), (-0.6, "-£1"), (1234.4, "£1,234"),
+                                      (-9453.2, "-£9,453"), (float("nan"), "")])
+def test_money_is_rounded_before_its_sign_so_a_tiny_negative_is_not_minus_zero(x, shown):
+    from sim.studies.economics.study import _money
+
+    assert _money(x, "£") == shown

@@ -372,9 +372,12 @@ def _horizon_words(h) -> str:
 
 
 def _money(x: float, sym: str) -> str:
+    """A whole amount with its symbol, the minus sign before it; blank for NaN. Rounded before the
+    sign is chosen, so a tiny negative (an EVPI of -0.3 from floating-point sums) reads £0, not -£0."""
     if not np.isfinite(x):
         return ""
-    return f"-{sym}{-x:,.0f}" if x < 0 else f"{sym}{x:,.0f}"
+    whole = round(float(x)) or 0  # round() of -0.3 is 0 (int), never -0.0
+    return f"-{sym}{-whole:,}" if whole < 0 else f"{sym}{whole:,}"
 
 
 def _ci(mean: float, lo: float, hi: float, fmt) -> str:
