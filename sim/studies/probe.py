@@ -26,6 +26,8 @@ reason) or as a parameter set by hand with its source.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -38,11 +40,6 @@ from sim.studies import calibration
 from sim.studies.targets import TARGETS_BY_ID, _mean_interval, evaluate, measure
 
 
-def group_scales() -> dict[str, tuple[tuple[str, float], ...]]:
-    """The stage-1 group scales a probe may set: name -> (member parameter, base value)."""
-    return {f.name: f.members for f in calibration.STAGE1 if f.members}
-
-
 def parse_changes(items: list[str]) -> dict[str, float]:
     """``["NAME=VALUE", ...]`` -> parameter values, group scales applied to their members' bases.
 
@@ -51,7 +48,7 @@ def parse_changes(items: list[str]) -> dict[str, float]:
             given twice, or a group scale given together with one of its members. Values outside a
             parameter's range are refused by :class:`Scenario`, which names the range.
     """
-    groups = group_scales()
+    groups = {f.name: f for f in calibration.STAGE1 if f.members}  # the stage-1 group scales
     changes: dict[str, float] = {}
     set_by: dict[str, str] = {}
     for item in items:
@@ -66,12 +63,14 @@ def parse_changes(items: list[str]) -> dict[str, float]:
             value = float(text)
         except ValueError:
             raise InputError(f"--set {item!r}: value {text!r} is not a number") from None
-        for member, base in groups.get(name, ((name, 1.0),)):
+        # a group scale sets its members as the calibration does (each member's base times the scale)
+        values = calibration.values_at({name: value}, (groups[name],)) if name in groups else {name: value}
+        for member in values:
             if member in set_by:
                 raise InputError(f"--set {name}: {member} is already set by --set {set_by[member]}; "
                                  "give each parameter once (directly or through its group scale)")
             set_by[member] = name
-            changes[member] = base * value
+        changes.update(values)
     return {k: round(v) if PARAMS[k].kind is int else v for k, v in changes.items()}
 
 
@@ -99,11 +98,12 @@ def probe(changes: dict[str, float], seeds=(0, 1, 2), n_agents: int = 10_000, ma
     default = pd.concat(tables[:len(seeds)], ignore_index=True)
     altered = pd.concat(tables[len(seeds):], ignore_index=True)
     e0, e1 = evaluate(default), evaluate(altered)
+    said = describe(changes)
     rows = []
     for (_, a), (_, b) in zip(e0.iterrows(), e1.iterrows()):
         key = TARGETS_BY_ID[a["id"]].key
         diff, lo, hi = _mean_interval(altered[key] - default[key])
-        rows.append({"changes": describe(changes), "id": a["id"], "target": a["target"], "scale": a["scale"],
+        rows.append({"changes": said, "id": a["id"], "target": a["target"], "scale": a["scale"],
                      "band_low": a["band_low"],
                      "band_high": a["band_high"], "default": a["model"], "probe": b["model"],
                      "in_default": bool(a["within"]), "in_probe": bool(b["within"]),
@@ -120,14 +120,7 @@ def summary(folder) -> pd.DataFrame:
     """Every ``probe.csv`` under ``folder`` (one probe per subfolder) as one table: one row per
     target and probe, with the difference in band widths (``shift``: (probe - default) / (band_high -
     band_low)) and whether the target entered or left its band."""
-    from pathlib import Path
-
-    tables = []
-    for path in sorted(Path(folder).glob("*/probe.csv")):
-        t = pd.read_csv(path)
-        if "changes" not in t:
-            t.insert(0, "changes", path.parent.name)
-        tables.append(t)
+    tables = [pd.read_csv(path) for path in sorted(Path(folder).glob("*/probe.csv"))]
     if not tables:
         raise InputError(f"--summarise {folder}: no probe.csv in its subfolders; run probes with "
                          f"--out {folder}/NAME first")
