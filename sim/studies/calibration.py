@@ -32,7 +32,6 @@ import subprocess
 import sys
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from sim.core.errors import InputError
 from sim.core.parameters import FROM_RECORD, PARAMS
 from sim.core.scenario import Scenario
 from sim.running.files import write_text
+from sim.running.pool import ordered_map
 from sim.running.scripts import ROOT as CHECKOUT
 from sim.running.scripts import check_writable, parse_args
 from sim.studies.epi import Survey
@@ -298,14 +298,6 @@ def loss(measured: list[dict], targets=STAGE1_TARGETS) -> tuple[float, dict]:
         parts[tid] = (x, float(z))
         total += weight * z ** 2
     return float(total), parts
-
-
-def _mapper(workers: int):
-    """A ``map`` that returns results in submission order: a process pool, or this process."""
-    if workers <= 1:
-        return None, map
-    pool = ProcessPoolExecutor(max_workers=workers)
-    return pool, pool.map
 
 
 def stage1_points(settings: Settings, fits=STAGE1):
@@ -681,17 +673,13 @@ def run(argv=None) -> dict:
     from tqdm.auto import tqdm
 
     started = time.time()
-    pool, mapper = _mapper(workers)
-    try:
+    with ordered_map(workers) as mapper:
         total1 = 1 + -(-settings.max_evals // settings.popsize) * settings.popsize  # whole generations
         with tqdm(total=total1, unit="eval", desc="stage 1", disable=args.quiet) as bar:
             s1 = stage1(settings, mapper, bar)
         with tqdm(total=len(STAGE2) * settings.bisection_steps, unit="step", desc="stage 2",
                   disable=args.quiet) as bar:
             s2 = stage2(values_at(s1["best"]["point"]), settings, mapper, bar)
-    finally:
-        if pool is not None:
-            pool.shutdown()
     record = build_record(settings, s1, s2, command.strip(), time.time() - started)
     write_text(record_path, record_json(record))
     write_text(report_path, report(record))

@@ -42,6 +42,7 @@ from matplotlib.figure import Figure
 
 from sim.core.engine import Engine, Observer
 from sim.core.scenario import Scenario
+from sim.running.pool import ordered_map
 from sim.running.scripts import parse_args, write_table_and_figure
 
 OUTCOMES = ("chronic_pain", "depressed")
@@ -302,12 +303,8 @@ def run(argv=None) -> dict:
     years = 5 if args.quick else 21
     seeds = range(args.seeds)
     scenarios, spans = [Scenario(n_agents=args.agents)] * args.seeds, [years] * args.seeds
-    if args.serial or args.seeds == 1:
-        tables = list(map(drift, scenarios, seeds, spans))
-    else:  # seeds are independent runs: two worker processes, results in seed order
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=min(2, args.seeds)) as pool:
-            tables = list(pool.map(drift, scenarios, seeds, spans))
+    with ordered_map(1 if args.serial else min(2, args.seeds)) as mapper:  # seeds are independent runs
+        tables = list(mapper(drift, scenarios, seeds, spans))
     table = pd.concat(tables, ignore_index=True)
     d = largest_drift(table)
     between = (f"; +- {d['se_seeds_points']:.2f} from the spread of the {args.seeds} seeds' lines"

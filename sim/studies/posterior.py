@@ -64,6 +64,7 @@ from sim.core.parameters import PARAMS
 from sim.core.scenario import Scenario
 from sim.running.ensemble import ENSEMBLE_PATH, META_COLUMNS  # noqa: F401 (META_COLUMNS: the file's non-parameters)
 from sim.running.files import write_file, write_text
+from sim.running.pool import ordered_map
 from sim.running.scripts import check_writable, parse_args
 from sim.studies import calibration
 from sim.studies.batch_survey import BatchSurvey
@@ -635,7 +636,6 @@ def run(argv=None) -> pd.DataFrame:
         path = Path(check_writable(args.out)) / "ensemble.csv"
     check_writable(path.parent)
     workers = 1 if args.serial else max(1, args.workers)
-    pool, mapper = calibration._mapper(workers)
     report = None if args.quiet else (lambda w: print(f"wave {w['wave']}: {w['runs']} runs, "
                                                       f"{100 * w['not_ruled_out']:.2g}% of {w['screened']:,} candidates "
                                                       f"not ruled out ({w['survivors']:,}), {w['seconds']:.0f} s",
@@ -648,12 +648,9 @@ def run(argv=None) -> pd.DataFrame:
             raise InputError(f"--reuse {args.reuse}: cannot read it ({err})") from None
         check_reuse(reuse, settings)
     waves_path = path.with_name("ensemble_waves.csv")
-    try:
+    with ordered_map(workers) as mapper:
         result = history_match(settings, mapper, progress=report, reuse=reuse,
                                on_wave=lambda runs: write_file(waves_path, lambda tmp: runs.to_csv(tmp, index=False)))
-    finally:
-        if pool is not None:
-            pool.shutdown()
     frame = ensemble_frame(result, settings)
     record = {"command": "python experiments/posterior.py " + " ".join(argv if argv is not None else sys.argv[1:]),
               "date": time.strftime("%Y-%m-%d", time.gmtime()), "commit": calibration._git("rev-parse", "--short=12", "HEAD"),

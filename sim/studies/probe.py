@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from sim.core.errors import InputError
 from sim.core.parameters import PARAMS
 from sim.core.scenario import Scenario
+from sim.running.pool import ordered_map
 from sim.running.scripts import parse_args, write_table_and_figure
 from sim.studies import calibration
 from sim.studies.targets import TARGETS_BY_ID, _mean_interval, evaluate, measure
@@ -184,12 +185,8 @@ def run(argv=None) -> pd.DataFrame:
     if not changes:
         raise InputError("give at least one change: --set NAME=VALUE")
     seeds = tuple(range(args.seeds))
-    if args.serial:
-        table = probe(changes, seeds, args.agents)
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            table = probe(changes, seeds, args.agents, mapper=pool.map)
+    with ordered_map(1 if args.serial else 2) as mapper:
+        table = probe(changes, seeds, args.agents, mapper=mapper)
     write_table_and_figure(args.out, "probe", table, probe_figure(table, changes))
     n0, n1 = int(table["in_default"].sum()), int(table["in_probe"].sum())
     print(f"survey targets in band: {n0} of {len(table)} at the defaults, {n1} with the changes "
