@@ -86,6 +86,22 @@ def test_pain_free_means_no_pain_in_the_recall_window():
     assert free[:25, 2].all() and not free[25:, 2].any()
 
 
+def test_nhis_chronic_pain_counts_pain_at_most_waves_of_the_window_at_any_intensity():
+    n, window = 4, epi.RECALL_WEEKS
+    weeks = 2 * window
+    nrs = np.zeros((weeks, n))
+    nrs[:, 1] = 1.0                     # person 1: mild pain every week (NRS 1: chronic by NHIS, not by NRS >= 4)
+    nrs[::3, 2] = 6.0                   # person 2: strong pain one week in three (some days, not most)
+    nrs[window:, 3] = 2.0               # person 3: pain from week 13 on
+    out = epi.nhis_chronic_pain(FakeSurvey({"pain_nrs": nrs}))
+    # waves window .. 2*window-1 are read; person 3 has pain at k+1 of the window's waves at wave window+k,
+    # which is most of them from k = window // 2 on
+    most_3 = window - window // 2
+    assert out["prevalence"] == pytest.approx((window + most_3) / (window * n))
+    # people with any pain in the window: 1, 2 and 3 at every read wave
+    assert out["share_of_any_pain"] == pytest.approx((window + most_3) / (3 * window))
+
+
 def test_period_prevalence_ratio_of_known_windows():
     n = 10
     cp = np.zeros(n, bool); cp[:4] = True

@@ -399,17 +399,39 @@ def baseline_strata(s: Survey, phq9_bands: int = 5) -> np.ndarray:
     return np.digitize(phq, edges) * 2 + s.wave("chronic_pain")[0].astype(int)
 
 
+def painful_waves_3_months(s: Survey) -> np.ndarray:
+    """(waves, people): how many waves of the last :data:`RECALL_WEEKS` weeks had reported pain
+    (NRS >= 1); waves before the window is full count the waves seen."""
+    painful = scales.reports_pain(s.wave("pain_nrs"))
+    seen = np.cumsum(painful, axis=0)
+    window = RECALL_WEEKS * 7 // s.every
+    lagged = np.vstack([np.zeros((window, painful.shape[1]), dtype=seen.dtype), seen[:-window]])
+    return seen - lagged
+
+
 def pain_free_3_months(s: Survey) -> np.ndarray:
     """(waves, people): no wave of the last :data:`RECALL_WEEKS` weeks with pain (NRS >= 1).
 
     NHIS asked "in the past 3 months, how often did you have pain?"; "never" is pain-free. Waves
     before the window is full read the waves seen.
     """
-    painful = scales.reports_pain(s.wave("pain_nrs"))
-    seen = np.cumsum(painful, axis=0)
+    return painful_waves_3_months(s) == 0
+
+
+def nhis_chronic_pain(s: Survey) -> dict[str, float]:
+    """Chronic pain as NHIS defines it -- pain "on most days or every day" in the past 3 months,
+    with no intensity threshold (Dahlhamer 2018; Nahin 2023) -- read as reported pain (NRS >= 1)
+    at more than half of the weekly waves of :data:`RECALL_WEEKS` weeks, pooled over the waves at
+    which the window is full. The model's own chronic back pain also asks for NRS >= 4
+    (:data:`sim.core.scales.CHRONIC_PAIN_NRS`).
+
+    Returns ``prevalence`` and ``share_of_any_pain``: among people with any reported pain in the
+    window, the share with it at most waves.
+    """
     window = RECALL_WEEKS * 7 // s.every
-    lagged = np.vstack([np.zeros((window, painful.shape[1]), dtype=seen.dtype), seen[:-window]])
-    return (seen - lagged) == 0
+    count = painful_waves_3_months(s)[window:]
+    most = 2 * count > window
+    return {"prevalence": float(most.mean()), "share_of_any_pain": float(most.sum() / max((count > 0).sum(), 1))}
 
 
 def no_pain_share(s: Survey) -> float:
