@@ -2,6 +2,7 @@ import os
 import shutil
 import tempfile
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -70,3 +71,25 @@ def pytest_xdist_auto_num_workers(config):
     collects the whole suite on its own (importing the dashboard burns in its town) and holds about
     0.7 GB at its peak, so more workers cost more than they save on a suite of this size."""
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+ROUNDING = 1e-12
+"""Tolerance for tables compared against stored ones (the golden baseline, frozen CSVs). NumPy picks
+its SIMD kernels for exp, log and sums from the CPU it runs on (``numpy.show_runtime()``: an AVX-512
+machine takes other kernels than an AVX2 one), and a BLAS build may round least squares differently
+(seen between the Python 3.11 and 3.12 venvs): the same code then differs in the last bits of a
+float, about 1e-16 relative (measured on the AVX-512 machine of session 10: at most 4e-16 in the
+model's days, 2e-15 in a trial, 6e-14 absolute anywhere). A change of numbers moves them by far
+more (tests/test_golden.py shows a parameter's sixth digit does)."""
+
+
+def assert_same_table(table: pd.DataFrame, stored: pd.DataFrame, obj: str) -> None:
+    """``table`` is ``stored``: float columns to :data:`ROUNDING`; the columns' names, order and dtypes,
+    and every other column, exactly."""
+    table = table.reset_index(drop=True)
+    pd.testing.assert_index_equal(table.columns, stored.columns, obj=f"{obj} columns")
+    floats = [c for c in stored.columns if pd.api.types.is_float_dtype(stored[c])]
+    others = [c for c in stored.columns if c not in floats]
+    pd.testing.assert_frame_equal(table[floats], stored[floats], check_exact=False, rtol=ROUNDING, atol=ROUNDING,
+                                  check_dtype=True, obj=obj)
+    pd.testing.assert_frame_equal(table[others], stored[others], check_exact=True, check_dtype=True, obj=obj)

@@ -1,5 +1,5 @@
 """The golden baseline: small fixed-seed runs pinned against stored tables, to the last bits a CPU's
-own rounding may change (:data:`ROUNDING`).
+own rounding may change (:data:`tests.conftest.ROUNDING`).
 
 Refactors must change no number; this test shows it. When a change of the model's numbers is
 intended, regenerate the tables with ``python tests/golden/regenerate.py`` and say so in the
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from tests.conftest import assert_same_table
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -46,28 +48,10 @@ def runs(request, both):
     return both[request.param]
 
 
-ROUNDING = 1e-12
-"""Relative and absolute tolerance of the golden comparison. NumPy picks its SIMD kernels for exp,
-log and sums from the CPU it runs on (``numpy.show_runtime()``: an AVX-512 machine takes other
-kernels than an AVX2 one), and a BLAS build may round the diary's least squares differently (seen
-between the Python 3.11 and 3.12 venvs): the same code then differs in the last bits of a float,
-about 1e-16 relative (measured on the AVX-512 machine of session 10: at most 4e-16 in the model's
-days, 2e-15 in the trial, 6e-14 absolute anywhere). A change of the model's numbers moves them by
-far more (:func:`test_golden_comparison_sees_a_tiny_change_of_a_parameter`); integer, boolean and
-text columns are still compared exactly."""
-
-
 def assert_golden(table: pd.DataFrame, stored: pd.DataFrame, stem: str) -> None:
-    """Float columns to :data:`ROUNDING`; the columns' names, order and dtypes and every other column
-    exactly."""
-    table = table.reset_index(drop=True)
-    pd.testing.assert_index_equal(table.columns, stored.columns, obj=f"golden {stem} columns")
-    floats = [c for c in stored.columns if pd.api.types.is_float_dtype(stored[c])]
-    others = [c for c in stored.columns if c not in floats]
-    pd.testing.assert_frame_equal(table[floats], stored[floats], check_exact=False, rtol=ROUNDING, atol=ROUNDING,
-                                  check_dtype=True, obj=f"golden {stem}")
-    pd.testing.assert_frame_equal(table[others], stored[others], check_exact=True, check_dtype=True,
-                                  obj=f"golden {stem}")
+    """Float columns to the last bits a CPU's own rounding may change (:data:`tests.conftest.ROUNDING`),
+    everything else exactly."""
+    assert_same_table(table, stored, f"golden {stem}")
 
 
 @pytest.mark.parametrize("stem", ["daily", "panel", "agents_daily", "experiment", "trial", "survey", "story",
