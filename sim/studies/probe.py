@@ -17,7 +17,10 @@ calibration (:data:`sim.studies.calibration.STAGE1`, e.g. ``mood_loop_scale=1.2`
 its base times the scale). It writes ``probe.csv`` (one row per survey target: band, default,
 probe, both in-band flags, the paired difference and its 95% interval over seeds) and
 ``probe.png`` into ``--out`` (default ``results/probe_targets``), and prints the targets that
-changed side. ``--summarise DIR`` gathers the probes saved in DIR's subfolders into one table and a
+changed side. ``--grid NAME=V1,V2,...`` (repeat for more names) probes every combination of the
+values -- the defaults run once, every point is paired with them -- and writes ``grid.csv``,
+``grid_ranking.csv`` (targets in band per point, best first) and ``grid.png`` (targets x points);
+session 10 searched the rumination switch this way. ``--summarise DIR`` gathers the probes saved in DIR's subfolders into one table and a
 targets x probes figure (``probe_summary.csv``, ``probe_summary.png``). Defaults: 10,000 people and 3 seeds, the size validation uses per seed (about 3
 minutes on 2 cores; ``--quick``: 4,000 people, 2 seeds). A probe is not a calibration: a value it
 suggests becomes a default only through ``experiments/calibrate.py`` (a start set by hand, with its
@@ -26,6 +29,7 @@ reason) or as a parameter set by hand with its source.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +39,8 @@ from matplotlib.figure import Figure
 from sim.core.errors import InputError
 from sim.core.parameters import PARAMS
 from sim.core.scenario import Scenario
+from sim.running.files import write_into
+from sim.running.plots import save
 from sim.running.pool import ordered_map
 from sim.running.scripts import parse_args, write_table_and_figure
 from sim.studies import calibration
@@ -93,11 +99,22 @@ def probe(changes: dict[str, float], seeds=(0, 1, 2), n_agents: int = 10_000, ma
         One row per survey target: id, target, band_low, band_high, default, probe, in_default,
         in_probe, difference (probe - default, mean over seeds) and its 95% interval over seeds.
     """
-    base, changed = Scenario(), Scenario(**changes)  # refuses an out-of-range value before running
-    jobs = [(s, seed, n_agents) for s in (base, changed) for seed in seeds]
+    return probe_many([changes], seeds, n_agents, mapper)[0]
+
+
+def probe_many(change_sets: list[dict[str, float]], seeds=(0, 1, 2), n_agents: int = 10_000,
+               mapper=map) -> list[pd.DataFrame]:
+    """:func:`probe` for several sets of changes: the defaults run once, each set is paired with them."""
+    changed = [Scenario(**c) for c in change_sets]  # refuses an out-of-range value before running
+    jobs = [(s, seed, n_agents) for s in (Scenario(), *changed) for seed in seeds]
     tables = list(mapper(_survey, jobs))
-    default = pd.concat(tables[:len(seeds)], ignore_index=True)
-    altered = pd.concat(tables[len(seeds):], ignore_index=True)
+    k = len(seeds)
+    default = pd.concat(tables[:k], ignore_index=True)
+    return [_paired(default, pd.concat(tables[(i + 1) * k:(i + 2) * k], ignore_index=True), changes)
+            for i, changes in enumerate(change_sets)]
+
+
+def _paired(default: pd.DataFrame, altered: pd.DataFrame, changes: dict[str, float]) -> pd.DataFrame:
     e0, e1 = evaluate(default), evaluate(altered)
     said = describe(changes)
     rows = []
@@ -110,6 +127,36 @@ def probe(changes: dict[str, float], seeds=(0, 1, 2), n_agents: int = 10_000, ma
                      "in_default": bool(a["within"]), "in_probe": bool(b["within"]),
                      "difference": diff, "difference_lo": lo, "difference_hi": hi})
     return pd.DataFrame(rows)
+
+
+MAX_GRID_POINTS = 64
+"""The most points ``--grid`` runs (each costs one survey per seed)."""
+
+
+def parse_grid(items: list[str], fixed: dict[str, float]) -> list[dict[str, float]]:
+    """``["NAME=V1,V2,...", ...]`` -> one change set per combination of values (the last name varies
+    fastest), each with the ``fixed`` changes of ``--set`` added.
+
+    Raises:
+        InputError: an item without ``=`` or with fewer than two values, a name given twice (also
+            through ``--set`` or a group scale), a value that is not a number, or more than
+            :data:`MAX_GRID_POINTS` combinations.
+    """
+    axes = []
+    for item in items:
+        name, sep, text = item.partition("=")
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        if not sep or len(values) < 2:
+            raise InputError(f"--grid {item!r}: expected NAME=V1,V2,... with two or more values")
+        axes.append([f"{name.strip()}={v}" for v in values])
+    points = 1
+    for axis in axes:
+        points *= len(axis)
+    if points > MAX_GRID_POINTS:
+        raise InputError(f"--grid: {points} combinations; at most {MAX_GRID_POINTS} (each costs one survey "
+                         "per seed): give fewer values")
+    fixed_items = [f"{k}={v!r}" for k, v in fixed.items()]
+    return [parse_changes([*combination, *fixed_items]) for combination in itertools.product(*axes)]
 
 
 def describe(changes: dict[str, float]) -> str:
@@ -125,14 +172,29 @@ def summary(folder) -> pd.DataFrame:
     if not tables:
         raise InputError(f"--summarise {folder}: no probe.csv in its subfolders; run probes with "
                          f"--out {folder}/NAME first")
-    table = pd.concat(tables, ignore_index=True)
+    return with_shift(pd.concat(tables, ignore_index=True))
+
+
+def with_shift(table: pd.DataFrame) -> pd.DataFrame:
+    """Probe tables with ``shift`` ((probe - default) / band width) and ``moved`` (``enters``,
+    ``leaves`` or empty) added."""
+    table = table.copy()
     table["shift"] = (table["probe"] - table["default"]) / (table["band_high"] - table["band_low"])
     table["moved"] = np.select([~table["in_default"] & table["in_probe"], table["in_default"] & ~table["in_probe"]],
                                ["enters", "leaves"], "")
     return table
 
 
-def summary_figure(table: pd.DataFrame) -> Figure:
+def grid_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per grid point: targets in band with the changes (and at the defaults), how many enter
+    and leave, best first."""
+    rows = table.groupby("changes", sort=False).agg(in_band=("in_probe", "sum"), at_defaults=("in_default", "sum"),
+                                                    enter=("moved", lambda m: int((m == "enters").sum())),
+                                                    leave=("moved", lambda m: int((m == "leaves").sum())))
+    return rows.sort_values(["in_band", "leave"], ascending=[False, True], kind="stable").reset_index()
+
+
+def summary_figure(table: pd.DataFrame, title: str = "what one change moves (+ enters its band, x leaves it)") -> Figure:
     """Targets x probes: how far each probe moves each target, in band widths (blue down, red up);
     a cell is marked + where the target enters its band and x where it leaves it."""
     ids = list(dict.fromkeys(table["id"]))
@@ -148,7 +210,7 @@ def summary_figure(table: pd.DataFrame) -> Figure:
     ax.set_yticks(range(len(ids)), ids, fontsize=7)
     ax.set_xticks(range(len(probes)), [p.replace(", ", "\n") for p in probes], fontsize=7, rotation=30, ha="right")
     fig.colorbar(image, ax=ax, label="probe - default, in band widths", shrink=0.5)
-    ax.set_title("what one change moves (+ enters its band, x leaves it)", fontsize=9)
+    ax.set_title(title, fontsize=9)
     return fig
 
 
@@ -182,9 +244,11 @@ def run(argv=None) -> pd.DataFrame:
         write_table_and_figure(args.out, "probe_summary", table, summary_figure(table))
         return table
     changes = parse_changes(args.set)
-    if not changes:
-        raise InputError("give at least one change: --set NAME=VALUE")
     seeds = tuple(range(args.seeds))
+    if args.grid:
+        return _run_grid(args, changes, seeds)
+    if not changes:
+        raise InputError("give at least one change: --set NAME=VALUE (or a --grid)")
     with ordered_map(1 if args.serial else 2) as mapper:
         table = probe(changes, seeds, args.agents, mapper=mapper)
     write_table_and_figure(args.out, "probe", table, probe_figure(table, changes))
@@ -198,9 +262,41 @@ def run(argv=None) -> pd.DataFrame:
     return table
 
 
+def _run_grid(args, fixed: dict[str, float], seeds: tuple[int, ...]) -> pd.DataFrame:
+    """``--grid``: every combination, paired with one run of the defaults; ``grid.csv`` (the probe
+    tables of every point, with ``shift`` and ``moved``), ``grid_ranking.csv`` and ``grid.png``."""
+    sets = parse_grid(args.grid, fixed)
+    for changes in sets:
+        Scenario(**changes)  # an out-of-range value is refused before anything runs
+    with ordered_map(1 if args.serial else 2) as mapper:
+        table = with_shift(pd.concat(probe_many(sets, seeds, args.agents, mapper), ignore_index=True))
+    ranking = grid_ranking(table)
+    order = list(ranking["changes"])
+    shown = table.assign(changes=pd.Categorical(table["changes"], order, ordered=True)).sort_values("changes", kind="stable")
+    shown["changes"] = shown["changes"].astype(str)
+    fig = summary_figure(shown, f"grid of {len(sets)} points, best first ({args.agents:,} people, seeds "
+                                f"{list(seeds)}; + enters its band, x leaves it)")
+
+    def write(tmp: Path) -> None:  # the three files together, or none
+        table.to_csv(tmp / "grid.csv", index=False)
+        ranking.to_csv(tmp / "grid_ranking.csv", index=False)
+        save(fig, tmp / "grid.png")
+
+    write_into(Path(args.out), write)
+    print(f"survey targets in band at the defaults: {int(ranking['at_defaults'].iloc[0])} of "
+          f"{table['id'].nunique()} ({args.agents:,} people, seeds {list(seeds)}); by grid point, best first:")
+    for _, r in ranking.iterrows():
+        print(f"  {int(r['in_band']):3d} in band ({int(r['enter'])} enter, {int(r['leave'])} leave): {r['changes']}")
+    return table
+
+
 def _options(parser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter of the table or a stage-1 group scale (repeat for more)")
+    parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                        help="probe every combination of these values (repeat for more names; --set changes "
+                             f"apply to every point; at most {MAX_GRID_POINTS} points): grid.csv, "
+                             "grid_ranking.csv and grid.png")
     parser.add_argument("--summarise", metavar="DIR",
                         help="instead of probing: gather DIR/*/probe.csv into probe_summary.csv and "
                              "probe_summary.png (targets x probes) in --out")
