@@ -380,39 +380,40 @@ class BatchEngine(DayLoop):
         return alone
 
     # -- the day loop: attach, detach, run and run_until come from DayLoop ---------------------------
-    def step(self) -> None:
-        """One day of every set: :meth:`Engine.step`'s schedule, with the draws, deliveries and
-        demography per set (each from the set's own streams) and the update and clinical status
-        once on the whole batch. Observers' ``shocks`` get the list of the sets' shocks and
-        ``replaced`` the list of each set's replaced rows."""
-        for observer in self.observers:
-            observer.before_day(self)
-        day_shocks = self._draw_day()
-        for observer in self.observers:
-            observer.shocks(self, day_shocks)
+    # ---- the parts of DayLoop.step's schedule: one day of every set ----
+    # Draws, deliveries and demography are per set (each from the set's own streams); the update and
+    # the clinical status run once on the whole batch. Observers' ``shocks`` get the list of the
+    # sets' shocks and ``replaced`` the list of each set's replaced rows.
+
+    def _draw(self) -> list:
+        return self._draw_day()
+
+    def _deliver(self) -> None:
         for member in self.members:
             member.deliver()
         if any(m.gains or m.offsets for m in self.members):
-            gains = _merge_hooks([m.gains for m in self.members], self.n, 1.0)
-            offsets = _merge_hooks([m.offsets for m in self.members], self.n, 0.0)
+            self._gains = _merge_hooks([m.gains for m in self.members], self.n, 1.0)
+            self._offsets = _merge_hooks([m.offsets for m in self.members], self.n, 0.0)
         else:
-            gains, offsets = {}, {}
+            self._gains, self._offsets = {}, {}
+
+    def _update(self, day_shocks: list) -> None:
         dtype = self.pop.dtype
         for member, shocks in zip(self.members, day_shocks):
             shocks.apply_to(member.pop, member.p.remodelling_share)
         self.pop.tie_support[...] = self._network.neighbour_mean(self.pop.social_support)
         for rows, p in self._blocks:
             self.pop.set_states(advance(self.pop.rows(rows), self._noise[:, rows], p, self.rules,
-                                        _block(gains, rows, dtype), _block(offsets, rows, dtype)), rows)
-        self.status.update(self.pop, self.p)
+                                        _block(self._gains, rows, dtype), _block(self._offsets, rows, dtype)), rows)
+
+    def _leave(self) -> tuple[list, bool]:
         left = [member.demography.step(member) for member in self.members]
+        return left, any(who.size for who in left)
+
+    def _next_day(self) -> None:
         self.day += 1
         for member in self.members:
             member.day += 1
-        for observer in self.observers:
-            if any(who.size for who in left):
-                observer.replaced(self, left)
-            observer.after_day(self)
 
     def _draw_day(self) -> list:
         """Every set's shocks and noise, as :meth:`Engine.draw_day` draws them from the set's own

@@ -26,8 +26,9 @@ Schedule of one day (written once; docs/ODD.md shows it):
 Steps 3-6 are :func:`advance` plus :func:`sim.core.shocks.apply_shocks`, which work unchanged on one
 person's scalars: :class:`sim.running.agents.Person` runs them per agent, and both paths agree.
 
-**One day loop.** :meth:`Engine.step` is the only place a day happens, and :meth:`Engine.run` the
-only loop over days (the burn-in is ``run_until(0)``). Everything that watches a run -- daily tables,
+**One day loop.** :meth:`DayLoop.step` is the only place a day happens (for an :class:`Engine`
+and for a :class:`sim.core.batch.BatchEngine` alike), and :meth:`DayLoop.run` the only loop over
+days (the burn-in is ``run_until(0)``). Everything that watches a run -- daily tables,
 panels, cohorts, epidemiological surveys, virtual trials, stories, the Mesa model's DataCollector --
 is an :class:`Observer` attached to the engine, as Starsim's analyzers and Mesa's DataCollector are.
 Observers read the engine; they change it only through its public methods
@@ -254,9 +255,30 @@ def burn_in_key(scenario) -> str:
 
 
 class DayLoop:
-    """The one day loop's front door, shared by :class:`Engine` and
-    :class:`sim.core.batch.BatchEngine`: attach and detach observers and advance whole days with
-    the class's own ``step``. A subclass holds ``observers`` (a list), ``day`` and ``step()``."""
+    """The one day loop, shared by :class:`Engine` and :class:`sim.core.batch.BatchEngine`: the
+    day's schedule (:meth:`step`, the module docstring's steps 1-8, written once), attaching and
+    detaching observers, and advancing whole days. A subclass holds ``observers`` (a list),
+    ``day``, ``pop``, ``p`` and ``status``, and supplies the schedule's parts: ``_draw``,
+    ``_deliver``, ``_update``, ``_leave`` and ``_next_day``."""
+
+    def step(self) -> None:
+        """One day: draw, deliver, update everyone, take in the clinical status, demography. Observers
+        hear ``before_day``, ``shocks`` (once drawn), ``replaced`` (if anyone left) and ``after_day``,
+        in attach order."""
+        for observer in self.observers:
+            observer.before_day(self)
+        shocks = self._draw()
+        for observer in self.observers:
+            observer.shocks(self, shocks)
+        self._deliver()
+        self._update(shocks)
+        self.status.update(self.pop, self.p)
+        left, anyone = self._leave()
+        self._next_day()
+        for observer in self.observers:
+            if anyone:
+                observer.replaced(self, left)
+            observer.after_day(self)
 
     def attach(self, observer: Observer) -> Observer:
         """Let ``observer`` watch every following day; calls its ``start`` now."""
@@ -514,36 +536,37 @@ class Engine(DayLoop):
                 delivery.deliver(self.day, self.pop, self.status, self.deliveries)
             self.gains, self.offsets = combine(self.deliveries.values(), self.n)
 
-    def step(self) -> None:
-        """One day, the schedule above: draw, deliver, update everyone, take in the clinical status.
+    # ---- the parts of DayLoop.step's schedule ----
 
-        The update runs on the whole arrays one block of people at a time, or person by person
-        when :attr:`per_person` is set; the day's randomness is drawn once either way.
-        """
-        for observer in self.observers:
-            observer.before_day(self)
-        shocks, noise = self.draw_day()
-        for observer in self.observers:
-            observer.shocks(self, shocks)
+    def _draw(self) -> DayShocks:
+        shocks, self._noise_today = self.draw_day()
+        return shocks
+
+    def _deliver(self) -> None:
         self.deliver()
+
+    def _update(self, shocks: DayShocks) -> None:
+        """Steps 3-6 for everyone: on the whole arrays one block of people at a time, or person by
+        person when :attr:`per_person` is set; the day's randomness was drawn once either way."""
+        noise = self._noise_today
         if self.per_person is not None:
             self.pop.set_states(self.per_person(shocks, noise))
-        else:
-            dtype = self.pop.dtype
-            shocks.apply_to(self.pop, self.p.remodelling_share)
-            self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
-            for start in range(0, self.n, BLOCK):
-                rows = slice(start, start + BLOCK)
-                self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
-                                            _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)),
-                                    rows)
-        self.status.update(self.pop, self.p)
+            return
+        dtype = self.pop.dtype
+        shocks.apply_to(self.pop, self.p.remodelling_share)
+        self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
+        for start in range(0, self.n, BLOCK):
+            rows = slice(start, start + BLOCK)
+            self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], self.p, self.rules,
+                                        _block(self.gains, rows, dtype), _block(self.offsets, rows, dtype)),
+                                rows)
+
+    def _leave(self) -> tuple[np.ndarray, bool]:
         left = self.demography.step(self)
+        return left, bool(left.size)
+
+    def _next_day(self) -> None:
         self.day += 1
-        for observer in self.observers:
-            if left.size:
-                observer.replaced(self, left)
-            observer.after_day(self)
 
 
 def _block(hooks: dict, rows: slice, dtype) -> dict:
