@@ -379,16 +379,14 @@ class BatchEngine(DayLoop):
             (member.streams, member.demography, member.deliveries, member._noise))
         return alone
 
-    # -- the day loop: attach, detach, run and run_until come from DayLoop ---------------------------
-    # ---- the parts of DayLoop.step's schedule: one day of every set ----
-    # Draws, deliveries and demography are per set (each from the set's own streams); the update and
-    # the clinical status run once on the whole batch. Observers' ``shocks`` get the list of the
-    # sets' shocks and ``replaced`` the list of each set's replaced rows.
+    # -- the day loop: DayLoop.step's schedule (and attach, detach, run, run_until) with a batch's
+    # parts, here and draw_day below. Draws, deliveries and demography are per set (each from the
+    # set's own streams); the update and the clinical status run once on the whole batch. Observers'
+    # ``shocks`` get the list of the sets' shocks and ``replaced`` the list of each set's replaced rows.
 
-    def _draw(self) -> list:
-        return self._draw_day()
-
-    def _deliver(self) -> None:
+    def deliver(self) -> None:
+        """Step 2 for every set: each member's interventions decide who is treated today; their
+        gains and offsets are merged into the batch's rows."""
         for member in self.members:
             member.deliver()
         if any(m.gains or m.offsets for m in self.members):
@@ -397,13 +395,13 @@ class BatchEngine(DayLoop):
         else:
             self._gains, self._offsets = {}, {}
 
-    def _update(self, day_shocks: list) -> None:
+    def _update(self, day_shocks: list, noise: np.ndarray) -> None:
         dtype = self.pop.dtype
         for member, shocks in zip(self.members, day_shocks):
             shocks.apply_to(member.pop, member.p.remodelling_share)
         self.pop.tie_support[...] = self._network.neighbour_mean(self.pop.social_support)
         for rows, p in self._blocks:
-            self.pop.set_states(advance(self.pop.rows(rows), self._noise[:, rows], p, self.rules,
+            self.pop.set_states(advance(self.pop.rows(rows), noise[:, rows], p, self.rules,
                                         _block(self._gains, rows, dtype), _block(self._offsets, rows, dtype)), rows)
 
     def _leave(self) -> tuple[list, bool]:
@@ -415,9 +413,9 @@ class BatchEngine(DayLoop):
         for member in self.members:
             member.day += 1
 
-    def _draw_day(self) -> list:
-        """Every set's shocks and noise, as :meth:`Engine.draw_day` draws them from the set's own
-        streams, into the batch's noise rows. The noise depends on nothing but its stream's state
+    def draw_day(self) -> tuple[list, np.ndarray]:
+        """Every set's shocks, and the batch's noise: as :meth:`Engine.draw_day` draws them from the
+        set's own streams, into the batch's noise rows (valid until the next draw). The noise depends on nothing but its stream's state
         (and the batch's size and precision), so sets whose noise streams are in the same state --
         under the batch's one seed, nearly always all of them -- share one draw: the first draws,
         the others take a copy and their streams move to the state the draw left (as their own
@@ -435,7 +433,7 @@ class BatchEngine(DayLoop):
             else:
                 self._noise[:, rows] = member.draw_noise()
                 noise_from[key] = (rows, rng.bit_generator.state)
-        return day_shocks
+        return day_shocks, self._noise
 
 
 # --------------------------------------------------------------------------------------------

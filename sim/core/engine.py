@@ -258,8 +258,8 @@ class DayLoop:
     """The one day loop, shared by :class:`Engine` and :class:`sim.core.batch.BatchEngine`: the
     day's schedule (:meth:`step`, the module docstring's steps 1-8, written once), attaching and
     detaching observers, and advancing whole days. A subclass holds ``observers`` (a list),
-    ``day``, ``pop``, ``p`` and ``status``, and supplies the schedule's parts: ``_draw``,
-    ``_deliver``, ``_update``, ``_leave`` and ``_next_day``."""
+    ``day``, ``pop``, ``p`` and ``status``, and supplies the schedule's parts: ``draw_day``,
+    ``deliver``, ``_update``, ``_leave`` and ``_next_day``."""
 
     def step(self) -> None:
         """One day: draw, deliver, update everyone, take in the clinical status, demography. Observers
@@ -267,11 +267,11 @@ class DayLoop:
         in attach order."""
         for observer in self.observers:
             observer.before_day(self)
-        shocks = self._draw()
+        shocks, noise = self.draw_day()
         for observer in self.observers:
             observer.shocks(self, shocks)
-        self._deliver()
-        self._update(shocks)
+        self.deliver()
+        self._update(shocks, noise)
         self.status.update(self.pop, self.p)
         left, anyone = self._leave()
         self._next_day()
@@ -536,19 +536,11 @@ class Engine(DayLoop):
                 delivery.deliver(self.day, self.pop, self.status, self.deliveries)
             self.gains, self.offsets = combine(self.deliveries.values(), self.n)
 
-    # ---- the parts of DayLoop.step's schedule ----
+    # ---- the rest of DayLoop.step's schedule (draw_day and deliver are above) ----
 
-    def _draw(self) -> DayShocks:
-        shocks, self._noise_today = self.draw_day()
-        return shocks
-
-    def _deliver(self) -> None:
-        self.deliver()
-
-    def _update(self, shocks: DayShocks) -> None:
+    def _update(self, shocks: DayShocks, noise: np.ndarray) -> None:
         """Steps 3-6 for everyone: on the whole arrays one block of people at a time, or person by
         person when :attr:`per_person` is set; the day's randomness was drawn once either way."""
-        noise = self._noise_today
         if self.per_person is not None:
             self.pop.set_states(self.per_person(shocks, noise))
             return
