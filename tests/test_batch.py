@@ -13,14 +13,16 @@ from sim.running.simulate import simulate, simulate_batch
 from tests.conftest import small
 
 # Sets that move the natural history, a derived rate (pain_tau_days -> rate[pain]), the healing
-# decay, the drift, the noise, a rule weight that enters as ``p.x * 10.0 * s.pain`` (scalar
+# decay, both drifts (two sets with the mood drift on share its stream's draw, one without it does
+# not), the noise, a rule weight that enters as ``p.x * 10.0 * s.pain`` (scalar
 # arithmetic first), both sensitisation rates (np.where of two parameters) and an effect size.
 SETS = [
     {},
-    {"stress_to_mood_weight": 2.1, "pain_tau_days": 3.0, "pain_drift_sd": 0.5},
+    {"stress_to_mood_weight": 2.1, "pain_tau_days": 3.0, "pain_drift_sd": 0.5, "mood_drift_sd": 0.5},
     {"tissue_healing_tau_days": 40.0, "pain_to_sensitisation_per_nrs": 0.9, "low_mood_noise_sd": 0.5,
      "sensitisation_up_tau_days": 60.0, "exercise_effect": 0.8},
-    {"pain_threshold_nrs": 0.8, "sensitisation_down_tau_days": 200.0, "mood_recovery_tau_days": 40.0},
+    {"pain_threshold_nrs": 0.8, "sensitisation_down_tau_days": 200.0, "mood_recovery_tau_days": 40.0,
+     "mood_drift_sd": 0.9, "mood_drift_tau_days": 60.0},
 ]
 # People leave at 30 (a short adult life), so deaths/exits and entrants happen within days.
 WITH_EVERYTHING = small(n_agents=400, burn_in_days=90, days=45, exit_age_years=30,

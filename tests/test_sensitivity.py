@@ -42,6 +42,11 @@ def test_all_model_groups_and_ranges():
             assert f.high - f.default == pytest.approx(0.5) or f.high == p.high
         else:
             assert f.high - f.default == pytest.approx(0.25 * abs(f.default)) or f.high == p.high
+    # the slow mood drift is off in the defaults, so it and its time are not varied (unless named
+    # or switched on at the base)
+    assert not {"mood_drift_sd", "mood_drift_tau_days"} & {f.name for f in fs}
+    drift_on = {f.name: f for f in factors(base=Scenario(mood_drift_sd=0.4))}
+    assert drift_on["mood_drift_sd"].low == pytest.approx(0.3) and "mood_drift_tau_days" in drift_on
     degree = next(f for f in fs if f.name == "network_mean_degree")
     assert degree.integer and isinstance(degree.value(8.3), int) and degree.value(100) == int(round(degree.high))
 

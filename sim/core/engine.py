@@ -63,8 +63,12 @@ from sim.core.streams import Streams
 
 NOISY = tuple(s for s in STATES if s.noise and s.tau)
 """States that get a daily random push on their target, in the order of the noise rows; the
-last noise row drives the slow ``pain_drift``."""
-NOISE_ROWS = len(NOISY) + 1
+next row drives the slow ``pain_drift`` and the last the slow ``mood_drift``."""
+PAIN_DRIFT_ROW = len(NOISY)
+MOOD_DRIFT_ROW = len(NOISY) + 1
+"""The ``mood_drift`` row is drawn from its own stream (``mood_drift``), and only while
+``mood_drift_sd > 0`` (zeros otherwise), so the other rows draw as they did before it existed."""
+NOISE_ROWS = len(NOISY) + 2
 _TRAIT_SPREAD = {t.name: t.spread for t in TRAITS}
 _BIASED = tuple(s for s in STATES if s.bias)
 BLOCK = 32_768
@@ -151,6 +155,7 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
     for k, st in enumerate(NOISY):
         drive[st.name] = drive[st.name] + getattr(p, st.noise) * noise[k]
     drive["pain"] = drive["pain"] + s.pain_drift
+    drive["low_mood"] = drive["low_mood"] + s.mood_drift
 
     nxt = {}
     for st in RELAXING:
@@ -164,7 +169,8 @@ def advance(s, noise, p: Params, rules, gains=None, offsets=None) -> dict:
                                                        p.rate_sensitisation_down)
     nxt["tissue"] = s.tissue * p.tissue_decay
     nxt["remodelling"] = s.remodelling * p.remodelling_decay
-    nxt["pain_drift"] = s.pain_drift * p.drift_decay + p.drift_innovation_sd * noise[len(NOISY)]
+    nxt["pain_drift"] = s.pain_drift * p.drift_decay + p.drift_innovation_sd * noise[PAIN_DRIFT_ROW]
+    nxt["mood_drift"] = s.mood_drift * p.mood_drift_decay + p.mood_drift_innovation_sd * noise[MOOD_DRIFT_ROW]
     return nxt
 
 
@@ -497,7 +503,7 @@ class Engine(DayLoop):
     def _start_well(self, who: np.ndarray | None = None, rng: np.random.Generator | None = None) -> None:
         """Start everyone (or the rows ``who``, entrants) at the target their traits, age and sex
         give with no causes active; the slow pain drift is drawn from ``rng`` (default: the
-        ``noise`` stream, as at the start of a run)."""
+        ``noise`` stream, as at the start of a run), the slow mood drift from its own stream."""
         rows = slice(None) if who is None else who
         s = self.pop if who is None else self.pop.rows(who)
         drive = base_drives(s, self.p)
@@ -506,6 +512,8 @@ class Engine(DayLoop):
         self.pop.sensitisation[rows] = sigmoid(drive["sensitisation"])
         rng = self.streams["noise"] if rng is None else rng
         self.pop.pain_drift[rows] = self.p.pain_drift_sd * rng.standard_normal(s.n)
+        self.pop.mood_drift[rows] = (self.p.mood_drift_sd * self.streams["mood_drift"].standard_normal(s.n)
+                                     if self.p.mood_drift_sd > 0 else 0.0)
         if who is None:
             self.pop.tie_support = self.network.neighbour_mean(self.pop.social_support)
 
@@ -522,11 +530,16 @@ class Engine(DayLoop):
 
     def draw_noise(self) -> np.ndarray:
         """The day's noise (one standard normal per noisy state and person) from the ``noise``
-        stream, into the reused array; it depends only on that stream's state, size and precision."""
-        if self.precision == "float64":
-            self.streams["noise"].standard_normal(out=self._noise)
-        else:
-            standard_normal_f32(self.streams["noise"], self._noise)
+        stream, into the reused array, and the mood drift's row from the ``mood_drift`` stream
+        (zeros, drawing nothing, while ``mood_drift_sd`` is 0); it depends only on those streams'
+        states, the size and the precision."""
+        for name, rows in (("noise", self._noise[:MOOD_DRIFT_ROW]), ("mood_drift", self._noise[MOOD_DRIFT_ROW:])):
+            if name == "mood_drift" and not self.p.mood_drift_sd > 0:
+                rows.fill(0.0)
+            elif self.precision == "float64":
+                self.streams[name].standard_normal(out=rows)
+            else:
+                standard_normal_f32(self.streams[name], rows)
         return self._noise
 
     def deliver(self) -> None:

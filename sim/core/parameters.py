@@ -401,6 +401,20 @@ _MODEL_PARAMETERS = (
     _p("noise", "pain_drift_tau_days", fitted_value("stage1", "pain_drift_tau_days"), "days", 7.0, 1_825.0,
        STAGE1 + '; start set by hand (for calibration, issue 13): was 90, then 195 before; a drift that waxes and wanes over about a year turns chronic back pain over at the yearly rates of Nahin 2023 (about 10% of chronic cases pain-free a year later, 15% of non-chronic cases chronic), which a 90-day drift averaged away within the 3-month window of chronic pain',
        "correlation time of the slow pain drift"),
+    _p("noise", "mood_drift_sd", 0.0, "logit", 0.0, 3.0,
+       "set by hand: off (0) in the shipped defaults, a structure under study for issue 13. Between-"
+       "person differences in the PHQ-9 that last months to years without an episode's switch (NHANES "
+       "2013-16 has more adults at PHQ-9 10-14 than at 15+, 5.1% vs 2.9%, Brody 2018; the model without "
+       "it has 2.4% vs 5.4%) need a source of slow variation besides the rumination switch; session "
+       "10's scratch runs (docs/validation_notes.md) "
+       "found SD 0.5 logit at 730 days moved PHQ-9's mild and moderate shares toward NHANES's. Until a "
+       "calibration fits it, it adds nothing and the model's numbers are those without it",
+       "stationary SD of the slow drift added to the low-mood drive"),
+    _p("noise", "mood_drift_tau_days", 730.0, "days", 7.0, 1_825.0,
+       "set by hand: 2 years, the time scale of session 10's scratch runs (a drift slower than an "
+       "episode, so it shifts who is near the threshold for years, not the course of one episode); "
+       "acts only when mood_drift_sd > 0",
+       "correlation time of the slow low-mood drift"),
     # ---- shocks ----------------------------------------------------------------------------------
     _p("shocks", "injury_rate_per_year", 0.4527, "1/year", 0.0, 5.0,
        HELD + "; " + "Hoy 2012: 1-month LBP prevalence 23%; Pengel 2003: 73% recur within a year",
@@ -662,6 +676,9 @@ class Params:
         self.remodelling_decay = math.exp(-1.0 / values["remodelling_tau_days"])
         self.drift_decay = math.exp(-1.0 / values["pain_drift_tau_days"])
         self.drift_innovation_sd = values["pain_drift_sd"] * math.sqrt(-math.expm1(-2.0 / values["pain_drift_tau_days"]))
+        self.mood_drift_decay = math.exp(-1.0 / values["mood_drift_tau_days"])
+        self.mood_drift_innovation_sd = values["mood_drift_sd"] * math.sqrt(
+            -math.expm1(-2.0 / values["mood_drift_tau_days"]))
         self.ceiling = {"pain": values["pain_max_nrs"] / NRS_MAX, "low_mood": values["low_mood_max_phq9"] / PHQ9_MAX}
 
     def values(self) -> dict:

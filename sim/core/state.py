@@ -60,6 +60,9 @@ STATES: tuple[StateVar, ...] = (
     StateVar("pain_drift", "slow ups and downs of pain not explained by the other states "
              "(workload, weather, care received): an Ornstein-Uhlenbeck process in log-odds", False,
              None, "pain_drift_sd", unit_scale=False),
+    StateVar("mood_drift", "slow ups and downs of mood not explained by the other states: an "
+             "Ornstein-Uhlenbeck process in log-odds, zero unless mood_drift_sd > 0", False,
+             None, "mood_drift_sd", unit_scale=False),
     StateVar("rumination", "negative thinking and hopelessness: the slow memory that keeps low mood "
              "low", False, "rumination_tau_days", bias="rumination_bias"),
     StateVar("mood_recovery", "slow coping and help-seeking that builds during low mood and "

@@ -14,11 +14,13 @@ import numpy as np
 
 from sim.core import checks
 
-PROCESSES = ("traits", "network", "injuries", "life_events", "noise", "demography", "entrants")
+PROCESSES = ("traits", "network", "injuries", "life_events", "noise", "demography", "entrants", "mood_drift")
 """The stochastic processes of the core model (interventions add their own named streams).
 ``demography`` draws the initial ages and sexes and each day's deaths; ``entrants`` the traits,
 sex and start of the people who replace them. Both are new streams, so the others draw exactly
-as they did before there was a demography."""
+as they did before there was a demography. ``mood_drift`` draws the slow mood drift (start and
+daily innovations) and is drawn only while ``mood_drift_sd > 0``, so runs without the drift draw
+exactly as before it existed."""
 
 
 def stream(seed: int, name: str) -> np.random.Generator:

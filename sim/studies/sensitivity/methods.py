@@ -18,7 +18,9 @@ internal states map to NRS, PHQ-9 and minutes, so both are held at their values.
 default +- ``fraction`` x |default| (relative: the parameters are rates, weights, SDs and time
 constants, whose uncertainty is proportional), except the ``*_bias`` log-odds, whose zero is an
 arbitrary reference point and so get default +- ``bias_halfwidth`` logits. Ranges are clipped
-to the table's [low, high]. Whole-number parameters are rounded.
+to the table's [low, high]. Whole-number parameters are rounded. A structure switched off at
+the base (:data:`DORMANT`: its size is 0) is left out with the parameters that act only through
+it, unless named: varying it would explore another model, not this one's uncertainty.
 
 **Random numbers.** Every parameter set is run with the same seeds (common random numbers), so
 two sets differ only by their parameters: parameters that only map states to clinical units
@@ -64,6 +66,9 @@ GROUPS = ("network", "time", "baseline", "noise", "shocks", "rules", "interventi
 """Parameter groups analysed; ``run`` (size of the run) and ``scales`` (unit ceilings) are not.
 Of ``interventions`` only the effect sizes of interventions that the outputs run are taken
 (:func:`factors`)."""
+DORMANT = {"mood_drift_sd": ("mood_drift_sd", "mood_drift_tau_days")}
+"""A switch parameter -> the parameters left out of the default factors while it is 0 at the base
+(the slow mood drift, off in the shipped defaults: :mod:`sim.core.parameters`)."""
 OUTPUTS = {
     "comorbid_pct": "chronic pain + depression, % of people (12-week mean)",
     "exercise_effect_nrs": "exercise effect on cohort pain at week 12, NRS (exercise - control)",
@@ -106,7 +111,10 @@ def factors(names: Sequence[str] | None = None, groups: Sequence[str] = GROUPS, 
     if names is None:
         # the other interventions' effect sizes cannot act: none of them runs in either output
         used = {f"{spec['kind']}_effect" for spec in EXERCISE}
-        chosen = [p for p in PARAMETERS if p.group in groups and (p.group != "interventions" or p.name in used)]
+        base_values = (base or Scenario()).values
+        dormant = {name for switch, names in DORMANT.items() if base_values[switch] == 0 for name in names}
+        chosen = [p for p in PARAMETERS if p.group in groups and (p.group != "interventions" or p.name in used)
+                  and p.name not in dormant]
     else:
         chosen = []
         for name in names:
