@@ -80,3 +80,14 @@ def test_the_per_agent_path_runs_the_same_drift():
 def test_an_out_of_range_drift_is_refused_naming_it():
     with pytest.raises(ValueError, match="mood_drift_sd"):
         Scenario(mood_drift_sd=-0.1)
+
+
+def test_switched_off_midway_it_stops_drawing_and_decays_at_its_time():
+    engine = run(10, mood_drift_sd=0.8, mood_drift_tau_days=20.0)
+    engine.set_parameters(mood_drift_sd=0.0)
+    before, key = engine.pop.mood_drift.copy(), state_key(engine.streams["mood_drift"])
+    for _ in range(20):
+        engine.step()
+    assert state_key(engine.streams["mood_drift"]) == key
+    kept = engine.pop.person_id < engine.n
+    np.testing.assert_allclose(engine.pop.mood_drift[kept], before[kept] * np.exp(-1.0), rtol=1e-9)

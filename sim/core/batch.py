@@ -326,7 +326,7 @@ class BatchEngine(DayLoop):
         self._network = Network.disjoint([m.network for m in members])
         self.rules = members[0].rules
         self.day = members[0].day
-        self._noise = np.empty((NOISE_ROWS, self.pop.n), dtype=PRECISIONS[self.precision])
+        self._noise = np.zeros((NOISE_ROWS, self.pop.n), dtype=PRECISIONS[self.precision])
         self._blocks = [(rows, self.p.rows(rows)) for rows in
                         (slice(start, start + BLOCK) for start in range(0, self.pop.n, BLOCK))]
 

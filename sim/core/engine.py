@@ -67,7 +67,10 @@ next row drives the slow ``pain_drift`` and the last the slow ``mood_drift``."""
 PAIN_DRIFT_ROW = len(NOISY)
 MOOD_DRIFT_ROW = len(NOISY) + 1
 """The ``mood_drift`` row is drawn from its own stream (``mood_drift``), and only while
-``mood_drift_sd > 0`` (zeros otherwise), so the other rows draw as they did before it existed."""
+``mood_drift_sd > 0``, so the other rows draw as they did before it existed. While the SD is 0
+the row is not drawn (it keeps its last values, zeros from the start, and is multiplied by an
+innovation SD of 0): a drift that was never on stays at zero; one switched off midway decays
+away at its correlation time."""
 NOISE_ROWS = len(NOISY) + 2
 _TRAIT_SPREAD = {t.name: t.spread for t in TRAITS}
 _BIASED = tuple(s for s in STATES if s.bias)
@@ -423,7 +426,7 @@ class Engine(DayLoop):
         self.network = small_world(n, self.p.network_mean_degree, self.p.network_rewire_prob,
                                    self.streams["network"], dtype)
         self.timings["network_s"] = time.perf_counter() - clock
-        self._noise = np.empty((NOISE_ROWS, n), dtype=dtype)
+        self._noise = np.zeros((NOISE_ROWS, n), dtype=dtype)
         self.deliveries = self._make_deliveries()
         self.day = -self.p.burn_in_days
         self._start_well()
@@ -531,12 +534,12 @@ class Engine(DayLoop):
     def draw_noise(self) -> np.ndarray:
         """The day's noise (one standard normal per noisy state and person) from the ``noise``
         stream, into the reused array, and the mood drift's row from the ``mood_drift`` stream
-        (zeros, drawing nothing, while ``mood_drift_sd`` is 0); it depends only on those streams'
-        states, the size and the precision."""
+        (left as it is, drawing nothing, while ``mood_drift_sd`` is 0: it is then multiplied by
+        0); it depends only on those streams' states, the size and the precision."""
         for name, rows in (("noise", self._noise[:MOOD_DRIFT_ROW]), ("mood_drift", self._noise[MOOD_DRIFT_ROW:])):
             if name == "mood_drift" and not self.p.mood_drift_sd > 0:
-                rows.fill(0.0)
-            elif self.precision == "float64":
+                continue
+            if self.precision == "float64":
                 self.streams[name].standard_normal(out=rows)
             else:
                 standard_normal_f32(self.streams[name], rows)
