@@ -194,6 +194,19 @@ def test_group_prevalence_and_odds_ratio_on_known_groups():
     assert epi.group_odds_ratio(s, "depressed", {"female": True}, {"female": False}) == pytest.approx(9.0)
 
 
+def test_score_distribution_rounds_to_whole_points_within_the_age_group():
+    # two waves, three people aged 25, 45 and 15; scores rounded to whole points and capped at 27
+    age = np.array([[25.0, 45.0, 15.0]] * 2)
+    phq = np.array([[0.4, 9.6, 3.0], [10.49, 30.0, 3.0]])
+    s = FakeSurvey({"phq9_14d": phq, "age_years": age, "female": np.zeros((2, 3), bool)})
+    shares = epi.score_distribution(s, "phq9_14d", 27, ages=(20, np.inf))
+    assert shares.shape == (28,) and shares.sum() == pytest.approx(1.0)
+    expected = np.zeros(28)
+    expected[[0, 10, 27]] = [0.25, 0.5, 0.25]  # 0.4 -> 0; 9.6 and 10.49 -> 10; 30 -> 27; age 15 left out
+    np.testing.assert_allclose(shares, expected)
+    assert np.isnan(epi.score_distribution(s, "phq9_14d", 27, ages=(90, 99))).all()
+
+
 def test_age_and_sex_measures_on_a_tiny_survey():
     from sim.studies.targets import AGE_SEX_PUBLISHED, age_sex_measures
     engine = Engine(small(n_agents=800, burn_in_days=200), seed=2)

@@ -4,6 +4,7 @@ each band's basis, the reported statistics, and the hand-written discussion appe
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim.studies import validation
 
@@ -35,3 +36,28 @@ def test_age_and_sex_section_beside_the_published_figures(tmp_path):
     assert (tmp_path / "figures" / "validation_age_sex.png").exists()
     table = validation.age_sex_table(measured)
     assert (table["model_lo"] <= table["model"]).all() and (table["model"] <= table["model_hi"]).all()
+
+
+def test_phq9_distribution_section_and_figure(tmp_path):
+    from sim.studies.targets import NHANES_PHQ9_BANDS, TARGETS_BY_ID, phq9_score_key
+    measured = pd.read_csv(MEASURED)
+    # stand-in distribution: a geometric fall from 0, the same for every seed
+    shares = 0.7 ** pd.Series(range(28))
+    stand_in = pd.DataFrame({phq9_score_key(k): shares[k] / shares.sum() for k in range(28)}, index=measured.index)
+    measured = pd.concat([measured.filter(regex="^(?!phq9_score_)"), stand_in], axis=1)
+    validation.write_report(measured, tmp_path, minutes=1.0)
+    text = (tmp_path / "validation.md").read_text(encoding="utf-8")
+    section = text.split("## The PHQ-9 distribution")[1].split("\n## ")[0]
+    at_15 = shares[15:].sum() / shares[10:].sum()
+    assert f"{100 * at_15:.0f}% score 15 or more (NHANES 2013-16: 36%)" in section
+    assert (tmp_path / "figures" / "validation_phq9_distribution.png").exists()
+    # the bands agree with the targets they share, and cover 0-27 once
+    bands = {(first, last): share for first, last, share in NHANES_PHQ9_BANDS}
+    assert bands[(5, 9)] == TARGETS_BY_ID["phq9_mild"].value and bands[(15, 27)] == TARGETS_BY_ID["phq9_severe"].value
+    assert [s for f, l, _ in NHANES_PHQ9_BANDS for s in range(f, l + 1)] == list(range(28))
+    assert sum(bands.values()) == pytest.approx(1.0, abs=0.002)
+
+
+def test_no_phq9_section_without_its_measurements(tmp_path):
+    validation.write_report(pd.read_csv(MEASURED).filter(regex="^(?!phq9_score_)"), tmp_path, minutes=1.0)
+    assert "## The PHQ-9 distribution" not in (tmp_path / "validation.md").read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ function                       study design
 =============================  ===================================================================
 :func:`prevalence`             cross-sectional: share of people with a status, averaged over waves
 :func:`period_prevalence`      share with the status at any wave in a window (12-month prevalence)
+:func:`score_distribution`     share at each whole score of a questionnaire (PHQ-9 0-27)
 :func:`odds_ratio`             cross-sectional 2x2 table pooled over waves (e.g. MDD by CP)
 :func:`first_incidence`        cohort free of the condition since the start of the burn-in
                                ("lifetime" stand-in), first onsets per 100 person-years (NEMESIS-2)
@@ -483,6 +484,18 @@ def group_prevalence(s: Survey, what: str | np.ndarray, ages: tuple[float, float
     group = _group(s, ages, female)
     x, group = x[from_wave:], group[from_wave:]
     return float(x[group].mean()) if group.any() else float("nan")
+
+
+def score_distribution(s: Survey, key: str, top: int, ages: tuple[float, float] = (0.0, np.inf)) -> np.ndarray:
+    """Share of people at each whole score 0..``top`` of the recorded score ``key`` (rounded to the
+    nearest whole point, as a questionnaire's total is whole), among the people aged ``ages[0]``
+    to below ``ages[1]``, pooled over waves (a repeated cross-section, as
+    :func:`group_prevalence`). The shares add up to 1 (all NaN if the group is empty)."""
+    score = np.clip(np.rint(s.wave(key)), 0, top).astype(np.int64)
+    group = _group(s, ages)
+    if not group.any():
+        return np.full(top + 1, np.nan)
+    return np.bincount(score[group], minlength=top + 1) / group.sum()
 
 
 def group_odds_ratio(s: Survey, what: str | np.ndarray, exposed: dict, unexposed: dict,

@@ -85,6 +85,15 @@ _NHANES_SEVERITY = ("NHANES 2013-2016, adults >= 20 (Brody 2018, NCHS Data Brief
                     "15.6% mild, 5.1% moderate, 2.9% severe (15-27); read in MMWR QuickStats 2018;67(9):287, "
                     "which summarises the brief, in a verbatim copy: elbiruniblogspotcom.blogspot.com, "
                     "March 2018; session 9)")
+NHANES_PHQ9_BANDS = ((0, 4, 0.763), (5, 9, 0.156), (10, 14, 0.051), (15, 27, 0.029))
+"""NHANES 2013-2016's PHQ-9 severity bands among adults >= 20 (first score, last score, share;
+:data:`_NHANES_SEVERITY`): the mild and severe shares are the targets ``phq9_mild`` and
+``phq9_severe``; the whole set draws the published distribution beside the model's
+(:func:`sim.studies.validation.phq9_distribution_figure`)."""
+TOMITAKA_2018 = ("Tomitaka 2018 (Front Psychiatry 9:390; NHANES 2009-2014, 15,847 adults; abstract read on "
+                 "PMC6115508): 'distributions of PHQ-9 total scores exhibited an exponential pattern, except "
+                 "at the lower end of the distribution', and the distribution was stable across age groups")
+"""The shape of the PHQ-9 total's distribution in the general population (a check, no number)."""
 BACK_SHARE = 13.7 / 20.4
 """Chronic back pain as a share of chronic pain at any site: 13.7% chronic low back pain (NHANES
 2009-10, Shmagel 2016) over 20.4% chronic pain (NHIS 2016, Dahlhamer 2018), 0.67. Nahin 2023's
@@ -590,6 +599,11 @@ TRIALS = {
 }
 
 
+def phq9_score_key(score: int) -> str:
+    """The measured column of the share of adults >= 20 at PHQ-9 total ``score`` (0-27)."""
+    return f"phq9_score_{score:02d}"
+
+
 def survey_measures(s: epi.Survey) -> dict[str, float]:
     """Every survey-based statistic the targets and the reported statistics need."""
     out = {"cp_prevalence": epi.prevalence(s, "chronic_pain"), "dep_prevalence": epi.prevalence(s, "depressed"),
@@ -610,6 +624,8 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out["phq9_moderate_share"] = epi.group_prevalence(
         s, (phq >= scales.DEPRESSION_PHQ9) & (phq < scales.PHQ9_SEVERE), adults)
     out["phq9_severe_share"] = epi.group_prevalence(s, phq >= scales.PHQ9_SEVERE, adults)
+    for score, share in enumerate(epi.score_distribution(s, "phq9_14d", int(scales.PHQ9_MAX), adults)):
+        out[phq9_score_key(score)] = float(share)
     cp0, dep0, nrs0 = s.wave("chronic_pain")[0], s.wave("depressed")[0], s.wave("pain_nrs")[0]
     follow = s.days
     out["cp_to_dep_or"] = epi.cohort_risk(s, cp0, "depression_onset", ~dep0, follow).odds_ratio

@@ -23,8 +23,8 @@ from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
-from sim.studies.targets import (AGE_SEX_BANDS, AGE_SEX_PUBLISHED, TARGETS, TARGETS_BY_ID, _mean_interval,
-                                 evaluate, measure, reported)
+from sim.studies.targets import (AGE_SEX_BANDS, AGE_SEX_PUBLISHED, NHANES_PHQ9_BANDS, TARGETS, TARGETS_BY_ID,
+                                 TOMITAKA_2018, _mean_interval, evaluate, measure, phq9_score_key, reported)
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400, "trial_agents": 6_000}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200, "trial_agents": 20_000}
@@ -125,6 +125,53 @@ def acute_course_figure(measured: pd.DataFrame) -> Figure:
            title="Course of acute low back pain")
     ax.legend()
     return fig
+
+
+def phq9_distribution_figure(measured: pd.DataFrame) -> Figure | None:
+    """The share of adults at each PHQ-9 total (model: mean and range over seeds) on a log axis,
+    beside NHANES 2013-16's four severity bands with each band's share spread evenly over its
+    scores (:data:`sim.studies.targets.NHANES_PHQ9_BANDS`). An exponential fall, as Tomitaka 2018
+    found in NHANES, is a straight line here. None if the run did not measure the distribution.
+    """
+    keys = [phq9_score_key(k) for k in range(28)]
+    if not set(keys) <= set(measured.columns):
+        return None
+    shares = measured[keys].to_numpy()
+    fig = Figure(figsize=(7, 4.2), layout="constrained")
+    ax = fig.subplots()
+    scores = np.arange(28)
+    ax.fill_between(scores, shares.min(axis=0), shares.max(axis=0), color="#2166ac", alpha=0.25, lw=0,
+                    label="painloop, range over seeds")
+    ax.plot(scores, shares.mean(axis=0), "o-", ms=3.5, color="#2166ac", label="painloop, mean over seeds")
+    for i, (first, last, share) in enumerate(NHANES_PHQ9_BANDS):
+        per_point = share / (last - first + 1)
+        ax.hlines(per_point, first - 0.5, last + 0.5, color="#444444", lw=2.2,
+                  label="NHANES 2013-16 (Brody 2018), each band's share\nspread evenly over its scores"
+                  if i == 0 else None)
+    for edge in (4.5, 9.5, 14.5):
+        ax.axvline(edge, color="#999999", lw=0.8, ls=":")
+    ax.set_yscale("log")
+    ax.set(xlabel="PHQ-9 total (14-day)", ylabel="share of adults >= 20 (log; shares below 1e-4 off the axis)",
+           xlim=(-0.7, 27.7), ylim=(1e-4, 0.6),
+           title="PHQ-9 totals: the model's distribution and NHANES's bands")
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def phq9_distribution_markdown(measured: pd.DataFrame) -> list[str]:
+    """The report's lines on the PHQ-9 distribution (none if the run did not measure it)."""
+    keys = [phq9_score_key(k) for k in range(28)]
+    if not set(keys) <= set(measured.columns):
+        return []
+    mean = measured[keys].mean().to_numpy()
+    severe_of_cases = mean[15:].sum() / mean[10:].sum()
+    published = NHANES_PHQ9_BANDS[3][2] / (NHANES_PHQ9_BANDS[2][2] + NHANES_PHQ9_BANDS[3][2])
+    return ["## The PHQ-9 distribution", "",
+            "The share of adults >= 20 at each PHQ-9 total (the 14-day PHQ-9 of the survey's weekly waves, "
+            "rounded to whole points), not scored. " + TOMITAKA_2018 + ": on the log axis below, a straight "
+            f"line. Of the model's adults at PHQ-9 >= 10, {100 * severe_of_cases:.0f}% score 15 or more "
+            f"(NHANES 2013-16: {100 * published:.0f}%).", "",
+            "![PHQ-9 distribution](figures/validation_phq9_distribution.png)", ""]
 
 
 def age_sex_table(measured: pd.DataFrame) -> pd.DataFrame:
@@ -243,6 +290,7 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
             table_markdown(ev), "",
             "![targets](figures/validation_targets.png)", "",
             "![acute course](figures/validation_acute_course.png)", "",
+            *phq9_distribution_markdown(measured),
             "## Age and sex", "",
             "Prevalence by sex and by age band, measured as each study did (point prevalence at weekly "
             "waves, pooled over waves, in the study's own age range and bands); checks, not scored (the "
@@ -266,6 +314,9 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
         save(acute_course_figure(measured), tmp / "figures" / "validation_acute_course.png")
         if len(age_sex):
             save(age_sex_figure(age_sex), tmp / "figures" / "validation_age_sex.png")
+        phq9_figure = phq9_distribution_figure(measured)
+        if phq9_figure is not None:
+            save(phq9_figure, tmp / "figures" / "validation_phq9_distribution.png")
         (tmp / "validation.md").write_text("\n".join(text), encoding="utf-8")
         measured.to_csv(tmp / "validation_measured.csv", index=False)
 
