@@ -168,8 +168,8 @@ def phq9_distribution_markdown(measured: pd.DataFrame) -> list[str]:
     published = NHANES_PHQ9_BANDS[3][2] / (NHANES_PHQ9_BANDS[2][2] + NHANES_PHQ9_BANDS[3][2])
     return ["## The PHQ-9 distribution", "",
             "The share of adults >= 20 at each PHQ-9 total (the 14-day PHQ-9 of the survey's weekly waves, "
-            "rounded to whole points), not scored. " + TOMITAKA_2018 + ": on the log axis below, a straight "
-            f"line. Of the model's adults at PHQ-9 >= 10, {100 * severe_of_cases:.0f}% score 15 or more "
+            "rounded to whole points), not scored. NHANES's totals fall exponentially above the low end, "
+            "a straight line on the log axis below (" + TOMITAKA_2018 + f"). Of the model's adults at PHQ-9 >= 10, {100 * severe_of_cases:.0f}% score 15 or more "
             f"(NHANES 2013-16: {100 * published:.0f}%).", "",
             "![PHQ-9 distribution](figures/validation_phq9_distribution.png)", ""]
 
