@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.studies.targets import REPORTED, TARGETS, evaluate, measure
+from sim.studies.targets import REPORTED, TARGETS, Target, conflicting_targets, evaluate, measure
 
 
 def test_targets_cover_the_evidence_items():
@@ -35,3 +35,15 @@ def test_every_target_is_measured():
     assert len(ev) == len(TARGETS)
     assert ev["model"].notna().sum() >= len(TARGETS) - 3
     assert set(REPORTED) <= set(m.columns)
+
+
+def test_conflicting_targets_are_same_statistic_pairs_with_disjoint_bands():
+    # the shipped list: NEMESIS-2's and NEMESIS-1's 6-month recovery, 44.2-55.8% against 57-69%
+    assert [(a.id, b.id) for a, b in conflicting_targets()] == [("dep_recovered_6m", "dep_spijker_6m")]
+
+    def target(id, key, low, high):
+        return Target(id, 0, id, key, "", (low + high) / 2, low, high, "", "", "")
+    made_up = [target("a", "x", 0.1, 0.2), target("b", "x", 0.15, 0.3), target("c", "x", 0.25, 0.4),
+               target("d", "y", 0.5, 0.6)]
+    # a-b and b-c overlap; a and c do not; d reads another statistic
+    assert [(a.id, b.id) for a, b in conflicting_targets(made_up)] == [("a", "c")]

@@ -61,3 +61,10 @@ def test_phq9_distribution_section_and_figure(tmp_path):
 def test_no_phq9_section_without_its_measurements(tmp_path):
     validation.write_report(pd.read_csv(MEASURED).filter(regex="^(?!phq9_score_)"), tmp_path, minutes=1.0)
     assert "## The PHQ-9 distribution" not in (tmp_path / "validation.md").read_text(encoding="utf-8")
+
+
+def test_the_headline_says_how_many_targets_can_be_in_band_at_most(tmp_path):
+    ev = validation.write_report(pd.read_csv(MEASURED), tmp_path, minutes=1.0)
+    text = (tmp_path / "validation.md").read_text(encoding="utf-8")
+    assert f"At most {len(ev) - 1} of {len(ev)} can be, because one pair of targets reads" in text
+    assert "(44.2-55.8)" in text and "(57-69)" in text

@@ -728,6 +728,14 @@ def evaluate(measured: pd.DataFrame, targets=TARGETS) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def conflicting_targets(targets=TARGETS) -> list[tuple[Target, Target]]:
+    """Pairs of targets that read the same model statistic with bands that do not overlap: one
+    of each pair misses whatever the model does (NEMESIS-1 and NEMESIS-2 on recovery within
+    6 months, for one)."""
+    return [(a, b) for i, a in enumerate(targets) for b in targets[i + 1:]
+            if a.key == b.key and (a.high < b.low or b.high < a.low)]
+
+
 def reported(measured: pd.DataFrame) -> pd.DataFrame:
     """The statistics reported beside the targets (:data:`REPORTED`), mean and 95% interval."""
     rows = []

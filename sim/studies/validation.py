@@ -24,7 +24,8 @@ from sim.running.plots import save
 from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
 from sim.studies.targets import (AGE_SEX_BANDS, AGE_SEX_PUBLISHED, NHANES_PHQ9_BANDS, TARGETS, TARGETS_BY_ID,
-                                 TOMITAKA_2018, _mean_interval, evaluate, measure, phq9_score_key, reported)
+                                 TOMITAKA_2018, _mean_interval, conflicting_targets, evaluate, measure,
+                                 phq9_score_key, reported)
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400, "trial_agents": 6_000}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200, "trial_agents": 20_000}
@@ -280,7 +281,7 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
             f"**{int(ev['within'].sum())} of {len(ev)} targets ({100 * share:.0f}%) are within their "
             f"bands**, counted apart: {int(fit['within'].sum())} of {len(fit)} fitted targets (the defaults "
             f"were tuned on them, or a structure or an estimator was chosen against them) and "
-            f"{int(check['within'].sum())} of {len(check)} targets only checked.", "",
+            f"{int(check['within'].sum())} of {len(check)} targets only checked.{_ceiling(ev)}", "",
             "Targets are the items of `../shared/evidence.md` \"Calibration targets\" (numbered as there), "
             "measured the way each study measured them by the study designs of `sim/studies/epi.py` and the "
             "virtual trials of `sim/studies/trials.py` (`sim/studies/targets.py` holds each one's statistic, "
@@ -322,6 +323,18 @@ def write_report(measured: pd.DataFrame, out="docs", quick: bool = False, minute
 
     _write_merging_figures(Path(out), write)
     return ev
+
+
+def _ceiling(ev: pd.DataFrame) -> str:
+    """A sentence on the targets that cannot all be in band (:func:`conflicting_targets`), or ''."""
+    pairs = [(a, b) for a, b in conflicting_targets() if {a.id, b.id} <= set(ev["id"])]
+    if not pairs:
+        return ""
+    said = "; ".join(f"{a.name} ({a.low * a.scale:g}-{a.high * a.scale:g}) and {b.name} "
+                     f"({b.low * b.scale:g}-{b.high * b.scale:g})" for a, b in pairs)
+    which = "one pair of targets reads" if len(pairs) == 1 else f"{len(pairs)} pairs of targets read"
+    return (f" At most {len(ev) - len(pairs)} of {len(ev)} can be, because {which} the same model statistic "
+            f"with bands that do not overlap (one of a pair misses whatever the model does): {said}.")
 
 
 def _write_merging_figures(out: Path, write) -> None:
