@@ -415,8 +415,9 @@ class BatchEngine(DayLoop):
 
     def draw_day(self) -> tuple[list, np.ndarray]:
         """Every set's shocks, and the batch's noise: as :meth:`Engine.draw_day` draws them from the
-        set's own streams, into the batch's noise rows (valid until the next draw). The noise depends on nothing but its streams' states
-        (``noise``, and ``mood_drift`` while the set's drift is on; the batch's size and precision), so sets whose noise streams are in the same state --
+        set's own streams, into the batch's noise rows (valid until the next draw). The noise
+        depends on nothing but the states of the set's noise streams (:meth:`Engine.noise_parts`)
+        and the batch's size and precision, so sets whose noise streams are in the same state --
         under the batch's one seed, nearly always all of them -- share one draw: the first draws,
         the others take a copy and their streams move to the state the draw left (as their own
         draw would have)."""
@@ -424,9 +425,7 @@ class BatchEngine(DayLoop):
         day_shocks = []
         for member, rows in zip(self.members, self.sets):
             day_shocks.append(member.draw_shocks())
-            rngs = [member.streams["noise"]]
-            if member.p.mood_drift_sd > 0:
-                rngs.append(member.streams["mood_drift"])
+            rngs = [rng for rng, _ in member.noise_parts()]
             key = tuple(state_key(rng) for rng in rngs)
             if key in noise_from:
                 first, states = noise_from[key]

@@ -531,18 +531,25 @@ class Engine(DayLoop):
         """The day's shocks (injuries, life events) from their own streams."""
         return draw_shocks(self.pop, self.p, self.streams["injuries"], self.streams["life_events"])
 
+    def noise_parts(self) -> list[tuple[np.random.Generator, np.ndarray]]:
+        """The streams the day's noise is drawn from, each with the rows of the noise array it
+        fills: ``noise`` every row but the mood drift's, and ``mood_drift`` that row only while
+        ``mood_drift_sd`` > 0 (otherwise the row is left as it is, drawing nothing: it is then
+        multiplied by 0)."""
+        parts = [(self.streams["noise"], self._noise[:MOOD_DRIFT_ROW])]
+        if self.p.mood_drift_sd > 0:
+            parts.append((self.streams["mood_drift"], self._noise[MOOD_DRIFT_ROW:]))
+        return parts
+
     def draw_noise(self) -> np.ndarray:
-        """The day's noise (one standard normal per noisy state and person) from the ``noise``
-        stream, into the reused array, and the mood drift's row from the ``mood_drift`` stream
-        (left as it is, drawing nothing, while ``mood_drift_sd`` is 0: it is then multiplied by
-        0); it depends only on those streams' states, the size and the precision."""
-        for name, rows in (("noise", self._noise[:MOOD_DRIFT_ROW]), ("mood_drift", self._noise[MOOD_DRIFT_ROW:])):
-            if name == "mood_drift" and not self.p.mood_drift_sd > 0:
-                continue
+        """The day's noise (one standard normal per noisy state and person) into the reused array,
+        from the streams of :meth:`noise_parts`; it depends only on those streams' states, the size
+        and the precision."""
+        for rng, rows in self.noise_parts():
             if self.precision == "float64":
-                self.streams[name].standard_normal(out=rows)
+                rng.standard_normal(out=rows)
             else:
-                standard_normal_f32(self.streams[name], rows)
+                standard_normal_f32(rng, rows)
         return self._noise
 
     def deliver(self) -> None:

@@ -658,6 +658,12 @@ def parameter_names() -> list[str]:
     return [p.name for p in PARAMETERS]
 
 
+def _daily_ou(sd: float, tau_days: float) -> tuple[float, float]:
+    """An Ornstein-Uhlenbeck process of stationary SD ``sd`` and correlation time ``tau_days``,
+    stepped daily: the day's decay factor and the SD of the day's innovation (exact)."""
+    return math.exp(-1.0 / tau_days), sd * math.sqrt(-math.expm1(-2.0 / tau_days))
+
+
 class Params:
     """A run's parameter values as attributes (what the rules read), plus derived kinetics.
 
@@ -674,11 +680,9 @@ class Params:
         self.pain_threshold = values["pain_threshold_nrs"] / values["pain_max_nrs"]
         self.tissue_decay = math.exp(-1.0 / values["tissue_healing_tau_days"])
         self.remodelling_decay = math.exp(-1.0 / values["remodelling_tau_days"])
-        self.drift_decay = math.exp(-1.0 / values["pain_drift_tau_days"])
-        self.drift_innovation_sd = values["pain_drift_sd"] * math.sqrt(-math.expm1(-2.0 / values["pain_drift_tau_days"]))
-        self.mood_drift_decay = math.exp(-1.0 / values["mood_drift_tau_days"])
-        self.mood_drift_innovation_sd = values["mood_drift_sd"] * math.sqrt(
-            -math.expm1(-2.0 / values["mood_drift_tau_days"]))
+        self.drift_decay, self.drift_innovation_sd = _daily_ou(values["pain_drift_sd"], values["pain_drift_tau_days"])
+        self.mood_drift_decay, self.mood_drift_innovation_sd = _daily_ou(values["mood_drift_sd"],
+                                                                         values["mood_drift_tau_days"])
         self.ceiling = {"pain": values["pain_max_nrs"] / NRS_MAX, "low_mood": values["low_mood_max_phq9"] / PHQ9_MAX}
 
     def values(self) -> dict:

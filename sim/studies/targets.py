@@ -604,6 +604,10 @@ def phq9_score_key(score: int) -> str:
     return f"phq9_score_{score:02d}"
 
 
+PHQ9_SCORE_KEYS = tuple(phq9_score_key(score) for score in range(int(scales.PHQ9_MAX) + 1))
+"""The measured columns of the PHQ-9 distribution, score 0 first."""
+
+
 def survey_measures(s: epi.Survey) -> dict[str, float]:
     """Every survey-based statistic the targets and the reported statistics need."""
     out = {"cp_prevalence": epi.prevalence(s, "chronic_pain"), "dep_prevalence": epi.prevalence(s, "depressed"),
@@ -624,8 +628,7 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out["phq9_moderate_share"] = epi.group_prevalence(
         s, (phq >= scales.DEPRESSION_PHQ9) & (phq < scales.PHQ9_SEVERE), adults)
     out["phq9_severe_share"] = epi.group_prevalence(s, phq >= scales.PHQ9_SEVERE, adults)
-    for score, share in enumerate(epi.score_distribution(s, "phq9_14d", int(scales.PHQ9_MAX), adults)):
-        out[phq9_score_key(score)] = float(share)
+    out.update(zip(PHQ9_SCORE_KEYS, map(float, epi.score_distribution(s, "phq9_14d", int(scales.PHQ9_MAX), adults))))
     cp0, dep0, nrs0 = s.wave("chronic_pain")[0], s.wave("depressed")[0], s.wave("pain_nrs")[0]
     follow = s.days
     out["cp_to_dep_or"] = epi.cohort_risk(s, cp0, "depression_onset", ~dep0, follow).odds_ratio

@@ -23,9 +23,10 @@ from sim.running.files import write_into
 from sim.running.plots import save
 from sim.running.scripts import DOCS
 from sim.core.scenario import Scenario
-from sim.studies.targets import (AGE_SEX_BANDS, AGE_SEX_PUBLISHED, NHANES_PHQ9_BANDS, TARGETS, TARGETS_BY_ID,
-                                 TOMITAKA_2018, _mean_interval, conflicting_targets, evaluate, measure,
-                                 phq9_score_key, reported)
+from sim.core import scales
+from sim.studies.targets import (AGE_SEX_BANDS, AGE_SEX_PUBLISHED, NHANES_PHQ9_BANDS, PHQ9_SCORE_KEYS, TARGETS,
+                                 TARGETS_BY_ID, TOMITAKA_2018, _mean_interval, conflicting_targets, evaluate,
+                                 measure, reported)
 
 QUICK = {"seeds": (0, 1), "n_agents": 4_000, "trial_n": 400, "trial_agents": 6_000}
 FULL = {"seeds": (0, 1, 2, 3, 4), "n_agents": 10_000, "trial_n": 1_200, "trial_agents": 20_000}
@@ -134,13 +135,12 @@ def phq9_distribution_figure(measured: pd.DataFrame) -> Figure | None:
     scores (:data:`sim.studies.targets.NHANES_PHQ9_BANDS`). An exponential fall, as Tomitaka 2018
     found in NHANES, is a straight line here. None if the run did not measure the distribution.
     """
-    keys = [phq9_score_key(k) for k in range(28)]
-    if not set(keys) <= set(measured.columns):
+    shares = _phq9_shares(measured)
+    if shares is None:
         return None
-    shares = measured[keys].to_numpy()
     fig = Figure(figsize=(7, 4.2), layout="constrained")
     ax = fig.subplots()
-    scores = np.arange(28)
+    scores = np.arange(shares.shape[1])
     ax.fill_between(scores, shares.min(axis=0), shares.max(axis=0), color="#2166ac", alpha=0.25, lw=0,
                     label="painloop, range over seeds")
     ax.plot(scores, shares.mean(axis=0), "o-", ms=3.5, color="#2166ac", label="painloop, mean over seeds")
@@ -149,8 +149,8 @@ def phq9_distribution_figure(measured: pd.DataFrame) -> Figure | None:
         ax.hlines(per_point, first - 0.5, last + 0.5, color="#444444", lw=2.2,
                   label="NHANES 2013-16 (Brody 2018), each band's share\nspread evenly over its scores"
                   if i == 0 else None)
-    for edge in (4.5, 9.5, 14.5):
-        ax.axvline(edge, color="#999999", lw=0.8, ls=":")
+    for _, last, _ in NHANES_PHQ9_BANDS[:-1]:
+        ax.axvline(last + 0.5, color="#999999", lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set(xlabel="PHQ-9 total (14-day)", ylabel="share of adults >= 20 (log; shares below 1e-4 off the axis)",
            xlim=(-0.7, 27.7), ylim=(1e-4, 0.6),
@@ -161,18 +161,28 @@ def phq9_distribution_figure(measured: pd.DataFrame) -> Figure | None:
 
 def phq9_distribution_markdown(measured: pd.DataFrame) -> list[str]:
     """The report's lines on the PHQ-9 distribution (none if the run did not measure it)."""
-    keys = [phq9_score_key(k) for k in range(28)]
-    if not set(keys) <= set(measured.columns):
+    shares = _phq9_shares(measured)
+    if shares is None:
         return []
-    mean = measured[keys].mean().to_numpy()
-    severe_of_cases = mean[15:].sum() / mean[10:].sum()
-    published = NHANES_PHQ9_BANDS[3][2] / (NHANES_PHQ9_BANDS[2][2] + NHANES_PHQ9_BANDS[3][2])
+    case, severe = int(scales.DEPRESSION_PHQ9), int(scales.PHQ9_SEVERE)
+    mean = shares.mean(axis=0)
+    severe_of_cases = mean[severe:].sum() / mean[case:].sum()
+    published = (sum(share for first, _, share in NHANES_PHQ9_BANDS if first >= severe)
+                 / sum(share for first, _, share in NHANES_PHQ9_BANDS if first >= case))
     return ["## The PHQ-9 distribution", "",
             "The share of adults >= 20 at each PHQ-9 total (the 14-day PHQ-9 of the survey's weekly waves, "
             "rounded to whole points), not scored. NHANES's totals fall exponentially above the low end, "
-            "a straight line on the log axis below (" + TOMITAKA_2018 + f"). Of the model's adults at PHQ-9 >= 10, {100 * severe_of_cases:.0f}% score 15 or more "
-            f"(NHANES 2013-16: {100 * published:.0f}%).", "",
+            f"a straight line on the log axis below ({TOMITAKA_2018}). Of the model's adults at PHQ-9 >= "
+            f"{case}, {100 * severe_of_cases:.0f}% score {severe} or more (NHANES 2013-16: {100 * published:.0f}%).", "",
             "![PHQ-9 distribution](figures/validation_phq9_distribution.png)", ""]
+
+
+def _phq9_shares(measured: pd.DataFrame) -> np.ndarray | None:
+    """(seeds, scores): the share of adults at each PHQ-9 total, or None if the run did not
+    measure the distribution."""
+    if not set(PHQ9_SCORE_KEYS) <= set(measured.columns):
+        return None
+    return measured[list(PHQ9_SCORE_KEYS)].to_numpy()
 
 
 def age_sex_table(measured: pd.DataFrame) -> pd.DataFrame:

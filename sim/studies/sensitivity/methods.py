@@ -108,11 +108,11 @@ def factors(names: Sequence[str] | None = None, groups: Sequence[str] = GROUPS, 
         if g not in GROUPS:
             raise InputError(f"group '{g}' cannot be analysed; groups are: {', '.join(GROUPS)} "
                              f"('run' and 'scales' are held fixed)")
+    values = (base or Scenario()).values
     if names is None:
         # the other interventions' effect sizes cannot act: none of them runs in either output
         used = {f"{spec['kind']}_effect" for spec in EXERCISE}
-        base_values = (base or Scenario()).values
-        dormant = {name for switch, names in DORMANT.items() if base_values[switch] == 0 for name in names}
+        dormant = {member for switch, members in DORMANT.items() if values[switch] == 0 for member in members}
         chosen = [p for p in PARAMETERS if p.group in groups and (p.group != "interventions" or p.name in used)
                   and p.name not in dormant]
     else:
@@ -128,7 +128,6 @@ def factors(names: Sequence[str] | None = None, groups: Sequence[str] = GROUPS, 
         raise InputError(f"parameters {list(names)!r} repeat a name")
     if len(chosen) < 2:
         raise InputError(f"a sensitivity analysis needs at least 2 parameters, got {[p.name for p in chosen]}")
-    values = (base or Scenario()).values
     out = []
     for p in chosen:
         centre = float(values[p.name])
