@@ -152,7 +152,7 @@ def phq9_distribution_figure(measured: pd.DataFrame) -> Figure | None:
     for _, last, _ in NHANES_PHQ9_BANDS[:-1]:
         ax.axvline(last + 0.5, color="#999999", lw=0.8, ls=":")
     ax.set_yscale("log")
-    ax.set(xlabel="PHQ-9 total (14-day)", ylabel="share of adults >= 20 (log; shares below 1e-4 off the axis)",
+    ax.set(xlabel="PHQ-9 total (14-day)", ylabel="share of adults >= 20 (log axis)",
            xlim=(-0.7, 27.7), ylim=(1e-4, 0.6),
            title="PHQ-9 totals: the model's distribution and NHANES's bands")
     ax.legend(fontsize=8, loc="upper right")
@@ -172,7 +172,8 @@ def phq9_distribution_markdown(measured: pd.DataFrame) -> list[str]:
     return ["## The PHQ-9 distribution", "",
             "The share of adults >= 20 at each PHQ-9 total (the 14-day PHQ-9 of the survey's weekly waves, "
             "rounded to whole points), not scored. NHANES's totals fall exponentially above the low end, "
-            f"a straight line on the log axis below ({TOMITAKA_2018}). Of the model's adults at PHQ-9 >= "
+            f"a straight line on the log axis below ({TOMITAKA_2018}; shares below 1 in 10,000 fall off "
+            f"its bottom). Of the model's adults at PHQ-9 >= "
             f"{case}, {100 * severe_of_cases:.0f}% score {severe} or more (NHANES 2013-16: {100 * published:.0f}%).", "",
             "![PHQ-9 distribution](figures/validation_phq9_distribution.png)", ""]
 
