@@ -46,17 +46,20 @@ def test_bimodality_separates_two_states_from_one():
         assert epi.bimodality(s) == pytest.approx(expected, abs=0.05)
 
 
-def test_annual_transitions_count_what_changed():
+def test_follow_up_transitions_count_what_changed():
     n = 100
     cp0 = np.zeros(n, bool); cp0[:40] = True
     cp1 = cp0.copy(); cp1[:10] = False; cp1[40:46] = True   # 10 of 40 leave, 6 of 60 enter
     nrs1 = np.full(n, 3.0); nrs1[:4] = 0.3                    # 4 of the leavers report no pain (NRS rounds to 0) ...
     # ... from week 39 on, so a year after each first-year wave they report none for 3 months
     waves = {"chronic_pain": [cp0] * 52 + [cp1] * 52, "pain_nrs": [np.full(n, 3.0)] * 39 + [nrs1] * 65}
-    t = epi.annual_transitions(FakeSurvey(waves))
+    t = epi.follow_up_transitions(FakeSurvey(waves), weeks=52)
     assert t["chronic_pain_exit"] == pytest.approx(10 / 40)
-    assert t["chronic_pain_incidence"] == pytest.approx(6 / 60)
+    assert t["non_chronic_to_chronic"] == pytest.approx(6 / 60)  # nobody is pain-free at baseline
+    assert np.isnan(t["pain_free_to_chronic"])
     assert t["chronic_pain_to_pain_free"] == pytest.approx(4 / 40)
+    too_short = epi.follow_up_transitions(FakeSurvey(waves), weeks=92)  # 104 waves < 92 + 13
+    assert all(np.isnan(v) for v in too_short.values())
 
 
 def test_episode_course_counts_new_episodes_as_nemesis_did():
@@ -163,20 +166,25 @@ def test_no_life_events_means_no_event_months():
 
 
 def test_nahin_transitions_between_no_pain_some_pain_and_chronic_pain():
-    n, weeks = 6, 80
+    n, weeks = 6, 110
     cp = np.zeros((weeks, n), bool)
     nrs = np.full((weeks, n), 2.0)                        # everyone has some pain ...
     nrs[:, :2] = 0.0                                      # ... but persons 0 and 1 never do
-    cp[60:, 0] = True                                     # person 0: pain-free, chronic a year later
+    cp[90:, 0] = True                                     # person 0: pain-free, chronic from week 90
     cp[:, 4:] = True                                      # persons 4, 5: chronic throughout ...
-    cp[60:, 5] = False                                    # ... person 5 recovers after week 60
-    t = epi.annual_transitions(FakeSurvey({"chronic_pain": cp, "pain_nrs": nrs}))
-    lag, full = 52, epi.RECALL_WEEKS
-    baseline_waves = np.arange(full, weeks - lag)
-    later_chronic = baseline_waves + lag >= 60
-    assert t["pain_free_to_chronic"] == pytest.approx(later_chronic.mean() / 2)
-    assert t["non_chronic_to_chronic"] == pytest.approx(0.0)
-    assert t["chronic_persists"] == pytest.approx((1 + (~later_chronic).mean()) / 2)
+    cp[90:, 5] = False                                    # ... person 5 recovers at week 90
+    full = epi.RECALL_WEEKS
+    for lag in (52, epi.NAHIN_FOLLOW_UP_WEEKS):  # a year, and Nahin's mean follow-up (1.3 years)
+        t = epi.follow_up_transitions(FakeSurvey({"chronic_pain": cp, "pain_nrs": nrs}), weeks=lag)
+        baseline_waves = np.arange(full, weeks - lag)
+        later_chronic = baseline_waves + lag >= 90
+        assert 0 < later_chronic.mean() < 1
+        assert t["pain_free_to_chronic"] == pytest.approx(later_chronic.mean() / 2)
+        assert t["non_chronic_to_chronic"] == pytest.approx(0.0)
+        assert t["chronic_persists"] == pytest.approx((1 + (~later_chronic).mean()) / 2)
+        # Nahin's rate: the same new cases per 1,000 person-years of follow-up
+        assert t["incidence_per_1000_py"] == pytest.approx(1000 * t["pain_free_to_chronic"] / (lag * 7 / 365.25))
+    assert epi.NAHIN_FOLLOW_UP_WEEKS * 7 / 365.25 == pytest.approx(1.3, abs=0.01)
 
 
 def test_group_prevalence_and_odds_ratio_on_known_groups():

@@ -120,7 +120,7 @@ values the table labels ``HELD`` are set by hand and not fitted."""
 
 STAGE1_TARGETS: dict[str, float] = {
     # pain
-    "cbp_prevalence": 2.0, "hicp_share": 1.0, "no_back_pain_3m": 1.0, "cp_incidence": 1.0,
+    "cbp_prevalence": 2.0, "hicp_share": 1.0, "no_back_pain_3m": 1.0,
     "cp_pain_free": 1.0, "nahin_free_to_chronic": 1.0, "nahin_non_chronic_to_chronic": 1.0,
     "acute_week6": 1.0, "acute_week26": 1.0, "acute_week52": 1.0,
     # sleep and pain, day to day

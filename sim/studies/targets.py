@@ -283,14 +283,6 @@ TARGETS: tuple[Target, ...] = (
            used="fitted: in the stage-1 loss, and the estimator (new episodes only) was chosen against it",
            scale=100),
     # 6 pain incidence and course --------------------------------------------------------------------
-    Target("cp_incidence", 6, "chronic pain incidence per year (people without it)", "cp_incidence",
-           "52.4 per 1000 PY", 0.0524, round(0.048 * BACK_SHARE, 4), 0.057, "NHIS longitudinal cohort 2019-20 (Nahin 2023)",
-           "Nahin: new chronic pain (pain on most days of 3 months, any site) a year later among adults "
-           "without it. Model: chronic back pain at a wave 52 weeks after a wave without it.",
-           "derived: Poisson interval for about 560 new cases (the rate at the cohort's size; 4.8-5.7); an "
-           "assumption, not a published interval; " + ANY_SITE + ": lower end x 0.67 (BACK_SHARE: chronic "
-           "back pain is about two thirds of chronic pain)",
-           used=STAGE1, scale=100),
     Target("dep_to_lbp_or", 6, "depression -> a new episode of low back pain, odds ratio", "dep_to_lbp_or",
            "1.59 (1.26-2.01)", 1.59, 1.26, 2.01,
            "meta-analysis of 11 cohorts (Pinheiro 2015, Arthritis Care Res 67:1591; abstract read on PubMed "
@@ -363,29 +355,34 @@ TARGETS: tuple[Target, ...] = (
            scale=100),
     Target("cp_pain_free", 6, "chronic pain cases pain-free a year later", "cp_to_pain_free", "10.4%", 0.104,
            0.091, round(0.117 * NO_BACK_PAIN_RATIO, 3), "NHIS longitudinal cohort (Nahin 2023)",
-           "Nahin: chronic pain in 2019 and 'never' pain in the past 3 months of 2020. Model: chronic back pain "
-           "at a wave and no weekly wave with a reported pain (NRS >= 0.5) in the 3 months before the wave a "
-           "year later.",
+           "Nahin: chronic pain in 2019 and 'never' pain in the past 3 months at the 2020 interview, on "
+           "average 1.3 years later. Model: chronic back pain at a wave and no weekly wave with a reported "
+           "pain (NRS >= 0.5) in the 3 months before the wave 68 weeks (1.3 years) later.",
            "derived: binomial at about 2,200 people with chronic pain (21% of 10,415; 9.1-11.7); an "
            "assumption, not a published interval; " + ANY_SITE + ": upper end x 1.51 (NO_BACK_PAIN_RATIO: "
            "61.0% of adults have no back pain in 3 months, 40.3% no pain at all)",
            used=STAGE1 + "; the pain perception threshold was chosen against it",
            scale=100),
     *(Target(f"nahin_{label}", 6, f"{what} a year later (Nahin 2023)", key, pub, value, round(lo * BACK_SHARE, 4), hi,
-             "NHIS longitudinal cohort 2019-20, 10,415 adults (Nahin 2023): at baseline 40.3% pain-free, "
-             "38.9% non-chronic pain, 20.8% chronic pain",
+             "NHIS longitudinal cohort 2019-20, 10,415 adults, followed for 1.3 years on average (SD 0.3) "
+             "(Nahin 2023): at baseline 40.3% pain-free, 38.9% non-chronic pain, 20.8% chronic pain",
              "Nahin: pain-free = 'never' pain in the past 3 months; chronic = pain on most days or every day "
              "(any site). Model: the same three states from weekly waves, back pain only (no reported pain "
-             "at any wave of 13 weeks; chronic back pain; the rest), a wave and the wave 52 weeks later.",
+             "at any wave of 13 weeks; chronic back pain; the rest), a wave and the wave 68 weeks (Nahin's "
+             "mean follow-up of 1.3 years) later." + extra,
              f"derived: binomial 95% interval at the baseline group's size ({n}, its share of 10,415; "
              f"{lo:.1%}-{hi:.1%}); an assumption, not a published interval; " + ANY_SITE + ": lower end x "
              "0.67 (BACK_SHARE: chronic back pain is about two thirds of chronic pain)",
              used=STAGE1, scale=100)
-      for label, what, key, pub, value, lo, hi, n in (
-          ("free_to_chronic", "pain-free -> chronic pain", "pain_free_to_chronic", "6.3%", 0.063, 0.056, 0.070,
-           "about 4,200"),
+      for label, what, key, pub, value, lo, hi, n, extra in (
+          ("free_to_chronic", "pain-free -> chronic pain", "pain_free_to_chronic",
+           "6.3% (the incidence of 52.4 per 1,000 person-years)", 0.063, 0.056, 0.070, "about 4,200",
+           " Nahin's incidence rate of chronic pain, 52.4 per 1,000 person-years, is this share over the "
+           "follow-up: its rates are their cumulative shares over about 1.2 years (52.4 and 6.3%; 12.0 and "
+           "1.4% for high-impact pain), so it is counted once, here, not as a second target "
+           "(``cp_incidence_per_1000_py`` reports it)."),
           ("non_chronic_to_chronic", "non-chronic pain -> chronic pain", "non_chronic_to_chronic", "14.9%",
-           0.149, 0.138, 0.160, "about 4,050"))),
+           0.149, 0.138, 0.160, "about 4,050", ""))),
     # 7 exercise --------------------------------------------------------------------------------------
     Target("exercise_pain", 7, "exercise vs usual care, pain at 12 weeks (0-100)", "exercise_pain_md",
            "-15.2 (-18.3 to -12.2)", -15.2, -18.3, -12.2, "Hayden 2021",
@@ -567,7 +564,10 @@ REPORTED = {
                            "59.7% vs 47.8%; arm sizes not in the source read)",
     "snri_response_or": "SNRI in depressed people, response odds ratio (Cipriani 2018: 1.37-2.13 across 21 "
                         "drugs; duloxetine's own interval not in the source read)",
-    "chronic_persists": "chronic pain -> still chronic a year later (Nahin 2023: 61.4%)",
+    "chronic_persists": "chronic pain -> still chronic at follow-up, 1.3 years later (Nahin 2023: 61.4%)",
+    "cp_incidence_per_1000_py": "new chronic back pain among the pain-free at baseline, per 1,000 person-years "
+                                "(Nahin 2023: 52.4 for chronic pain at any site; the target pain-free -> chronic "
+                                "pain in other units, so not scored twice)",
     "acute_pain_reported_week_52": "acute cohort reporting pain (NRS >= 0.5) on the day of week 52 -- the point "
                                    "reading the Henschke target used until session 7; Henschke counted a first "
                                    "recovery within the year instead (``acute_not_recovered``)",
@@ -636,10 +636,10 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     free_of_lbp = ~cp0 & ~scales.reports_pain(nrs0)
     out["dep_to_lbp_or"] = epi.wave_onset_odds_ratio(s, dep0, s.wave("pain_nrs") >= epi.PRESENTATION_NRS,
                                                      free_of_lbp)
-    t = epi.annual_transitions(s)
-    out["cp_incidence"], out["cp_to_pain_free"] = t["chronic_pain_incidence"], t["chronic_pain_to_pain_free"]
+    t = epi.follow_up_transitions(s)
+    out["cp_to_pain_free"], out["cp_incidence_per_1000_py"] = t["chronic_pain_to_pain_free"], t["incidence_per_1000_py"]
     for key in ("pain_free_to_chronic", "non_chronic_to_chronic", "chronic_persists"):
-        out[key] = t.get(key, np.nan)
+        out[key] = t[key]
     a = epi.acute_course(s)
     out.update({"acute_pain_week_6": a.get("pain_100_week_6", np.nan),
                 "acute_pain_week_26": a.get("pain_100_week_26", np.nan),
