@@ -65,7 +65,7 @@ def golden_runs(folder=None):
     with tempfile.TemporaryDirectory() as tmp:
         experiment = sim.run_experiment(arms, seeds=[0, 1], out=folder or tmp, progress=False).table
     trial = virtual_trial(small.replace(n_agents=600), n=80, follow_up_weeks=(4, 12), seed=[2])
-    survey = Survey(Engine(small, 5)).run(400)
+    survey = Survey(Engine(small, 5)).run(600)  # 86 waves: Nahin's 68-week follow-up after a 13-week recall
     measures = pd.DataFrame([survey_measures(survey)])
     story = pd.concat([r.daily.assign(label=r.label) for r in compare(small, 4, "exercise", weeks=8)],
                       ignore_index=True)
