@@ -67,8 +67,9 @@ def test_episode_course_counts_new_episodes_as_nemesis_did():
     onsets = [(10, np.array([0, 1, 3])), (20, np.array([2]))]
     remissions = [(10 + 100 + 56, np.array([0])), (20 + 250 + 56, np.array([2]))]
     depressed = [np.array([False, False, False, True])] * 2
-    s = FakeSurvey({"depressed": depressed}, {"depression_onset": onsets, "depression_remission": remissions},
-                   end_day=10 + 800, n=4)
+    age = [np.array([30.0, 50.0, 70.0, 40.0])] * 2          # person 2 is older than NEMESIS sampled
+    s = FakeSurvey({"depressed": depressed, "age_years": age},
+                   {"depression_onset": onsets, "depression_remission": remissions}, end_day=10 + 800, n=4)
     c = epi.episode_course(s)
     assert c["episodes"] == 3                              # person 3's episode is not new
     assert c["recovered_within_6"] == pytest.approx(1 / 3)  # only person 0 within 182.6 days
@@ -76,6 +77,9 @@ def test_episode_course_counts_new_episodes_as_nemesis_did():
     assert c["recovered_within_24"] == pytest.approx(2 / 3)
     assert np.isnan(c["recovered_within_36"])                # nobody followed 3 years
     assert c["median_months"] == pytest.approx(250 / 30.44)
+    nemesis = epi.episode_course(s, ages=epi.NEMESIS_AGES)  # 18-64 at baseline: person 2 is left out
+    assert nemesis["episodes"] == 2
+    assert nemesis["recovered_within_12"] == pytest.approx(1 / 2)
 
 
 def test_pain_free_means_no_pain_in_the_recall_window():
@@ -134,6 +138,9 @@ def test_first_incidence_counts_person_time_until_onset():
                    end_day=730, n=4)
     # person 0: 1 year at risk, onset; persons 1 and 3: 2 years each, no onset; person 2 not free
     assert epi.first_incidence(s, free=free) == pytest.approx(100 * 1 / ((365 + 730 + 730) / 365.25))
+    # in NEMESIS's age range (18-64 at the start) only: person 3, aged 70, leaves the cohort
+    s.waves["age_years"] = [np.array([30.0, 40.0, 50.0, 70.0])]
+    assert epi.first_incidence(s, free=free, ages=epi.NEMESIS_AGES) == pytest.approx(100 * 1 / ((365 + 730) / 365.25))
 
 
 def test_survey_on_a_run_is_consistent_with_the_engine():

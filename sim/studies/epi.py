@@ -79,6 +79,15 @@ secondhand, check before citing)."""
 RECOVERY_WITHIN_DAYS = 364
 """Recovery counts when its first pain-free day falls within a year (52 weeks) of the injury."""
 RECALL_WEEKS = 13
+NEMESIS_AGES = (18.0, 65.0)
+"""NEMESIS-1 (Spijker 2002) and NEMESIS-2 (de Graaf 2013; ten Have 2017) sampled adults aged
+18-64: their first onsets and the course of their new episodes are read in that age range at
+baseline."""
+NHANES_ADULTS = (20.0, np.inf)
+"""NHANES's PHQ-9 estimates (Brody 2018) are for adults aged 20 or more."""
+SHMAGEL_AGES = (20.0, 70.0)
+"""NHANES 2009-10's back pain questions, and Shmagel 2016's chronic low back pain, cover ages
+20-69."""
 NAHIN_FOLLOW_UP_WEEKS = 68
 """Nahin 2023's follow-up: "1 year of follow-up (mean [SD], 1.3 [0.3] years)" (abstract). Its
 "1-year" transitions are the shares changed at the second interview, on average 1.3 years (68
@@ -338,9 +347,22 @@ def pooled_odds_ratio(s: Survey, exposure: str, outcome: str) -> float:
     return odds_ratio(s.wave(exposure).ravel(), s.wave(outcome).ravel())
 
 
-def first_incidence(s: Survey, kind: str = "depression_onset", free: np.ndarray | None = None) -> float:
-    """First onsets per 100 person-years among people free of the condition since the burn-in began."""
+def _aged(s: Survey, ages: tuple[float, float]) -> np.ndarray | bool:
+    """Who was aged ``ages[0]`` to below ``ages[1]`` at the survey's first wave (True for all when
+    the range is unbounded)."""
+    if ages[0] <= 0 and ages[1] == np.inf:
+        return True
+    age0 = s.wave("age_years")[0]
+    return (age0 >= ages[0]) & (age0 < ages[1])
+
+
+def first_incidence(s: Survey, kind: str = "depression_onset", free: np.ndarray | None = None,
+                    ages: tuple[float, float] = (0.0, np.inf)) -> float:
+    """First onsets per 100 person-years among people free of the condition since the burn-in began
+    (or since they entered, for people who entered during it), aged ``ages`` at the survey's start
+    (NEMESIS-2 sampled adults 18-64: :data:`NEMESIS_AGES`)."""
     free = s.never_depressed if free is None else free
+    free = free & _aged(s, ages)
     first = s.first_day(kind)[free]
     end = np.minimum(s.engine.day, s.left_day[free])  # censored at death or exit
     at_risk_days = np.minimum(first, end) - s.start_day
@@ -667,7 +689,8 @@ EPISODE_MONTHS = (3, 6, 12, 24, 36)
 24; ten Have 2018: 6 and 36)."""
 
 
-def episode_course(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_DAYS) -> dict[str, float]:
+def episode_course(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_DAYS,
+                   ages: tuple[float, float] = (0.0, np.inf)) -> dict[str, float]:
     """Course of new depressive episodes, as NEMESIS measured it.
 
     Spijker 2002 followed "newly originated episodes": people without an episode at baseline
@@ -676,15 +699,16 @@ def episode_course(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_
     on its last depressed day before a sustained remission (``remission_days`` off, DSM's two
     months). ``recovered_within_K`` is the share ended within K months (30.44 days each) among
     episodes followed at least K months; ``median_months`` their median length (episodes still
-    running at the end count as longer than any observed one).
+    running at the end count as longer than any observed one). ``ages``: the cohort's age range
+    at the survey's start (NEMESIS sampled adults 18-64: :data:`NEMESIS_AGES`).
     """
-    depressed0 = s.wave("depressed")[0]
+    at_risk = ~s.wave("depressed")[0] & _aged(s, ages)
     onsets = {}
     for day, who in s.events["depression_onset"]:
         if day - s.start_day > 365:
             break
         for i in who:
-            if not depressed0[i]:
+            if at_risk[i]:
                 onsets.setdefault(int(i), day)
     if not onsets:
         return {"episodes": 0}

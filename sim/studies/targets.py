@@ -115,8 +115,8 @@ TARGETS: tuple[Target, ...] = (
     Target("cbp_prevalence", 1, "chronic back pain prevalence", "cp_prevalence", "13.7% (700 of 5,103)",
            0.137, 0.090, 0.147, "NHANES 2009-10, adults 20-69 (Shmagel 2016); CCHS (Currie & Wang 2004: 9%)",
            "Shmagel: low back pain almost every day for at least 3 months, point prevalence. Model: NRS >= 4 "
-           "on more than half of the last 90 days, every weekly wave, all adults: stricter than 'pain almost "
-           "every day'.",
+           "on more than half of the last 90 days, every weekly wave, people aged 20-69 at the wave: stricter "
+           "than 'pain almost every day'.",
            "binomial 95% interval of 700/5,103 (12.8-14.7%; the abstract gives no weighted estimate; the "
            "weighted column percentages of the paper's Table 2 -- insurance and visits among adults with and "
            "without chronic LBP, read in chiro.org's copy of the PMC author manuscript -- imply a weighted "
@@ -171,7 +171,7 @@ TARGETS: tuple[Target, ...] = (
     Target("dep_point", 2, "depression point prevalence (PHQ-9 >= 10 over 2 weeks)", "dep_prevalence", "8.1%",
            0.081, 0.073, 0.089, "NHANES 2013-2016, adults >= 20 (Brody 2018, NCHS Data Brief 303)",
            "NHANES: PHQ-9 >= 10 at one interview (the PHQ-9 asks about 2 weeks). Model: 14-day mean PHQ-9 "
-           ">= 10 at every weekly wave, all adults.",
+           ">= 10 at every weekly wave, people aged 20 or more at the wave.",
            "derived: binomial at about 10,000 respondents with a design effect of 2 (+-0.8 points); the "
            "data brief's text gives no interval -- an assumption, not a published interval",
            used=STAGE1, scale=100),
@@ -218,8 +218,9 @@ TARGETS: tuple[Target, ...] = (
     Target("dep_first_incidence", 4, "first-onset depression per 100 person-years", "dep_first_incidence",
            "1.58", 1.58, 1.36, 1.80, "NEMESIS-2, age 18-64 (de Graaf 2013)",
            "NEMESIS-2: first-ever DSM-IV major depression (CIDI 3.0) over 3 years among people without "
-           "lifetime disorder. Model: first depressed day among people never depressed since the burn-in "
-           "began (a 6-year stand-in for 'lifetime').",
+           "lifetime disorder. Model: first depressed day among people aged 18-64 at the survey's start who "
+           "were never depressed since the burn-in began (12 years) or since they entered at 18 (a stand-in "
+           "for 'lifetime' that is complete only for people who entered during the burn-in).",
            "derived: Poisson interval for about 200 first onsets (the abstract's rate at its sample size); "
            "an assumption, not a published interval",
            used=STAGE1),
@@ -243,8 +244,8 @@ TARGETS: tuple[Target, ...] = (
            "defines recovery, first-onset vs recurrent recovery is not reported apart in the abstracts read, "
            "and the full texts were not read: no stated difference of the recovery definition, so the band "
            "is not widened. Model: episodes beginning in the survey's first year among people not depressed "
-           "at its start, ended on the last depressed day before 2 months in remission "
-           "(:func:`epi.episode_course`).",
+           "at its start and aged 18-64 then (NEMESIS's sample), ended on the last depressed day before 2 "
+           "months in remission (:func:`epi.episode_course`).",
            "derived: binomial 95% interval at n = 286",
            used="fitted: the recovery structure (coping sets the speed of recovery) and coping_sd were chosen "
                 "against the NEMESIS curves", scale=100),
@@ -610,11 +611,13 @@ PHQ9_SCORE_KEYS = tuple(phq9_score_key(score) for score in range(int(scales.PHQ9
 
 def survey_measures(s: epi.Survey) -> dict[str, float]:
     """Every survey-based statistic the targets and the reported statistics need."""
-    out = {"cp_prevalence": epi.prevalence(s, "chronic_pain"), "dep_prevalence": epi.prevalence(s, "depressed"),
+    # each in its study's age range (Shmagel 2016: 20-69; NHANES's PHQ-9: >= 20; NEMESIS: 18-64)
+    out = {"cp_prevalence": epi.group_prevalence(s, "chronic_pain", epi.SHMAGEL_AGES),
+           "dep_prevalence": epi.group_prevalence(s, "depressed", epi.NHANES_ADULTS),
            "dep_prevalence_12m": epi.period_prevalence(s, "depressed", 52),
            "hicp_share": epi.high_impact_share(s),
            "no_back_pain_3m": epi.no_pain_share(s),
-           "dep_first_incidence": epi.first_incidence(s)}
+           "dep_first_incidence": epi.first_incidence(s, ages=epi.NEMESIS_AGES)}
     nhis = epi.nhis_chronic_pain(s)
     out["cp_prevalence_nhis"], out["pain_most_weeks_if_any"] = nhis["prevalence"], nhis["share_of_any_pain"]
     ratio = epi.period_prevalence_ratio(s)
@@ -622,7 +625,7 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
                 "dep_12m_pr": ratio["ratio"]})
     # NHANES's severity bands among adults >= 20 (Brody 2018), on the 14-day PHQ-9 the PHQ-9 asks about
     phq = s.wave("phq9_14d")
-    adults = (20.0, np.inf)
+    adults = epi.NHANES_ADULTS
     out["phq9_mild_share"] = epi.group_prevalence(s, (phq >= scales.PHQ9_MILD) & (phq < scales.DEPRESSION_PHQ9),
                                                   adults)
     out["phq9_moderate_share"] = epi.group_prevalence(
@@ -647,7 +650,7 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
                 "acute_not_recovered": a.get("not_recovered_within_52", np.nan),
                 "acute_pain_reported_week_52": a.get("pain_reported_week_52", np.nan),
                 "persistent_pain_week_52": a.get("persistent_pain_100_week_52", np.nan)})
-    course = epi.episode_course(s)
+    course = epi.episode_course(s, ages=epi.NEMESIS_AGES)
     out["dep_episode_median_months"] = course.get("median_months", np.nan)
     for months in epi.EPISODE_MONTHS:
         recovered = course.get(f"recovered_within_{months}", np.nan)
