@@ -210,15 +210,19 @@ TARGETS: tuple[Target, ...] = (
            used="fitted by hand: low_mood_female_logit set to it"),
     Target("dep_12m_if_cbp", 3, "12-month depression among people with chronic back pain", "dep_12m_if_cp",
            "19.8%", 0.198, 0.190, 0.206, "CCHS 2000-01, age >= 12, n = 118,533 (Currie & Wang 2004)",
-           "Currie & Wang: 12-month major depression (CIDI-SF) among people with chronic back pain. Model: "
-           "PHQ-9 >= 10 at any weekly wave of 12 months among people with chronic back pain at its start; a "
-           "screen, not a diagnosis.",
+           "Currie & Wang: 12-month major depression (CIDI-SF, a diagnosis) among people with chronic back "
+           "pain. Model: a 12-month diagnosis read by equipercentile linking (epi.linked_diagnosis_ratio): "
+           "the 12-month peak of the 14-day PHQ-9 at weekly waves, at or above the level reached by the "
+           "study's own 7.15% of everybody (9% x 19.8% + 91% x 5.9%), among people with chronic back pain at "
+           "the window's start; all adults (the study: age >= 12). The screen (PHQ-9 >= 10 at any wave) is "
+           "reported beside it as dep_12m_screen_if_cp.",
            "derived: binomial at the 9% of 118,533 respondents with chronic back pain (about 10,700)",
            scale=100),
     Target("dep_pr_cbp", 3, "12-month depression, prevalence ratio, chronic back pain vs none", "dep_12m_pr",
            "3.4 (19.8% vs 5.9%)", 3.36, 3.21, 3.51, "CCHS (Currie & Wang 2004)",
-           "A prevalence ratio of 12-month major depression (not an odds ratio). Model: the same ratio of "
-           "12-month PHQ-9 >= 10 by chronic back pain at the window's start.",
+           "A prevalence ratio of 12-month major depression (CIDI-SF; not an odds ratio). Model: the same "
+           "ratio of the linked 12-month diagnosis (as dep_12m_if_cbp) by chronic back pain at the window's "
+           "start; the screen's ratio (PHQ-9 >= 10 at any wave) is reported beside it as dep_12m_screen_pr.",
            "derived: delta-method 95% interval of the ratio at the survey's group sizes (about 10,700 and "
            "107,800)",
            used=STAGE1),
@@ -605,6 +609,15 @@ REPORTED = {
     "dep_recovered_within_6_18_64": "new episodes recovered within 6 months, ages 18-64 (NEMESIS-1: 63%, "
                                     "NEMESIS-2: 50%)",
     "dep_recovered_within_12_18_64": "new episodes recovered within 12 months, ages 18-64 (NEMESIS-1: 76%)",
+    "dep_12m_phq9_level": "the 14-day PHQ-9 level that equipercentile linking puts at Currie & Wang's 12-month "
+                          "diagnosis (the 12-month peak reached by 7.15% of everybody); session 13",
+    "dep_12m_screen_if_cp": "12-month PHQ-9 >= 10 at any weekly wave among people with chronic back pain: the "
+                            "screen the targets ``dep_12m_if_cbp`` and ``dep_pr_cbp`` read until session 13 (Currie "
+                            "& Wang: 19.8% diagnosed)",
+    "dep_12m_screen_if_no_cp": "the same screen among people without chronic back pain (Currie & Wang: 5.9% "
+                               "diagnosed)",
+    "dep_12m_screen_pr": "the screen's prevalence ratio, chronic back pain vs none (Currie & Wang, diagnosed: "
+                         "3.4)",
     "dep_not_recovered_24_18_64": "new episodes not recovered at 24 months, ages 18-64 (NEMESIS-1: nearly 20%)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
                           "diagnosis, a different measure; no longer a target)",
@@ -649,9 +662,14 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out["dep_not_recovered_24_18_64"] = 1.0 - nemesis.get("recovered_within_24", np.nan)
     nhis = epi.nhis_chronic_pain(s)
     out["cp_prevalence_nhis"], out["pain_most_weeks_if_any"] = nhis["prevalence"], nhis["share_of_any_pain"]
-    ratio = epi.period_prevalence_ratio(s)
+    # Currie & Wang 2004: a 12-month diagnosis (CIDI-SF), read by equipercentile linking of the
+    # 12-month peak PHQ-9; the screen (PHQ-9 >= 10 at any wave) reported beside it
+    ratio = epi.linked_diagnosis_ratio(s)
     out.update({"dep_12m_if_cp": ratio["if_exposed"], "dep_12m_if_no_cp": ratio["if_unexposed"],
-                "dep_12m_pr": ratio["ratio"]})
+                "dep_12m_pr": ratio["ratio"], "dep_12m_phq9_level": ratio["phq9_level"]})
+    screen = epi.period_prevalence_ratio(s)
+    out.update({"dep_12m_screen_if_cp": screen["if_exposed"], "dep_12m_screen_if_no_cp": screen["if_unexposed"],
+                "dep_12m_screen_pr": screen["ratio"]})
     # NHANES's severity bands among adults >= 20 (Brody 2018), on the 14-day PHQ-9 the PHQ-9 asks about
     phq = s.wave("phq9_14d")
     adults = epi.NHANES_ADULTS
