@@ -120,6 +120,23 @@ def test_period_prevalence_ratio_of_known_windows():
     assert r["ratio"] == pytest.approx(3.0)
 
 
+def test_linked_diagnosis_counts_the_top_share_of_12_month_peaks_and_splits_them_by_exposure():
+    n = 20
+    cp = np.zeros(n, bool); cp[:5] = True
+    phq = np.zeros((53, n))
+    phq[10, :] = np.arange(n)            # each person's 12-month peak is their index (0..19)
+    phq[20, 0] = 25.0                    # person 0 (with pain) peaks highest of all
+    r = epi.linked_diagnosis_ratio(FakeSurvey({"phq9_14d": phq, "chronic_pain": [cp] * 53}), diagnosed=0.2)
+    # the top fifth of peaks: persons 0 (25), 19, 18, 17 -> 1 of 5 with pain, 3 of 15 without
+    assert r["phq9_level"] == pytest.approx(np.quantile(np.r_[25.0, np.arange(1, n)], 0.8))
+    assert r["if_exposed"] == pytest.approx(1 / 5) and r["if_unexposed"] == pytest.approx(3 / 15)
+    assert r["ratio"] == pytest.approx(1.0)
+    # the level is the study's overall prevalence whatever the model's: a shifted PHQ-9 gives the same split
+    shifted = epi.linked_diagnosis_ratio(FakeSurvey({"phq9_14d": phq + 7, "chronic_pain": [cp] * 53}), diagnosed=0.2)
+    assert shifted["ratio"] == r["ratio"] and shifted["phq9_level"] == pytest.approx(r["phq9_level"] + 7)
+    assert epi.CCHS_MDD_12M == pytest.approx(0.09 * 0.198 + 0.91 * 0.059)
+
+
 def test_onsets_after_injury_look_back_only():
     days = 400
     injury = [(d, np.array([], int)) for d in range(1, days + 1)]

@@ -23,8 +23,11 @@ function                       study design
                                in the last 3 months; non-chronic; chronic) and their transitions
 :func:`high_impact_share`      chronic pain that limits activity on most days of the last 3 months
                                (NHIS: Dahlhamer 2018), among people with chronic pain
-:func:`period_prevalence_ratio`  12-month depression among people with vs without chronic back
-                               pain at baseline (Currie & Wang 2004)
+:func:`period_prevalence_ratio`  12-month PHQ-9 >= 10 (a screen) among people with vs without
+                               chronic back pain at baseline
+:func:`linked_diagnosis_ratio`  the same for a 12-month diagnosis read by equipercentile linking
+                               of the 12-month peak PHQ-9 at the study's own prevalence (Currie &
+                               Wang 2004)
 :func:`onsets_after_injury`    share of new chronic back pain that followed an acute episode in the
                                months before its onset (the injury route)
 :func:`acute_course`           inception cohort: pain-free before, NRS >= 3 at presentation

@@ -217,7 +217,8 @@ TARGETS: tuple[Target, ...] = (
            "the window's start; all adults (the study: age >= 12). The screen (PHQ-9 >= 10 at any wave) is "
            "reported beside it as dep_12m_screen_if_cp.",
            "derived: binomial at the 9% of 118,533 respondents with chronic back pain (about 10,700)",
-           scale=100),
+           used="estimator chosen against it: the linked diagnosis's level is the study's overall 12-month "
+                "prevalence, derived from this figure and 5.9% (session 13)", scale=100),
     Target("dep_pr_cbp", 3, "12-month depression, prevalence ratio, chronic back pain vs none", "dep_12m_pr",
            "3.4 (19.8% vs 5.9%)", 3.36, 3.21, 3.51, "CCHS (Currie & Wang 2004)",
            "A prevalence ratio of 12-month major depression (CIDI-SF; not an odds ratio). Model: the same "
