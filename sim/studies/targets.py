@@ -110,20 +110,20 @@ ANY_SITE = ("widened for a stated difference of definition: Nahin 2023 counts ch
             "site, the model back pain only")
 STAGE1 = "fitted: in the stage-1 calibration loss"
 AGE_RANGE_READINGS = (
-    "session 12 read the four stage-1 survey targets in their studies' age ranges and reran the "
-    "calibration: CMA-ES then left its start (loss 51.8 -> 33.6) by raising the prevalence ratio of "
-    "12-month depression (2.79 -> 3.17, still out of band) at the cost of NEMESIS-1's whole recovery "
-    "curve and the high-impact share (all four out of band), so the fit was not shipped and the "
-    "targets still read all adults; the loss weighting comes first (docs/validation.md)")
-"""Why the stage-1 survey targets still read all adults, not their studies' age ranges."""
+    "read in its study's age range since session 13, when the calibration on these readings (with "
+    "Currie & Wang read as a diagnosis) kept every default; session 12's refit on them, with the "
+    "12-month screen, had traded NEMESIS-1's recovery curve for the prevalence ratio and was not "
+    "shipped (docs/validation.md)")
+"""Why the stage-1 survey targets read their studies' age ranges, and since when."""
 
 TARGETS: tuple[Target, ...] = (
     # 1 chronic back pain --------------------------------------------------------------------------
     Target("cbp_prevalence", 1, "chronic back pain prevalence", "cp_prevalence", "13.7% (700 of 5,103)",
            0.137, 0.090, 0.147, "NHANES 2009-10, adults 20-69 (Shmagel 2016); CCHS (Currie & Wang 2004: 9%)",
            "Shmagel: low back pain almost every day for at least 3 months, point prevalence, ages 20-69. "
-           "Model: NRS >= 4 on more than half of the last 90 days, every weekly wave, all adults (18-85; "
-           "ages 20-69 reported apart: ``cp_prevalence_20_69``): stricter than 'pain almost every day'.",
+           "Model: NRS >= 4 on more than half of the last 90 days, every weekly wave, people aged 20-69 at the "
+           "wave (all adults reported apart: ``cp_prevalence_all_adults``): stricter than 'pain almost every "
+           "day'.",
            "binomial 95% interval of 700/5,103 (12.8-14.7%; the abstract gives no weighted estimate; the "
            "weighted column percentages of the paper's Table 2 -- insurance and visits among adults with and "
            "without chronic LBP, read in chiro.org's copy of the PMC author manuscript -- imply a weighted "
@@ -178,8 +178,8 @@ TARGETS: tuple[Target, ...] = (
     Target("dep_point", 2, "depression point prevalence (PHQ-9 >= 10 over 2 weeks)", "dep_prevalence", "8.1%",
            0.081, 0.073, 0.089, "NHANES 2013-2016, adults >= 20 (Brody 2018, NCHS Data Brief 303)",
            "NHANES: PHQ-9 >= 10 at one interview (the PHQ-9 asks about 2 weeks), ages 20 or more. Model: "
-           "14-day mean PHQ-9 >= 10 at every weekly wave, all adults (18-85; 20 or more reported apart: "
-           "``dep_prevalence_20_plus``).",
+           "14-day mean PHQ-9 >= 10 at every weekly wave, people aged 20 or more at the wave (all adults "
+           "reported apart: ``dep_prevalence_all_adults``).",
            "derived: binomial at about 10,000 respondents with a design effect of 2 (+-0.8 points); the "
            "data brief's text gives no interval -- an assumption, not a published interval",
            used=STAGE1, scale=100),
@@ -231,10 +231,10 @@ TARGETS: tuple[Target, ...] = (
     Target("dep_first_incidence", 4, "first-onset depression per 100 person-years", "dep_first_incidence",
            "1.58", 1.58, 1.36, 1.80, "NEMESIS-2, age 18-64 (de Graaf 2013)",
            "NEMESIS-2: first-ever DSM-IV major depression (CIDI 3.0) over 3 years among people without "
-           "lifetime disorder, ages 18-64. Model: first depressed day among adults of every age who were "
-           "never depressed since the burn-in began (12 years) or since they entered at 18 (a stand-in for "
-           "'lifetime' that is complete only for people who entered during the burn-in); ages 18-64 at the "
-           "survey's start reported apart (``dep_first_incidence_18_64``).",
+           "lifetime disorder, ages 18-64. Model: first depressed day among people aged 18-64 at the survey's "
+           "start who were never depressed since the burn-in began (12 years) or since they entered at 18 (a "
+           "stand-in for 'lifetime' that is complete only for people who entered during the burn-in); all "
+           "adults reported apart (``dep_first_incidence_all_adults``).",
            "derived: Poisson interval for about 200 first onsets (the abstract's rate at its sample size); "
            "an assumption, not a published interval",
            used=STAGE1),
@@ -258,8 +258,8 @@ TARGETS: tuple[Target, ...] = (
            "defines recovery, first-onset vs recurrent recovery is not reported apart in the abstracts read, "
            "and the full texts were not read: no stated difference of the recovery definition, so the band "
            "is not widened. Model: episodes beginning in the survey's first year among people not depressed "
-           "at its start, all adults (NEMESIS sampled 18-64; that range reported apart, "
-           "``dep_recovered_within_6_18_64`` and its siblings), ended on the last depressed day before 2 "
+           "at its start and aged 18-64 then (NEMESIS's sample; all adults reported apart, "
+           "``dep_recovered_within_6_all_adults`` and its siblings), ended on the last depressed day before 2 "
            "months in remission (:func:`epi.episode_course`).",
            "derived: binomial 95% interval at n = 286",
            used="fitted: the recovery structure (coping sets the speed of recovery) and coping_sd were chosen "
@@ -600,16 +600,20 @@ REPORTED = {
     "pain_most_weeks_if_any": "among people with any reported back pain in 3 months, the share with it at most "
                               "weekly waves (NHIS 2019, any site: 20.8% chronic of 59.7% with any pain, 35%, Nahin "
                               "2023's baseline); session 10",
-    "cp_prevalence_20_69": "chronic back pain at ages 20-69, Shmagel 2016's range (target ``cbp_prevalence`` "
-                           "reads all adults: " + AGE_RANGE_READINGS + ")",
-    "dep_prevalence_20_plus": "PHQ-9 >= 10 at ages 20 or more, NHANES's range (target ``dep_point`` reads all "
-                              "adults)",
-    "dep_first_incidence_18_64": "first onsets per 100 person-years at ages 18-64, NEMESIS-2's range (target "
-                                 "``dep_first_incidence`` reads all adults)",
-    "dep_recovered_within_3_18_64": "new episodes recovered within 3 months, ages 18-64 (NEMESIS-1: 50%)",
-    "dep_recovered_within_6_18_64": "new episodes recovered within 6 months, ages 18-64 (NEMESIS-1: 63%, "
-                                    "NEMESIS-2: 50%)",
-    "dep_recovered_within_12_18_64": "new episodes recovered within 12 months, ages 18-64 (NEMESIS-1: 76%)",
+    "cp_prevalence_all_adults": "chronic back pain among all adults (18-85); target ``cbp_prevalence`` reads "
+                                "Shmagel 2016's ages 20-69: " + AGE_RANGE_READINGS,
+    "dep_prevalence_all_adults": "PHQ-9 >= 10 among all adults; target ``dep_point`` reads NHANES's ages 20 or "
+                                 "more",
+    "dep_first_incidence_all_adults": "first onsets per 100 person-years among all adults; target "
+                                      "``dep_first_incidence`` reads NEMESIS-2's ages 18-64",
+    "dep_recovered_within_3_all_adults": "new episodes recovered within 3 months, all adults (target: ages 18-64, "
+                                         "NEMESIS-1: 50%)",
+    "dep_recovered_within_6_all_adults": "new episodes recovered within 6 months, all adults (targets: ages "
+                                         "18-64, NEMESIS-1: 63%, NEMESIS-2: 50%)",
+    "dep_recovered_within_12_all_adults": "new episodes recovered within 12 months, all adults (target: ages "
+                                          "18-64, NEMESIS-1: 76%)",
+    "dep_not_recovered_24_all_adults": "new episodes not recovered at 24 months, all adults (target: ages 18-64, "
+                                       "NEMESIS-1: nearly 20%)",
     "dep_12m_phq9_level": "the 14-day PHQ-9 level that equipercentile linking puts at Currie & Wang's 12-month "
                           "diagnosis (the 12-month peak reached by 7.15% of everybody); session 13",
     "dep_12m_screen_if_cp": "12-month PHQ-9 >= 10 at any weekly wave among people with chronic back pain: the "
@@ -619,7 +623,6 @@ REPORTED = {
                                "diagnosed)",
     "dep_12m_screen_pr": "the screen's prevalence ratio, chronic back pain vs none (Currie & Wang, diagnosed: "
                          "3.4)",
-    "dep_not_recovered_24_18_64": "new episodes not recovered at 24 months, ages 18-64 (NEMESIS-1: nearly 20%)",
     "dep_prevalence_12m": "12-month prevalence of PHQ-9 >= 10 at any wave (NCS-R's 6.6% is a 12-month CIDI "
                           "diagnosis, a different measure; no longer a target)",
 }
@@ -646,21 +649,21 @@ PHQ9_SCORE_KEYS = tuple(phq9_score_key(score) for score in range(int(scales.PHQ9
 
 def survey_measures(s: epi.Survey) -> dict[str, float]:
     """Every survey-based statistic the targets and the reported statistics need."""
-    out = {"cp_prevalence": epi.prevalence(s, "chronic_pain"), "dep_prevalence": epi.prevalence(s, "depressed"),
+    # each in its study's age range (Shmagel 2016: 20-69; NHANES's PHQ-9: >= 20; NEMESIS: 18-64)
+    out = {"cp_prevalence": epi.group_prevalence(s, "chronic_pain", epi.SHMAGEL_AGES),
+           "dep_prevalence": epi.group_prevalence(s, "depressed", epi.NHANES_ADULTS),
            "dep_prevalence_12m": epi.period_prevalence(s, "depressed", 52),
            "hicp_share": epi.high_impact_share(s),
            "no_back_pain_3m": epi.no_pain_share(s),
-           "dep_first_incidence": epi.first_incidence(s)}
-    # the same four stage-1 statistics in their studies' age ranges (Shmagel 2016: 20-69; NHANES's
-    # PHQ-9: >= 20; NEMESIS: 18-64), reported beside the all-adult readings the calibration fits
-    # (AGE_RANGE_READINGS says why they are not yet the targets' own)
-    out.update({"cp_prevalence_20_69": epi.group_prevalence(s, "chronic_pain", epi.SHMAGEL_AGES),
-                "dep_prevalence_20_plus": epi.group_prevalence(s, "depressed", epi.NHANES_ADULTS),
-                "dep_first_incidence_18_64": epi.first_incidence(s, ages=epi.NEMESIS_AGES)})
-    nemesis = epi.episode_course(s, ages=epi.NEMESIS_AGES)
-    out.update({f"dep_recovered_within_{m}_18_64": nemesis.get(f"recovered_within_{m}", np.nan)
+           "dep_first_incidence": epi.first_incidence(s, ages=epi.NEMESIS_AGES)}
+    # the same statistics among all adults, reported beside them (the readings fitted until session 13)
+    out.update({"cp_prevalence_all_adults": epi.prevalence(s, "chronic_pain"),
+                "dep_prevalence_all_adults": epi.prevalence(s, "depressed"),
+                "dep_first_incidence_all_adults": epi.first_incidence(s)})
+    everyone = epi.episode_course(s)
+    out.update({f"dep_recovered_within_{m}_all_adults": everyone.get(f"recovered_within_{m}", np.nan)
                 for m in (3, 6, 12)})
-    out["dep_not_recovered_24_18_64"] = 1.0 - nemesis.get("recovered_within_24", np.nan)
+    out["dep_not_recovered_24_all_adults"] = 1.0 - everyone.get("recovered_within_24", np.nan)
     nhis = epi.nhis_chronic_pain(s)
     out["cp_prevalence_nhis"], out["pain_most_weeks_if_any"] = nhis["prevalence"], nhis["share_of_any_pain"]
     # Currie & Wang 2004: a 12-month diagnosis (CIDI-SF), read by equipercentile linking of the
@@ -698,7 +701,7 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
                 "acute_not_recovered": a.get("not_recovered_within_52", np.nan),
                 "acute_pain_reported_week_52": a.get("pain_reported_week_52", np.nan),
                 "persistent_pain_week_52": a.get("persistent_pain_100_week_52", np.nan)})
-    course = epi.episode_course(s)
+    course = epi.episode_course(s, ages=epi.NEMESIS_AGES)
     out["dep_episode_median_months"] = course.get("median_months", np.nan)
     for months in epi.EPISODE_MONTHS:
         recovered = course.get(f"recovered_within_{months}", np.nan)
