@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
 
 from conftest import small
 from sim.studies import epi
@@ -135,6 +137,19 @@ def test_linked_diagnosis_counts_the_top_share_of_12_month_peaks_and_splits_them
     shifted = epi.linked_diagnosis_ratio(FakeSurvey({"phq9_14d": phq + 7, "chronic_pain": [cp] * 53}), diagnosed=0.2)
     assert shifted["ratio"] == r["ratio"] and shifted["phq9_level"] == pytest.approx(r["phq9_level"] + 7)
     assert epi.CCHS_MDD_12M == pytest.approx(0.09 * 0.198 + 0.91 * 0.059)
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(np.float64, (53, 12), elements=st.floats(0.0, 27.0)), arrays(np.bool_, 12),
+       st.floats(0.05, 0.5))
+def test_linked_diagnosis_reads_ranks_only(phq, cp, diagnosed):
+    """Equipercentile linking is rank-based: a strictly increasing rescoring of the PHQ-9 gives
+    the same diagnoses, so the split between exposed and unexposed does not change."""
+    def read(x):
+        return epi.linked_diagnosis_ratio(FakeSurvey({"phq9_14d": x, "chronic_pain": [cp] * 53}),
+                                          diagnosed=diagnosed)
+    a, b = read(phq), read(3.0 * phq + 5.0)
+    assert (a["if_exposed"], a["if_unexposed"]) == pytest.approx((b["if_exposed"], b["if_unexposed"]), nan_ok=True)
 
 
 def test_onsets_after_injury_look_back_only():

@@ -637,7 +637,8 @@ def linked_diagnosis_ratio(s: Survey, given: str = "chronic_pain", weeks: int = 
     peak, exposed = np.concatenate(peak), np.concatenate(exposed)
     level = float(np.quantile(peak, 1.0 - diagnosed))
     hit = peak >= level
-    p1, p0 = float(hit[exposed].mean()), float(hit[~exposed].mean())
+    p1 = float(hit[exposed].mean()) if exposed.any() else np.nan
+    p0 = float(hit[~exposed].mean()) if not exposed.all() else np.nan
     return {"if_exposed": p1, "if_unexposed": p0, "ratio": p1 / p0 if p0 else np.nan, "phq9_level": level}
 
 
