@@ -325,13 +325,18 @@ def period_prevalence(s: Survey, key: str = "depressed", weeks: int = 52) -> flo
     return float(w.any(axis=0).mean())
 
 
+def _share(hit: np.ndarray, among: np.ndarray) -> float:
+    """Share of ``among`` with ``hit`` (NaN when ``among`` is nobody)."""
+    return float(hit[among].mean()) if among.any() else np.nan
+
+
 def conditional_prevalence(s: Survey, key: str, given: str, value: bool = True) -> float:
     """Share with ``key`` among people whose ``given`` is ``value``, pooled over waves (NaN if
     nobody is).
     """
     x, g = s.wave(key), s.wave(given)
     g = g if value else ~g
-    return float(x[g].mean()) if g.any() else np.nan
+    return _share(x, g)
 
 
 def odds_ratio(exposed: np.ndarray, outcome: np.ndarray) -> float:
@@ -397,8 +402,7 @@ def cohort_risk(s: Survey, exposure: np.ndarray, onset: str, free: np.ndarray, f
     # complete follow-up: people censored (died or aged out) before the end without an onset drop out
     free = free & (event | (s.left_day > s.start_day + follow_up_days))
     ex, un = exposure & free, ~exposure & free
-    r1 = float(event[ex].mean()) if ex.any() else np.nan
-    r0 = float(event[un].mean()) if un.any() else np.nan
+    r1, r0 = _share(event, ex), _share(event, un)
     if strata is None:
         rr, odds = (r1 / r0 if r0 else np.nan), odds_ratio(exposure[free], event[free])
     else:
@@ -506,12 +510,12 @@ def follow_up_transitions(s: Survey, weeks: int = NAHIN_FOLLOW_UP_WEEKS) -> dict
     free_after = free[lag + full:] & ~after
     chronic = before & kept
     non_chronic = ~free_before & ~before & kept
-    p_free = float(after[free_before].mean()) if free_before.any() else np.nan
+    p_free = _share(after, free_before)
     return {"pain_free_to_chronic": p_free,
-            "non_chronic_to_chronic": float(after[non_chronic].mean()) if non_chronic.any() else np.nan,
-            "chronic_persists": float(after[chronic].mean()) if chronic.any() else np.nan,
-            "chronic_pain_exit": float((~after[chronic]).mean()) if chronic.any() else np.nan,
-            "chronic_pain_to_pain_free": float(free_after[chronic].mean()) if chronic.any() else np.nan,
+            "non_chronic_to_chronic": _share(after, non_chronic),
+            "chronic_persists": _share(after, chronic),
+            "chronic_pain_exit": _share(~after, chronic),
+            "chronic_pain_to_pain_free": _share(free_after, chronic),
             "incidence_per_1000_py": 1000.0 * p_free / (weeks * 7 / 365.25)}
 
 
@@ -584,7 +588,25 @@ def high_impact_share(s: Survey) -> float:
     person's habitual level on most of the last 90 days), read at each wave.
     """
     cp = s.wave("chronic_pain")
-    return float(s.wave("high_impact_pain")[cp].mean()) if cp.any() else np.nan
+    return _share(s.wave("high_impact_pain"), cp)
+
+
+def _windows_by_exposure(s: Survey, key: str, given: str, weeks: int, read) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each person's ``read`` (``np.any``, ``np.max``) of ``key`` over each non-overlapping window
+    of ``weeks`` weeks, and ``given`` at the window's first wave, pooled over the windows the
+    survey holds (None when it holds none)."""
+    x, g = s.wave(key), s.wave(given)
+    step = weeks * 7 // s.every
+    starts = range(0, x.shape[0] - step, step)
+    if not starts:
+        return None
+    return (np.concatenate([read(x[start:start + step + 1], axis=0) for start in starts]),
+            np.concatenate([g[start] for start in starts]))
+
+
+def _prevalence_ratio(hit: np.ndarray, exposed: np.ndarray) -> dict[str, float]:
+    p1, p0 = _share(hit, exposed), _share(hit, ~exposed)
+    return {"if_exposed": p1, "if_unexposed": p0, "ratio": p1 / p0 if p0 else np.nan}
 
 
 def period_prevalence_ratio(s: Survey, key: str = "depressed", given: str = "chronic_pain",
@@ -592,17 +614,10 @@ def period_prevalence_ratio(s: Survey, key: str = "depressed", given: str = "chr
     """12-month prevalence of ``key`` (at any wave within ``weeks``) by ``given`` at the window's
     first wave, pooled over the non-overlapping windows the survey holds (Currie & Wang 2004
     compared 12-month major depression in people with and without chronic back pain)."""
-    x, g = s.wave(key), s.wave(given)
-    step = weeks * 7 // s.every
-    hit, exposed = [], []
-    for start in range(0, x.shape[0] - step, step):
-        hit.append(x[start:start + step + 1].any(axis=0))
-        exposed.append(g[start])
-    if not hit:
+    windows = _windows_by_exposure(s, key, given, weeks, np.any)
+    if windows is None:
         return {"if_exposed": np.nan, "if_unexposed": np.nan, "ratio": np.nan}
-    hit, exposed = np.concatenate(hit), np.concatenate(exposed)
-    p1, p0 = float(hit[exposed].mean()), float(hit[~exposed].mean())
-    return {"if_exposed": p1, "if_unexposed": p0, "ratio": p1 / p0 if p0 else np.nan}
+    return _prevalence_ratio(*windows)
 
 
 CCHS_BACK_PAIN_SHARE = 0.09
@@ -626,20 +641,12 @@ def linked_diagnosis_ratio(s: Survey, given: str = "chronic_pain", weeks: int = 
     fall between people with and without ``given``. Windows and pooling as
     :func:`period_prevalence_ratio`; the linked PHQ-9 level is returned as ``phq9_level``.
     """
-    phq, g = s.wave("phq9_14d"), s.wave(given)
-    step = weeks * 7 // s.every
-    peak, exposed = [], []
-    for start in range(0, phq.shape[0] - step, step):
-        peak.append(phq[start:start + step + 1].max(axis=0))
-        exposed.append(g[start])
-    if not peak:
+    windows = _windows_by_exposure(s, "phq9_14d", given, weeks, np.max)
+    if windows is None:
         return {"if_exposed": np.nan, "if_unexposed": np.nan, "ratio": np.nan, "phq9_level": np.nan}
-    peak, exposed = np.concatenate(peak), np.concatenate(exposed)
+    peak, exposed = windows
     level = float(np.quantile(peak, 1.0 - diagnosed))
-    hit = peak >= level
-    p1 = float(hit[exposed].mean()) if exposed.any() else np.nan
-    p0 = float(hit[~exposed].mean()) if not exposed.all() else np.nan
-    return {"if_exposed": p1, "if_unexposed": p0, "ratio": p1 / p0 if p0 else np.nan, "phq9_level": level}
+    return {**_prevalence_ratio(peak >= level, exposed), "phq9_level": level}
 
 
 def wave_onset_odds_ratio(s: Survey, exposure: np.ndarray, outcome: np.ndarray, free: np.ndarray,
@@ -720,7 +727,7 @@ def life_event_onsets(s: Survey, month_days: int = 30) -> dict[str, float]:
     per_month = month_days // s.every
     at_risk = ~dep[: months * per_month: per_month][:months]
     e, o = event[at_risk], onset[at_risk]
-    return {"onset_with_event": float(o[e].mean()) if e.any() else np.nan,
+    return {"onset_with_event": _share(o, e),
             "onset_without_event": float(o[~e].mean()), "odds_ratio": odds_ratio(e, o)}
 
 
@@ -765,7 +772,7 @@ def episode_course(s: Survey, remission_days: int = scales.DEPRESSION_REMISSION_
     for months in EPISODE_MONTHS:
         days = months * 30.44
         seen = followed >= days
-        out[f"recovered_within_{months}"] = float(np.mean(length[seen] <= days)) if seen.any() else np.nan
+        out[f"recovered_within_{months}"] = _share(length <= days, seen)
     return out
 
 
