@@ -441,8 +441,8 @@ TARGETS: tuple[Target, ...] = (
            "no care-seeking in the model to select patients by.",
            "derived: binomial 95% interval at the pooled n (narrower than the random-effects interval, "
            "which the abstract does not give)",
-           used=STAGE1 + "; pain_to_sleep_weight joined the fit against it (session 14; set by hand at 1.0 "
-                "before)",
+           used="structure chosen against it: pain_to_sleep was raised by hand to meet 'very common' (1.0, "
+                "kept in issue 13 while sleep -> pain was sized to the diary)",
            scale=100),
     Target("insomnia_rr", 10, "poor sleep -> incident depression (4-year follow-up), relative risk",
            "poor_sleep_dep_rr", "2.27 (1.89-2.71)", 2.27, 1.89, 2.71, "34 cohorts (Li 2016)",
@@ -450,8 +450,7 @@ TARGETS: tuple[Target, ...] = (
            "60.4 months (ranging from 3.5 to 408)' (abstract, read on PMC5097837); the cohorts' insomnia "
            "definitions are in the full text, not read. Model: PSQI > 5 at baseline (broader than insomnia) -> "
            "a depression onset within the survey (4 years, the nearest the survey comes to Li's 60 months; "
-           "until session 7 one year), among people not depressed at baseline.", PUBLISHED,
-           used=STAGE1 + " (since session 14, with pain_to_sleep_weight, which moves it)"),
+           "until session 7 one year), among people not depressed at baseline.", PUBLISHED),
     Target("crp_depressed", 10, "CRP > 3 mg/L among the depressed", "crp_high_if_dep", "27% (21-34%)", 0.27, 0.21,
            0.34, "Osimo 2019", "Osimo: depressed patients, 30 studies. Model: PHQ-9 >= 10.", PUBLISHED,
            used="structure chosen against it (a per-person CRP baseline)", scale=100),
