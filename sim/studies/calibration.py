@@ -98,7 +98,7 @@ STAGE1: tuple[Fit, ...] = (
     # sleep -> next-day pain (the diary's stronger direction)
     Fit("sleep_to_sensitivity_weight", 2.0, 1.0, 3.5, 0.25),
     # mood: how common, and the course of an episode
-    Fit("low_mood_bias", -2.6, -3.5, -2.0, 0.15),
+    Fit("low_mood_bias", -2.6, -3.5, -1.5, 0.15),
     Fit("coping_sd", 2.5, 1.5, 3.0, 0.15),
     Fit("mood_recovery_tau_days", 60.0, 30.0, 120.0, 8.0),
     # group scales: the weights of a loop move together
