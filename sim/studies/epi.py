@@ -529,7 +529,7 @@ def group_prevalence(s: Survey, what: str | np.ndarray, ages: tuple[float, float
     x = s.wave(what) if isinstance(what, str) else what
     group = _group(s, ages, female)
     x, group = x[from_wave:], group[from_wave:]
-    return float(x[group].mean()) if group.any() else float("nan")
+    return _share(x, group)
 
 
 def score_distribution(s: Survey, key: str, top: int, ages: tuple[float, float] = (0.0, np.inf)) -> np.ndarray:
@@ -605,6 +605,8 @@ def _windows_by_exposure(s: Survey, key: str, given: str, weeks: int, read) -> t
 
 
 def _prevalence_ratio(hit: np.ndarray, exposed: np.ndarray) -> dict[str, float]:
+    """Share with ``hit`` among the exposed and the unexposed, and their ratio (NaN if either
+    group is empty or the unexposed share is 0)."""
     p1, p0 = _share(hit, exposed), _share(hit, ~exposed)
     return {"if_exposed": p1, "if_unexposed": p0, "ratio": p1 / p0 if p0 else np.nan}
 
@@ -728,7 +730,7 @@ def life_event_onsets(s: Survey, month_days: int = 30) -> dict[str, float]:
     at_risk = ~dep[: months * per_month: per_month][:months]
     e, o = event[at_risk], onset[at_risk]
     return {"onset_with_event": _share(o, e),
-            "onset_without_event": float(o[~e].mean()), "odds_ratio": odds_ratio(e, o)}
+            "onset_without_event": _share(o, ~e), "odds_ratio": odds_ratio(e, o)}
 
 
 EPISODE_MONTHS = (3, 6, 12, 24, 36)
