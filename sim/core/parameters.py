@@ -534,6 +534,18 @@ _MODEL_PARAMETERS = (
     _p("rules", "rumination_to_mood_weight", 3.246, "logit/unit", 0.0, 10.0,
        HELD + "; " + "Hosenfeld 2015: depressed mood has two states in most people (needs a reinforcing loop)",
        "low-mood drive per unit of rumination"),
+    _p("rules", "mood_switch_follows_resting", 0.0, "share", 0.0, 1.0,
+       "set by hand: off (0) in the shipped defaults, a structure under study for issue 13 (session 15). "
+       "NHANES 2013-16 has more adults at PHQ-9 10-14 than at 15+ (5.1% vs 2.9%, Brody 2018) and its "
+       "totals fall exponentially (Tomitaka 2018): moderate symptoms that last without an episode's "
+       "switch. With one switch point for everyone, a person whose resting mood is high is tipped into "
+       "an episode by their usual level, so the model has no stable moderate course (2.4% at 10-14 vs "
+       "5.4% at 15+). 1 moves each person's switch with their own resting mood (an episode is a "
+       "departure from one's usual state, as in 'double depression', episodes on a chronic low mood: "
+       "Keller & Shapiro 1982, Am J Psychiatry 139:438). "
+       "Until a calibration fits it, it adds nothing and the model's numbers are those without it",
+       "share of a person's resting low-mood offset (trait and sex, against the typical person) by "
+       "which the rumination and recovery switch points move"),
     _p("rules", "mood_to_recovery_per_phq9", 0.6, "logit/PHQ-9 point", 0.0, 5.0, HAND + ": with mood_recovery_bias the switch sits near PHQ-9 12, so recovery builds during an episode",
        "steepness of the slow recovery switch: drive per PHQ-9 point of current low mood"),
     _p("rules", "mood_recovery_bias", -7.0, "logit", -20.0, 0.0, HAND + ": with the steepness above, recovery builds from PHQ-9 ~12",

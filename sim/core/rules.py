@@ -20,6 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from sim.core.demography import FEMALE_CENTRE
+
 Edge = tuple[str, str, int]
 """(cause, effect, sign): sign +1 means more cause -> more effect."""
 
@@ -170,11 +174,30 @@ def activity_to_inflammation_and_mood(s, p):
     }
 
 
+def resting_mood_offset(s, p):
+    """How far the switches of :func:`mood_to_rumination` and :func:`mood_to_recovery` move for
+    this person: ``mood_switch_follows_resting`` times the person's resting low mood (the target
+    with trait vulnerability and sex, every other driver at its reference) minus the typical
+    person's (vulnerability 0, sex centred), in low-mood units. 0 (the shipped default) gives one
+    switch point in PHQ-9 for everyone; 1 puts each person's switch the same distance above their
+    own resting mood, so a person who usually sits at PHQ-9 8 is not tipped into an episode by
+    their usual level (a stable moderate course beside the episodes, issue 13)."""
+    share = p.mood_switch_follows_resting
+    if share == 0:
+        return 0.0
+    own = (p.low_mood_bias + p.mood_vulnerability_sd * s.mood_vulnerability
+           + p.low_mood_female_logit * (s.female - FEMALE_CENTRE))
+    ceiling = p.ceiling["low_mood"]
+    return share * ceiling * (1.0 / (1.0 + np.exp(-own)) - 1.0 / (1.0 + np.exp(-p.low_mood_bias)))
+
+
 def mood_to_rumination(s, p):
     """Low mood breeds hopeless, ruminative thinking, which keeps mood low (the reinforcing loop
-    of depression, as sensitisation is of pain): a switch that turns on after weeks of low mood."""
+    of depression, as sensitisation is of pain): a switch that turns on after weeks of low mood.
+    The switch point is in PHQ-9 points; ``mood_switch_follows_resting`` moves it with each
+    person's resting mood (off in the shipped defaults)."""
     return {
-        "rumination": p.mood_to_rumination_per_phq9 * 27.0 * s.low_mood,
+        "rumination": p.mood_to_rumination_per_phq9 * 27.0 * (s.low_mood - resting_mood_offset(s, p)),
         "low_mood": p.rumination_to_mood_weight * s.rumination,
     }
 
@@ -185,9 +208,10 @@ def mood_to_recovery(s, p):
     to the same strength in everyone; how *fast* it builds differs between people (trait
     ``coping``, in the state's own update, :func:`sim.core.engine.recovery_rate`): those who cope
     least take longest, but their episodes still end (NEMESIS: 50% recovered within 3 months,
-    nearly 20% still ill at 2 years, 12% at 3 years in NEMESIS-2)."""
+    nearly 20% still ill at 2 years, 12% at 3 years in NEMESIS-2). Its switch moves with
+    each person's resting mood as rumination's does (``mood_switch_follows_resting``)."""
     return {
-        "mood_recovery": p.mood_to_recovery_per_phq9 * 27.0 * s.low_mood,
+        "mood_recovery": p.mood_to_recovery_per_phq9 * 27.0 * (s.low_mood - resting_mood_offset(s, p)),
         "low_mood": -p.recovery_to_mood_weight * s.mood_recovery,
     }
 
@@ -229,9 +253,9 @@ RULES: tuple[Rule, ...] = (
           [("activity", "inflammation", -1), ("activity", "low_mood", -1)],
           ["activity_to_inflammation_weight", "activity_to_mood_weight", "activity_reference"]),
     _rule(mood_to_rumination, [("low_mood", "rumination", +1), ("rumination", "low_mood", +1)],
-          ["mood_to_rumination_per_phq9", "rumination_to_mood_weight"]),
+          ["mood_to_rumination_per_phq9", "rumination_to_mood_weight", "mood_switch_follows_resting"]),
     _rule(mood_to_recovery, [("low_mood", "mood_recovery", +1), ("mood_recovery", "low_mood", -1)],
-          ["mood_to_recovery_per_phq9", "recovery_to_mood_weight"]),
+          ["mood_to_recovery_per_phq9", "recovery_to_mood_weight", "mood_switch_follows_resting"]),
 )
 
 RULES_BY_NAME = {r.name: r for r in RULES}

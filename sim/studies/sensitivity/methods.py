@@ -66,9 +66,11 @@ GROUPS = ("network", "time", "baseline", "noise", "shocks", "rules", "interventi
 """Parameter groups analysed; ``run`` (size of the run) and ``scales`` (unit ceilings) are not.
 Of ``interventions`` only the effect sizes of interventions that the outputs run are taken
 (:func:`factors`)."""
-DORMANT = {"mood_drift_sd": ("mood_drift_sd", "mood_drift_tau_days")}
+DORMANT = {"mood_drift_sd": ("mood_drift_sd", "mood_drift_tau_days"),
+           "mood_switch_follows_resting": ("mood_switch_follows_resting",)}
 """A switch parameter -> the parameters left out of the default factors while it is 0 at the base
-(the slow mood drift, off in the shipped defaults: :mod:`sim.core.parameters`)."""
+(structures under study, off in the shipped defaults: the slow mood drift and the switches that
+follow resting mood, :mod:`sim.core.parameters`)."""
 OUTPUTS = {
     "comorbid_pct": "chronic pain + depression, % of people (12-week mean)",
     "exercise_effect_nrs": "exercise effect on cohort pain at week 12, NRS (exercise - control)",
