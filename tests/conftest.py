@@ -54,6 +54,26 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(where, ignore_errors=True)
 
 
+def assert_paths_agree(scenario: Scenario, seed: int = 2, days: int = 8):
+    """Step the vectorised and the per-agent (Mesa) paths of ``scenario`` side by side for ``days``
+    and assert every state agrees person by person (to rounding). Returns both models, so a test can
+    also check what the days did."""
+    import numpy as np
+
+    from sim.core.state import STATE_NAMES
+    from sim.running.model import PainLoopModel
+
+    a = PainLoopModel(scenario, seed=seed, path="vector")
+    b = PainLoopModel(scenario, seed=seed, path="agents")
+    for _ in range(days):
+        a.step()
+        b.step()
+    for name in STATE_NAMES:
+        np.testing.assert_allclose(getattr(a.engine.pop, name), getattr(b.engine.pop, name),
+                                   rtol=1e-10, atol=1e-12, err_msg=name)
+    return a, b
+
+
 def small(**overrides) -> Scenario:
     """A quick scenario for tests: few people, short burn-in, a few reported days."""
     spec = dict(n_agents=300, burn_in_days=120, days=20)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import parameter_values, small
+from conftest import assert_paths_agree, parameter_values, small
 from sim import PARAMETERS, PainLoopModel, Scenario, rule_names, simulate
 from sim.core.engine import Engine
 from sim.core.parameters import PARAMS
@@ -92,15 +92,7 @@ def test_per_agent_and_vector_paths_agree():
 
 
 def test_per_agent_path_matches_state_by_state():
-    scenario = small(n_agents=80, burn_in_days=60)
-    a = PainLoopModel(scenario, seed=2, path="vector")
-    b = PainLoopModel(scenario, seed=2, path="agents")
-    for _ in range(8):
-        a.step()
-        b.step()
-    for name in STATE_NAMES:
-        np.testing.assert_allclose(getattr(a.engine.pop, name), getattr(b.engine.pop, name),
-                                   rtol=1e-10, atol=1e-12, err_msg=name)
+    assert_paths_agree(small(n_agents=80, burn_in_days=60))
 
 
 def test_mesa_model_default_construction_runs_ten_steps():

@@ -12,9 +12,7 @@ from sim import Scenario
 from sim.core.engine import Engine
 from sim.core.parameters import Params
 from sim.core.rules import RULES_BY_NAME, resting_mood_offset
-from sim.core.state import STATE_NAMES
-from sim.running.model import PainLoopModel
-from tests.conftest import small
+from tests.conftest import assert_paths_agree, small
 
 
 def params(**values) -> Params:
@@ -35,14 +33,15 @@ def test_off_by_default_nothing_moves():
     assert resting_mood_offset(Someone(vulnerability=2.5), p) == 0.0
 
 
-def test_off_it_gives_the_same_run_as_before_bit_for_bit():
-    a = Engine(small(n_agents=300, burn_in_days=60), seed=3, cache=False)
-    b = Engine(small(n_agents=300, burn_in_days=60, mood_switch_follows_resting=0.0), seed=3, cache=False)
-    for _ in range(20):
-        a.step()
-        b.step()
-    for name in STATE_NAMES:
-        np.testing.assert_array_equal(getattr(a.pop, name), getattr(b.pop, name), err_msg=name)
+def test_off_the_switch_drives_are_the_fixed_switch_formula_bit_for_bit():
+    """Off, both switches read PHQ-9 as they did before the share existed, exactly, in a whole
+    population with every vulnerability and both sexes (the golden baseline holds the runs)."""
+    engine = Engine(small(n_agents=300, burn_in_days=60, mood_vulnerability_sd=1.5), seed=3, cache=False)
+    s, p = engine.pop, engine.p
+    rumination = RULES_BY_NAME["mood_to_rumination"].fn(s, p)["rumination"]
+    recovery = RULES_BY_NAME["mood_to_recovery"].fn(s, p)["mood_recovery"]
+    np.testing.assert_array_equal(rumination, p.mood_to_rumination_per_phq9 * 27.0 * s.low_mood)
+    np.testing.assert_array_equal(recovery, p.mood_to_recovery_per_phq9 * 27.0 * s.low_mood)
 
 
 def test_on_the_typical_person_keeps_the_shipped_switch():
@@ -85,15 +84,7 @@ def test_on_a_vulnerable_person_sits_higher_without_ruminating():
 
 
 def test_the_per_agent_path_runs_the_same_switch():
-    scenario = small(n_agents=60, burn_in_days=40, mood_switch_follows_resting=1.0, mood_vulnerability_sd=1.2)
-    a = PainLoopModel(scenario, seed=2, path="vector")
-    b = PainLoopModel(scenario, seed=2, path="agents")
-    for _ in range(8):
-        a.step()
-        b.step()
-    for name in STATE_NAMES:
-        np.testing.assert_allclose(getattr(a.engine.pop, name), getattr(b.engine.pop, name),
-                                   rtol=1e-10, atol=1e-12, err_msg=name)
+    assert_paths_agree(small(n_agents=60, burn_in_days=40, mood_switch_follows_resting=1.0, mood_vulnerability_sd=1.2))
 
 
 def test_an_out_of_range_share_is_refused_naming_it():

@@ -56,6 +56,7 @@ from sim.core.parameters import PARAMS, Params
 from sim.core.rules import RULES
 from sim.core.scales import ClinicalStatus
 from sim.core.errors import InputError
+from sim.core.logistic import sigmoid
 from sim.core.noise import standard_normal_f32
 from sim.core.shocks import DayShocks, draw_shocks
 from sim.core.state import RELAXING, STATES, TRAITS, Population, draw_traits
@@ -77,11 +78,6 @@ _BIASED = tuple(s for s in STATES if s.bias)
 BLOCK = 32_768
 """People per block of the vectorised update: a block's ~30 temporaries fit in the L2/L3 cache."""
 PRECISIONS = {"float64": np.float64, "float32": np.float32}
-
-
-def sigmoid(x):
-    """The logistic function: a drive (log-odds) to a 0-1 target."""
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def felt_pain(signal, p):

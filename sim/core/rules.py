@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from sim.core.demography import FEMALE_CENTRE
+from sim.core.logistic import sigmoid
 
 Edge = tuple[str, str, int]
 """(cause, effect, sign): sign +1 means more cause -> more effect."""
@@ -188,7 +187,7 @@ def resting_mood_offset(s, p):
     own = (p.low_mood_bias + p.mood_vulnerability_sd * s.mood_vulnerability
            + p.low_mood_female_logit * (s.female - FEMALE_CENTRE))
     ceiling = p.ceiling["low_mood"]
-    return share * ceiling * (1.0 / (1.0 + np.exp(-own)) - 1.0 / (1.0 + np.exp(-p.low_mood_bias)))
+    return share * ceiling * (sigmoid(own) - sigmoid(p.low_mood_bias))
 
 
 def mood_to_rumination(s, p):

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.logistic import sigmoid
+
 NRS_MAX = 10.0
 PHQ9_MAX = 27.0
 PSQI_MAX = 21.0
@@ -107,7 +109,7 @@ def reports_pain(nrs):
 def habitual_activity(s, p):
     """Activity (internal 0-1 scale) that a person's traits give with no pain and no low mood:
     the level 'limited' is measured against."""
-    return 1.0 / (1.0 + np.exp(-(p.activity_bias + p.habitual_activity_sd * s.habitual_activity)))
+    return sigmoid(p.activity_bias + p.habitual_activity_sd * s.habitual_activity)
 
 
 def activity_limited(s, p):

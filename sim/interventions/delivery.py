@@ -39,6 +39,7 @@ import numpy as np
 from sim.core import scales
 from sim.core.eligibility import eligible
 from sim.core.errors import InputError
+from sim.core.logistic import sigmoid
 from sim.interventions.kinds import FIELDS, KINDS, PER_KIND
 
 REFERENCE_PAIN = 0.5
@@ -193,13 +194,13 @@ class Delivery:
         """Chance that each of ``who`` takes up the offer: ``uptake``, lowered by their pain and
         low mood (``barrier_pain``, ``barrier_mood``).
         """
-        return 1.0 / (1.0 + np.exp(-(_logit(self.spec.uptake) - self._barrier(pop, who))))
+        return sigmoid(_logit(self.spec.uptake) - self._barrier(pop, who))
 
     def adherence_probability(self, pop, who) -> np.ndarray:
         """Chance that each of ``who`` attends a given session: ``adherence``, lowered by their pain
         and low mood.
         """
-        return 1.0 / (1.0 + np.exp(-(_logit(self.spec.adherence) - self._barrier(pop, who))))
+        return sigmoid(_logit(self.spec.adherence) - self._barrier(pop, who))
 
     def dropout_hazard(self, pop, who) -> np.ndarray:
         """Daily chance that each of ``who`` drops out: sized so that ``dropout`` of a typical course

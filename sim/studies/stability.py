@@ -15,7 +15,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core import scales
-from sim.core.engine import NOISE_ROWS, advance, base_drives, sigmoid, state_target
+from sim.core.engine import NOISE_ROWS, advance, base_drives, state_target
+from sim.core.logistic import sigmoid
 from sim.core.scenario import Scenario
 from sim.core.state import RELAXING, TRAIT_NAMES, Population, draw_traits
 from sim.core.streams import stream
