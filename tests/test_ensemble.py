@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
 from sim.core.errors import InputError
 from sim.running import ensemble
 from sim.running.runner import run_experiment
