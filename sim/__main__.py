@@ -3,4 +3,5 @@ interpreter it runs under, whatever is on PATH)."""
 
 from sim.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # importing the package's modules (the API docs, tests) must not run it
+    raise SystemExit(main())
