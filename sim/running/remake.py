@@ -152,6 +152,7 @@ MADE_ELSEWHERE = {
 
 
 def step_names(steps=STEPS) -> list[str]:
+    """The names of ``steps``, in order (what ``--only`` and ``--from`` accept)."""
     return [s.name for s in steps]
 
 
@@ -184,6 +185,8 @@ def code_version(root: Path = ROOT) -> str:
 
 
 def command(step: Step, quick: bool, out: Path) -> list[str] | None:
+    """The argv that runs ``step`` into ``out`` with this interpreter; ``None`` when the step has
+    no quick version and ``quick`` is asked for."""
     args = step.quick if quick else step.full
     if args is None:
         return None
@@ -248,6 +251,8 @@ def remake(steps, *, quick: bool = False, restart: bool = False, root: Path = RO
 
 
 def listing(steps=STEPS) -> str:
+    """One entry per step: its full command, its last measured time, its quick command and the
+    figures it copies into ``docs/figures``."""
     rows = []
     for s in steps:
         time_ = f"{s.minutes:g} min ({s.measured})" if s.minutes else "not measured on its own"
@@ -267,15 +272,18 @@ def run(argv=None) -> dict | None:
     parser.add_argument("--from", dest="start", metavar="STEP", help="this step and every one after it")
     parser.add_argument("--restart", action="store_true", help="run every chosen step, even those done already")
     parser.add_argument("--list", action="store_true", help="list the steps and stop")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where each step's output, log and the manifest go "
+                             "(default results/remake, or results/remake_quick with --quick)")
     args = parser.parse_args(argv)
     steps = choose(STEPS, args.only, args.start)
     if args.list:
         print(listing(steps))
         return None
     started = time.time()
-    manifest = remake(steps, quick=args.quick, restart=args.restart)
-    print(f"remake finished in {(time.time() - started) / 60:.1f} min; manifest: "
-          f"results/{'remake_quick' if args.quick else 'remake'}/manifest.json")
+    results = args.out or ROOT / "results" / ("remake_quick" if args.quick else "remake")
+    manifest = remake(steps, quick=args.quick, restart=args.restart, results=results)
+    print(f"remake finished in {(time.time() - started) / 60:.1f} min; manifest: {Path(results) / 'manifest.json'}")
     return manifest
 
 
