@@ -92,6 +92,18 @@ def test_a_remake_stops_at_a_failure_resumes_and_copies_only_what_succeeded(tmp_
     assert "skipped" not in said[-2] and remake._load(results / "manifest.json")["good"]["code"].endswith("+dirty")
 
 
+def test_the_code_a_step_ran_covers_the_scripts_as_well_as_the_package(tmp_path):
+    root = _repo(tmp_path)
+    (root / "experiments").mkdir()
+    (root / "experiments" / "e.py").write_text("print(1)\n")
+    subprocess.run(["git", "add", "."], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "e"], cwd=root, check=True)
+    clean = remake.code_version(root)
+    assert clean.startswith("sim:") and ",experiments:" in clean and not clean.endswith("+dirty")
+    (root / "experiments" / "e.py").write_text("print(2)\n")  # an edited script: its steps are not done
+    assert remake.code_version(root) == clean + "+dirty"
+
+
 def test_a_quick_remake_leaves_the_checkout_and_docs_alone(tmp_path):
     root = _repo(tmp_path)
     figures, results = tmp_path / "figures", tmp_path / "results"

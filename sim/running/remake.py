@@ -20,8 +20,8 @@ replaced whole). Steps that write into the checkout themselves (``painloop valid
 ``lesson``, ``posterior.py --write``, ``sensitivity.py --docs``) have no small version and are left
 out of ``--quick``.
 
-``results/remake/manifest.json`` records each step's command, the code it ran (the git tree of
-``sim/``), its time and the files it copied. A rerun skips the steps already done by the same
+``results/remake/manifest.json`` records each step's command, the code it ran (the git trees of
+``sim/``, ``experiments/`` and ``tests/golden/``), its time and the files it copied. A rerun skips the steps already done by the same
 command on the same committed code, so an interrupted remake resumes where it stopped
 (``--restart`` runs everything again). The first failing step stops the remake; its log is named
 and nothing of it is copied.
@@ -171,17 +171,26 @@ def choose(steps, only: str | None = None, start: str | None = None) -> list[Ste
     return chosen
 
 
+CODE_FOLDERS = ("sim", "experiments", "tests/golden")
+"""What the steps run: the package, the scripts and the golden baseline's generator."""
+
+
 def code_version(root: Path = ROOT) -> str:
-    """The git tree of ``sim/`` at HEAD, with ``+dirty`` when ``sim/`` has uncommitted changes
-    (a dirty run is never skipped on a rerun: its code cannot be named)."""
+    """The git trees of :data:`CODE_FOLDERS` at HEAD (``folder:tree``, comma-separated; a folder
+    absent from HEAD is left out), with ``+dirty`` when any of them has uncommitted changes (a
+    dirty run is never skipped on a rerun: its code cannot be named)."""
     def git(*args):
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
 
-    tree = git("rev-parse", "HEAD:sim")
-    if tree.returncode != 0:
+    trees = []
+    for folder in CODE_FOLDERS:
+        tree = git("rev-parse", f"HEAD:{folder}")
+        if tree.returncode == 0:
+            trees.append(f"{folder}:{tree.stdout.strip()[:12]}")
+    if not trees:
         return "unknown+dirty"
-    dirty = git("status", "--porcelain", "--", "sim").stdout.strip()
-    return tree.stdout.strip() + ("+dirty" if dirty else "")
+    dirty = git("status", "--porcelain", "--", *CODE_FOLDERS).stdout.strip()
+    return ",".join(trees) + ("+dirty" if dirty else "")
 
 
 def command(step: Step, quick: bool, out: Path) -> list[str] | None:
@@ -287,4 +296,4 @@ def run(argv=None) -> dict | None:
     return manifest
 
 
-__all__ = ["MADE_ELSEWHERE", "NOT_REMADE", "STEPS", "Step", "choose", "code_version", "main", "remake", "run"]
+__all__ = ["MADE_ELSEWHERE", "NOT_REMADE", "STEPS", "CODE_FOLDERS", "Step", "choose", "code_version", "main", "remake", "run"]
