@@ -70,7 +70,6 @@ def test_the_headline_says_how_many_targets_can_be_in_band_at_most(tmp_path):
     assert "(44.2-55.8)" in text and "(57-69)" in text
 
 
-
 @pytest.mark.parametrize("report, notes", [("validation.md", "validation_notes.md"),
                                            ("sensitivity.md", "sensitivity_notes.md")])
 def test_a_shipped_report_holds_its_discussion_as_written_in_the_notes(report, notes):

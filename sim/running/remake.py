@@ -21,8 +21,8 @@ replaced whole). Steps that write into the checkout themselves (``painloop valid
 out of ``--quick``.
 
 ``results/remake/manifest.json`` records each step's command, the code it ran (the git trees of
-``sim/``, ``experiments/`` and ``tests/golden/``), its time and the files it copied. A rerun skips the steps already done by the same
-command on the same committed code, so an interrupted remake resumes where it stopped
+``sim/``, ``experiments/`` and ``tests/golden/``), its time and the files it copied. A rerun skips
+the steps already done by the same command on the same committed code, so an interrupted remake resumes where it stopped
 (``--restart`` runs everything again). The first failing step stops the remake; its log is named
 and nothing of it is copied.
 
@@ -210,11 +210,16 @@ def _copy(source: Path, dest: Path) -> None:
     write_file(dest, lambda tmp: shutil.copyfile(source, tmp))
 
 
+def results_folder(quick: bool, root: Path = ROOT) -> Path:
+    """Where a remake writes unless told otherwise: ``results/remake``, or ``results/remake_quick``."""
+    return root / "results" / ("remake_quick" if quick else "remake")
+
+
 def remake(steps, *, quick: bool = False, restart: bool = False, root: Path = ROOT, results: Path | None = None,
            figures: Path | None = None, say=print) -> dict:
     """Run ``steps`` in order; returns the manifest. Raises :class:`InputError` at the first
     step that fails (the manifest records it first)."""
-    results = Path(results or root / "results" / ("remake_quick" if quick else "remake"))
+    results = Path(results or results_folder(quick, root))
     figures = Path(figures or root / "docs" / "figures")
     make_folder(results)
     manifest_path = results / "manifest.json"
@@ -290,10 +295,10 @@ def run(argv=None) -> dict | None:
         print(listing(steps))
         return None
     started = time.time()
-    results = args.out or ROOT / "results" / ("remake_quick" if args.quick else "remake")
+    results = args.out or results_folder(args.quick)
     manifest = remake(steps, quick=args.quick, restart=args.restart, results=results)
     print(f"remake finished in {(time.time() - started) / 60:.1f} min; manifest: {Path(results) / 'manifest.json'}")
     return manifest
 
 
-__all__ = ["MADE_ELSEWHERE", "NOT_REMADE", "STEPS", "CODE_FOLDERS", "Step", "choose", "code_version", "main", "remake", "run"]
+__all__ = ["CODE_FOLDERS", "MADE_ELSEWHERE", "NOT_REMADE", "STEPS", "Step", "choose", "code_version", "main", "remake", "results_folder", "run"]
