@@ -52,9 +52,6 @@ from sim.core.parameters import PARAMS
 from sim.running.plots import save
 from sim.running.scripts import check_writable, parse_args
 
-DEFAULT_DRIVER = "injury_rate_per_year"
-"""The driver ramped unless ``--driver`` names another: the back-injury rate."""
-
 DRIVERS = {
     # driver: (low, high) of the default ramp
     "injury_rate_per_year": (0.0, 1.5),
@@ -392,12 +389,11 @@ def title(h: Hysteresis) -> str:
 def summary(h: Hysteresis) -> str:
     """``summary.md``: the set-up, each verdict with the numbers behind it, and the gap by level."""
     holds, low, high = h.holds, h.levels[0], h.levels[-1]
-    remade_by = "python experiments/hysteresis.py" + ("" if h.driver == DEFAULT_DRIVER else f" --driver {h.driver}")
     lines = [
         "# Hysteresis: ramp up, ramp down",
         "",
-        f"(Made by `{remade_by}` with the model's defaults; `python experiments/remake.py` remakes it "
-        "with everything else downstream of them.)",
+        "(Made by `python experiments/hysteresis.py` with the settings below, the model's defaults "
+        "otherwise; `python experiments/remake.py` remakes the runs the documentation shows.)",
         "",
         f"Driver `{h.driver}` from {low:g} to {high:g} and back in {len(h.levels)} levels; each level "
         f"held {holds[0]} days (short) or {holds[1]} days (long); {h.n_agents:,} people, "
@@ -453,7 +449,7 @@ def run(argv=None) -> Hysteresis:
     import argparse
 
     extra = argparse.ArgumentParser(add_help=False)
-    extra.add_argument("--driver", default=DEFAULT_DRIVER)
+    extra.add_argument("--driver", default="injury_rate_per_year")
     extra.add_argument("--low", type=float)
     extra.add_argument("--high", type=float)
     extra.add_argument("--levels", type=int)
