@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 from conftest import small
 from sim.studies import epi
 from sim.core.engine import Engine
+from sim.core.errors import InputError
 
 
 class FakeSurvey:
@@ -177,6 +178,42 @@ def test_first_incidence_counts_person_time_until_onset():
     # in NEMESIS's age range (18-64 at the start) only: person 3, aged 70, leaves the cohort
     s.waves["age_years"] = [np.array([30.0, 40.0, 50.0, 70.0])]
     assert epi.first_incidence(s, free=free, ages=epi.NEMESIS_AGES) == pytest.approx(100 * 1 / ((365 + 730) / 365.25))
+
+
+def _recall_survey():
+    """Six people followed two years past a baseline one year in (day 365): 0 never depressed,
+    1 never depressed with a first onset on day 730, 2 depressed in the year before the baseline,
+    3 and 4 depressed only before the survey (3 has an onset on day 500), 5 never depressed but
+    aged 70."""
+    depressed = [np.zeros(6, bool) for _ in range(157)]
+    depressed[10] = np.array([False, False, True, False, False, False])
+    ages = [np.array([30.0, 40.0, 50.0, 35.0, 45.0, 70.0])] * 157
+    onsets = {"depression_onset": [(500, np.array([3])), (730, np.array([1]))]}
+    s = FakeSurvey({"depressed": depressed, "age_years": ages}, onsets, end_day=365 + 730, n=6)
+    s.never_depressed = np.array([True, True, True, False, False, True])
+    s.engine.seed = 4
+    return s
+
+
+def test_first_incidence_recalled_counts_forgotten_episodes_as_never():
+    s = _recall_survey()
+    complete = 100 * 1 / ((730 + 365) / 365.25)                      # persons 0 and 1 at risk
+    forgotten = {"3": 100 * 2 / ((730 + 365 + 135) / 365.25),         # person 3 forgot, onset on day 500
+                 "4": 100 * 1 / ((730 + 365 + 730) / 365.25),         # person 4 forgot, no onset
+                 "34": 100 * 2 / ((730 + 365 + 135 + 730) / 365.25)}  # both forgot
+    assert epi.first_incidence_recalled(s, 1.0) == pytest.approx(complete)
+    assert epi.first_incidence_recalled(s, 0.0) == pytest.approx(forgotten["34"])
+    half = epi.first_incidence_recalled(s, 0.5)
+    assert half == epi.first_incidence_recalled(s, 0.5)              # the draw is the survey's own stream
+    assert any(half == pytest.approx(v) for v in [complete, *forgotten.values()])
+
+
+def test_first_incidence_recalled_refuses_a_recall_outside_0_1_and_a_survey_too_short():
+    s = _recall_survey()
+    with pytest.raises(InputError, match="recall = 1.5"):
+        epi.first_incidence_recalled(s, 1.5)
+    s.engine.day = 300  # the survey ends before the baseline
+    assert np.isnan(epi.first_incidence_recalled(s, 0.5))
 
 
 def test_survey_on_a_run_is_consistent_with_the_engine():

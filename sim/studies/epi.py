@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as sstats
 
-from sim.core import scales
+from sim.core import checks, scales, streams
 from sim.core.engine import Engine, Observer
 
 WAVE_KEYS = ("pain_nrs", "phq9", "sleep_psqi", "crp_mg_l", "activity_min_week", "social_support",
@@ -376,6 +376,44 @@ def first_incidence(s: Survey, kind: str = "depression_onset", free: np.ndarray 
     at_risk_days = np.minimum(first, end) - s.start_day
     events = np.isfinite(first).sum()
     return float(100.0 * events / (at_risk_days.sum() / 365.25))
+
+
+RECALL_RECENT_DAYS = 365
+"""A retrospective survey's baseline sits this long into the model's survey: an episode within the
+year before it is remembered whatever the recall (:func:`first_incidence_recalled`)."""
+
+
+def first_incidence_recalled(s: Survey, recall: float, ages: tuple[float, float] = NEMESIS_AGES) -> float:
+    """First onsets per 100 person-years as a survey that asks about lifetime depression
+    *retrospectively* would count them (NEMESIS-2: CIDI 3.0 at baseline; de Graaf 2013).
+
+    Retrospective surveys miss past episodes: lifetime prevalence "approximately doubled in
+    prospective as compared to retrospective data" (Moffitt 2010, Psychol Med 40:899, abstract).
+    Here the baseline is :data:`RECALL_RECENT_DAYS` into the survey; a person depressed in the year
+    before it (at a wave, or with an onset) remembers it; a person whose depression lies only further
+    back (since the burn-in began) remembers it with probability ``recall``, drawn per person from
+    the survey's own stream (``survey_recall``; the model's other streams are untouched). People
+    who remember none count as never depressed, and their first onsets after the baseline are
+    counted over the rest of the survey, censored at death or exit, among those aged ``ages`` at the
+    baseline. ``recall`` 1 is a complete record, as :func:`first_incidence` reads it (there from
+    the survey's start, here from a baseline a year in). NaN for a survey too short to follow
+    anyone past the baseline.
+    """
+    recall = checks.number(recall, "recall", 0.0, 1.0, unit="share of older episodes remembered")
+    base = s.start_day + RECALL_RECENT_DAYS
+    wave = RECALL_RECENT_DAYS // s.every
+    if s.engine.day <= base or len(s.wave_days) <= wave:
+        return np.nan
+    onset = s.first_day("depression_onset")
+    past_year = s.wave("depressed")[: wave + 1].any(axis=0) | (onset <= base)
+    earlier = ~s.never_depressed & ~past_year
+    remembered = past_year | (earlier & (streams.stream(s.engine.seed, "survey_recall").random(s.n) < recall))
+    age = s.wave("age_years")[wave]
+    free = ~remembered & (s.left_day > base) & (age >= ages[0]) & (age < ages[1])
+    first = s.first_day("depression_onset", after=base)[free]
+    end = np.minimum(s.engine.day, s.left_day[free])
+    years = (np.minimum(first, end) - base).sum() / 365.25
+    return float(100.0 * np.isfinite(first).sum() / years) if years > 0 else np.nan
 
 
 @dataclass

@@ -570,6 +570,10 @@ def age_sex_measures(s: epi.Survey) -> dict[str, float]:
     return out
 
 
+FIRST_ONSET_RECALLS = (1.0, 0.75, 0.5)
+"""Shares of older depressive episodes remembered at which first onsets are reported as a
+retrospective survey would count them (:func:`sim.studies.epi.first_incidence_recalled`)."""
+
 REPORTED = {
     "life_event_or": "odds ratio of depression onset in a month with a life event (Kendler 1999: 5.64; no "
                      "interval in the abstract; fitted in stage 1)",
@@ -606,6 +610,13 @@ REPORTED = {
                                  "more",
     "dep_first_incidence_all_adults": "first onsets per 100 person-years among all adults; target "
                                       "``dep_first_incidence`` reads NEMESIS-2's ages 18-64",
+    **{f"dep_first_incidence_recall_{round(100 * r)}":
+       f"first onsets per 100 person-years, ages 18-64, as a retrospective survey would count them if "
+       f"{r:.0%} of depressive episodes older than a year were remembered (:func:`epi.first_incidence_recalled`; "
+       f"Moffitt 2010: lifetime prevalence about doubled when followed prospectively, so about half of the "
+       f"people with a past disorder report none; "
+       f"NEMESIS-2 asked retrospectively, the target ``dep_first_incidence`` reads a complete record); session 19"
+       for r in FIRST_ONSET_RECALLS},
     "dep_recovered_within_3_all_adults": "new episodes recovered within 3 months, all adults (target: ages 18-64, "
                                          "NEMESIS-1: 50%)",
     "dep_recovered_within_6_all_adults": "new episodes recovered within 6 months, all adults (targets: ages "
@@ -660,6 +671,9 @@ def survey_measures(s: epi.Survey) -> dict[str, float]:
     out.update({"cp_prevalence_all_adults": epi.prevalence(s, "chronic_pain"),
                 "dep_prevalence_all_adults": epi.prevalence(s, "depressed"),
                 "dep_first_incidence_all_adults": epi.first_incidence(s)})
+    # NEMESIS-2 asked about lifetime depression retrospectively: first onsets if older episodes are forgotten
+    out.update({f"dep_first_incidence_recall_{round(100 * r)}": epi.first_incidence_recalled(s, r)
+                for r in FIRST_ONSET_RECALLS})
     everyone = epi.episode_course(s)
     out.update({f"dep_recovered_within_{m}_all_adults": everyone.get(f"recovered_within_{m}", np.nan)
                 for m in (3, 6, 12)})
