@@ -444,7 +444,7 @@ class BatchEngine(DayLoop):
 
 class SetView(DayLoop):
     """Set ``k`` of a batch as the engine an observer expects: ``n``, ``day``, ``pop``, ``p``,
-    ``status``, ``scenario`` and ``attach``/``detach`` (:class:`sim.core.engine.DayLoop`'s).
+    ``status``, ``scenario``, ``seed`` and ``attach``/``detach`` (:class:`sim.core.engine.DayLoop`'s).
     Observers attached here are called by the :class:`PerSet` that made the view, with the set's
     own hook arguments; the view itself never advances."""
 
@@ -492,6 +492,11 @@ class SetView(DayLoop):
     def scenario(self):
         """The set's scenario (the batch's, with the set's parameter values)."""
         return self.member.scenario
+
+    @property
+    def seed(self) -> int:
+        """The set's seed (the batch's: a set's streams are its solo run's)."""
+        return self.member.seed
 
     def run(self, days: int, *observers: Observer) -> None:
         """Refused (and so is ``run_until``): a set cannot advance alone; advance the batch."""
