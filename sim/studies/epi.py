@@ -365,17 +365,18 @@ def _aged(s: Survey, ages: tuple[float, float]) -> np.ndarray | bool:
 
 
 def first_incidence(s: Survey, kind: str = "depression_onset", free: np.ndarray | None = None,
-                    ages: tuple[float, float] = (0.0, np.inf)) -> float:
+                    ages: tuple[float, float] = (0.0, np.inf), since: int | None = None) -> float:
     """First onsets per 100 person-years among people free of the condition since the burn-in began
     (or since they entered, for people who entered during it), aged ``ages`` at the survey's start
-    (NEMESIS-2 sampled adults 18-64: :data:`NEMESIS_AGES`)."""
+    (NEMESIS-2 sampled adults 18-64: :data:`NEMESIS_AGES`). Followed from day ``since`` (default:
+    the survey's start) among those still followed then; NaN when nobody is at risk."""
+    since = s.start_day if since is None else since
     free = s.never_depressed if free is None else free
-    free = free & _aged(s, ages)
-    first = s.first_day(kind)[free]
+    free = free & _aged(s, ages) & (s.left_day > since)
+    first = s.first_day(kind, after=since)[free]
     end = np.minimum(s.engine.day, s.left_day[free])  # censored at death or exit
-    at_risk_days = np.minimum(first, end) - s.start_day
-    events = np.isfinite(first).sum()
-    return float(100.0 * events / (at_risk_days.sum() / 365.25))
+    years = (np.minimum(first, end) - since).sum() / 365.25
+    return float(100.0 * np.isfinite(first).sum() / years) if years > 0 else np.nan
 
 
 RECALL_RECENT_DAYS = 365
@@ -409,11 +410,7 @@ def first_incidence_recalled(s: Survey, recall: float, ages: tuple[float, float]
     earlier = ~s.never_depressed & ~past_year
     remembered = past_year | (earlier & (streams.stream(s.engine.seed, "survey_recall").random(s.n) < recall))
     age = s.wave("age_years")[wave]
-    free = ~remembered & (s.left_day > base) & (age >= ages[0]) & (age < ages[1])
-    first = s.first_day("depression_onset", after=base)[free]
-    end = np.minimum(s.engine.day, s.left_day[free])
-    years = (np.minimum(first, end) - base).sum() / 365.25
-    return float(100.0 * np.isfinite(first).sum() / years) if years > 0 else np.nan
+    return first_incidence(s, free=~remembered & (age >= ages[0]) & (age < ages[1]), since=base)
 
 
 @dataclass
