@@ -192,6 +192,8 @@ def test_command_writes_tables_figures_and_summary(tmp_path):
     assert "Morris screening" in text and "Sobol'" in text
     assert "`crp_median_mg_l` on comorbid_pct and exercise_effect_nrs" in text
     assert "`exercise_effect` on comorbid_pct;" in text or "`exercise_effect` on comorbid_pct." in text
+    # the report's command line reproduces the numbers anywhere: it leaves out where the files went
+    assert "--sobol-n 4 --serial --quiet`" in text and str(out) not in text
     assert not list(out.glob(".painloop-tmp-*"))
 
 

@@ -95,6 +95,20 @@ def settings(args) -> dict:
     return out
 
 
+def without_out(argv) -> list[str]:
+    """The command line as the report shows it: without ``--out`` (where the files go does not
+    change a number, and a remake's folder is a path on one machine)."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--out":
+            skip = True
+        elif not arg.startswith("--out="):
+            shown.append(arg)
+    return shown
+
+
 def run(argv=None):
     """The command line of ``experiments/sensitivity.py``: Morris screening, then Sobol' indices
     for the most influential parameters; writes the tables, figures and report.
@@ -104,7 +118,7 @@ def run(argv=None):
     """
     args = parse_args("sensitivity", __doc__.splitlines()[0], 1_000, 5_000, 1, 1, argv, extra=options)
     conf = settings(args)
-    args.command = " ".join(sys.argv[1:] if argv is None else argv)
+    args.command = " ".join(without_out(sys.argv[1:] if argv is None else argv))
     names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
     fs = factors(names, groups, fraction=args.fraction, bias_halfwidth=args.bias_halfwidth)
