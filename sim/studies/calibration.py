@@ -119,7 +119,7 @@ trait spread and drift SD moved by hand to where probe runs turned chronic back 
 Nahin 2023's yearly rates, and the two phases of healing at a start that follows Costa 2012's
 curve (probe runs of 3,000 people, 2 seeds, issue 13). pain_to_mood_weight is fitted since session 21
 (it had been set by hand to 0.1 after stage 1 fitted 0.19): its start, 0.25, and pain_to_activity_weight's
-start, 0.92 (1.0 before), are where probe grids of 4,000 people x 2 seeds put the most validation
+start, 0.92 (1.0 before), are where session 20's probe grids of 4,000 people x 2 seeds put the most validation
 targets in band (docs/validation_notes.md, "The pain -> mood link, fitted"); with pain -> mood at
 0.25, a pain -> activity start of 1.0 made 41% of chronic back pain high-impact and 0.85 made 31%.
 pain_to_sleep_weight and the former stage-1 values the table labels ``HELD`` are set by hand and not
