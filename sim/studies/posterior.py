@@ -3,7 +3,7 @@
 The method (chosen in ``docs/uncertainty.md``) is **history matching with Gaussian-process
 emulators, then importance weighting of simulator runs** (Vernon 2010; Andrianakis 2015):
 
-1. **Prior.** Stage 1's coordinates (:data:`sim.studies.calibration.STAGE1`, 19: parameters and
+1. **Prior.** Stage 1's coordinates (:data:`sim.studies.calibration.STAGE1`, 20: parameters and
    group scales), each uniform on its declared bounds -- the bounds are the calibration's
    statement of what is plausible, and no coordinate has a published distribution to prefer.
 2. **Waves.** Each wave runs the simulator (stage 1's survey of :data:`STAGE1_TARGETS`, the same
@@ -83,7 +83,7 @@ class Settings:
     The simulator is stage 1's (people, seeds, burn-in, survey years: :data:`calibration.SETTINGS`),
     so the posterior scores sets exactly as the point fit did. Budget: ``waves x runs_per_wave +
     final_runs`` simulator calls (each over all seeds); the defaults give 3 x 200 + 400 = 1,000.
-    200 per wave is about 10 per coordinate (19), the design size Loeppky 2009 recommends for a
+    200 per wave is about 10 per coordinate (20), the design size Loeppky 2009 recommends for a
     first Gaussian-process emulator (as recalled, check before citing).
     """
 
