@@ -10,6 +10,8 @@ losses.
 """
 
 import json
+import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -110,3 +112,32 @@ def test_the_recorded_stage1_run_gives_its_recorded_first_losses():
     us = [np.zeros(n), *calibration.cma_strategy(settings).ask()[:2]]
     losses = [r[0] for r in calibration.evaluate(us, settings)]
     assert losses == pytest.approx(run["trace"][:3], rel=1e-12, abs=0)
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+COORDINATE_COUNTS = {
+    "sim/studies/calibration.py": (r"starts set by hand \(:data:`HAND_START`\): (\d+) coordinates",
+                                   r"evaluations of (\d+) coordinates"),
+    "sim/studies/posterior.py": (r"STAGE1`, (\d+): parameters", r"per coordinate \((\d+)\)"),
+    "docs/uncertainty.md": (r"stage 1's (\d+) coordinates",),
+}
+"""Prose that says how many coordinates stage 1 searches, written by hand (docstrings and docs
+cannot compute it); each phrase must still be found and must say len(STAGE1)."""
+
+
+@pytest.mark.parametrize("path", sorted(COORDINATE_COUNTS))
+def test_prose_that_counts_the_stage1_coordinates_says_how_many_there_are(path):
+    text = (ROOT / path).read_text()
+    for pattern in COORDINATE_COUNTS[path]:
+        found = re.findall(pattern, text)
+        assert found, f"{path}: the phrase /{pattern}/ is gone; update COORDINATE_COUNTS with its new wording"
+        assert {int(n) for n in found} == {len(calibration.STAGE1)}, (
+            f"{path} says {found} stage-1 coordinates for /{pattern}/; STAGE1 has {len(calibration.STAGE1)}")
+
+
+def test_uncertainty_md_splits_the_coordinates_into_parameters_and_group_scales_as_stage1_does():
+    text = (ROOT / "docs/uncertainty.md").read_text()
+    parameters_, scales = map(int, re.search(r"(\d+) parameters and (\d+) group scales", text).groups())
+    n_scales = sum(1 for f in calibration.STAGE1 if f.members)
+    assert (parameters_, scales) == (len(calibration.STAGE1) - n_scales, n_scales)
