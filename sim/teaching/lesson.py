@@ -226,6 +226,20 @@ def _week26(record) -> tuple[float, float, float]:
     return float(d["pain_nrs"].tail(7).mean()), float(end["phq9_14d"]), float(end["sensitisation"])
 
 
+def _which_helps_more(p: int, q: int, week26: dict) -> str:
+    """Exercise 3's comparison in one sentence: for the pain person, which intervention leaves less
+    pain at week 26; for the mood person, which leaves a lower PHQ-9 (as the story lines round
+    them: pain to 0.1, PHQ-9 to whole points)."""
+    def compare(person, index, what, fmt):
+        ex, cbt = (round(week26[person, k][index], 1 if index == 0 else 0) for k in ("exercise", "cbt"))
+        if ex == cbt:
+            return f"person {person} ends week 26 with the same {what} after exercise and after CBT ({ex:{fmt}})"
+        (best, b), (other, o) = sorted((("exercise", ex), ("CBT", cbt)), key=lambda t: t[1])
+        return f"person {person} ends week 26 with {'less' if index == 0 else 'a lower'} {what} after {best} ({b:{fmt}}) than after {other} ({o:{fmt}})"
+
+    return (f"Side by side: {compare(p, 0, 'pain', '.1f')}; {compare(q, 1, 'PHQ-9', '.0f')}.\n")
+
+
 def story_blocks(c: Cast) -> dict[str, str]:
     """Every block that quotes a story, and the exercise figure (returned under "figure")."""
     s, p, q = c.seed, c.pain_person, c.mood_person
@@ -274,13 +288,16 @@ def story_blocks(c: Cast) -> dict[str, str]:
 
     ex3 = []
     figure = None
+    week26 = {}
     for person, out in ((p, "ex3"), (q, "ex3c")):
         for kind, suffix in (("exercise", "a"), ("cbt", "b")):
             records, lines = _story(s, person, kind=kind)
             ex3.append(_bash(_command(s, person, out + suffix, kind=kind)) + "\n" + _quote(lines))
+            week26[person, kind] = _week26(records[1])
             if person == p and kind == "exercise":
                 figure = records
-    blocks["ex3"] = ("\n".join(ex3[:2]) + f"\nNow person {q}, whose loop is low mood:\n\n" + "\n".join(ex3[2:]))
+    blocks["ex3"] = ("\n".join(ex3[:2]) + f"\nNow person {q}, whose loop is low mood:\n\n" + "\n".join(ex3[2:])
+                     + "\n" + _which_helps_more(p, q, week26))
     blocks["figure"], blocks["seed"] = figure, s
     return blocks
 
