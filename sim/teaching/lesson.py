@@ -230,14 +230,17 @@ def _which_helps_more(p: int, q: int, week26: dict) -> str:
     """Exercise 3's comparison in one sentence: for the pain person, which intervention leaves less
     pain at week 26; for the mood person, which leaves a lower PHQ-9 (as the story lines round
     them: pain to 0.1, PHQ-9 to whole points)."""
-    def compare(person, index, what, fmt):
-        ex, cbt = (round(week26[person, k][index], 1 if index == 0 else 0) for k in ("exercise", "cbt"))
-        if ex == cbt:
-            return f"person {person} ends week 26 with the same {what} after exercise and after CBT ({ex:{fmt}})"
-        (best, b), (other, o) = sorted((("exercise", ex), ("CBT", cbt)), key=lambda t: t[1])
-        return f"person {person} ends week 26 with {'less' if index == 0 else 'a lower'} {what} after {best} ({b:{fmt}}) than after {other} ({o:{fmt}})"
+    def sentence(person: int, what: str, fewer: str, exercise: float, cbt: float, fmt: str) -> str:
+        if exercise == cbt:
+            return (f"person {person} ends week 26 with the same {what} after exercise and after CBT "
+                    f"({exercise:{fmt}})")
+        (best, b), (other, o) = sorted((("exercise", exercise), ("CBT", cbt)), key=lambda t: t[1])
+        return f"person {person} ends week 26 with {fewer} {what} after {best} ({b:{fmt}}) than after {other} ({o:{fmt}})"
 
-    return (f"Side by side: {compare(p, 0, 'pain', '.1f')}; {compare(q, 1, 'PHQ-9', '.0f')}.\n")
+    pain = (round(week26[p, kind][0], 1) for kind in ("exercise", "cbt"))
+    phq9 = (round(week26[q, kind][1]) for kind in ("exercise", "cbt"))
+    return (f"Side by side: {sentence(p, 'pain', 'less', *pain, '.1f')}; "
+            f"{sentence(q, 'PHQ-9', 'a lower', *phq9, '.0f')}.\n")
 
 
 def story_blocks(c: Cast) -> dict[str, str]:
