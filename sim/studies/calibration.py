@@ -12,7 +12,10 @@ Stage 1 (natural history) fits :data:`STAGE1` to the targets :data:`STAGE1_TARGE
 ``cma`` package, seeded) on the loss sum(weight * ((model - published) / half the band)^2). Every
 evaluation runs the same seeds (common random numbers), so the loss is a deterministic function of
 the parameters; surveys run in a process pool whose results are read in submission order, so they
-do not depend on which worker finishes first.
+do not depend on which worker finishes first. The search's loss is still noisy at its size (3,000
+people, 2 seeds), so its winner is not taken as it is: the start and the search's best points are
+measured again on other seeds and more people (:attr:`Settings.finalists`, :func:`choose_finalist`)
+and the lowest loss there is chosen.
 
 Stage 2 (interventions) sizes each intervention's effect scale by bisection so that a two-arm
 virtual trial at the stage-1 values hits its primary target (:data:`STAGE2`); mindfulness takes
@@ -517,7 +520,9 @@ def build_record(settings: Settings, s1: dict, s2: dict, command: str, seconds: 
            "seconds": round(seconds), "versions": _versions()}
     stage1_values = values_at(s1["best"]["point"])
     run1 = {"id": f"stage1-{date}", "method": f"CMA-ES (cma, seed {settings.cma_seed}, popsize {settings.popsize}, "
-                                             f"sigma {settings.sigma}) on {len(STAGE1_TARGETS)} natural-history targets",
+                                             f"sigma {settings.sigma}) on {len(STAGE1_TARGETS)} natural-history targets, "
+                                             f"the start and its {settings.finalists} best points measured again at "
+                                             f"{settings.final_people:,} people",
             **how, "start": HAND_START, "seeds": list(settings.seeds), "people": settings.people,
             "burn_in_days": settings.burn_in_days, "survey_years": settings.survey_years,
             "evaluations": len(s1["trace"]), "stage_seconds": round(s1["seconds"], 1),
