@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from sim.core import parameters
+from sim.core.errors import InputError
 from sim.core.parameters import DEFAULTS, FROM_RECORD, PARAMS, RECORD
 from sim.studies import calibration
 from sim.studies.targets import TARGETS_BY_ID
@@ -170,7 +171,7 @@ def test_the_finalists_are_measured_again_and_the_lowest_there_wins(monkeypatch)
 
 
 def test_finalist_options_out_of_range_name_the_option():
-    with pytest.raises(Exception, match="--final-agents = 0 must be >= 1"):
-        calibration.run(["--final-agents", "0", "--quiet"])
-    with pytest.raises(Exception, match="--final-seeds = 0 must be >= 1"):
-        calibration.run(["--final-seeds", "0", "--quiet"])
+    # -1, not 0: the scripts' shared parser reads --agents 0 as "the default" (sim.running.scripts)
+    for option in ("--final-agents", "--final-seeds", "--agents"):
+        with pytest.raises(InputError, match=f"{option} = -1 must be >= 1"):
+            calibration.run([option, "-1", "--quiet"])
