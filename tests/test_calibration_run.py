@@ -171,7 +171,10 @@ def test_the_finalists_are_measured_again_and_the_lowest_there_wins(monkeypatch)
 
 
 def test_finalist_options_out_of_range_name_the_option():
-    # -1, not 0: the scripts' shared parser reads --agents 0 as "the default" (sim.running.scripts)
-    for option in ("--final-agents", "--final-seeds", "--agents"):
-        with pytest.raises(InputError, match=f"{option} = -1 must be >= 1"):
-            calibration.run([option, "-1", "--quiet"])
+    for option in ("--final-agents", "--final-seeds"):
+        with pytest.raises(InputError, match=f"{option} = 0 must be >= 1"):
+            calibration.run([option, "0", "--quiet"])
+    # --agents and --seeds are checked by the scripts' shared parser (sim.running.scripts)
+    for option in ("--agents", "--seeds"):
+        with pytest.raises(InputError, match=rf"{option} = 0 is outside the allowed range \[1, inf\]"):
+            calibration.run([option, "0", "--quiet"])

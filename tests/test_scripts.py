@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from sim.core import parameters
+from sim.core.errors import InputError
+from sim.running.scripts import parse_args
 from sim.studies import calibration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +59,20 @@ def test_every_script_answers_help(monkeypatch, capsys):
 
 def test_calibration_writes_the_record_the_parameter_table_reads():
     assert calibration.CHECKOUT / calibration.RECORD_RELATIVE == parameters.RECORD_PATH.resolve()
+
+
+@pytest.mark.parametrize("option", ["--agents", "--seeds"])
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_people_and_seeds_below_one_are_errors_not_the_default(option, value):
+    # before session 25, --agents 0 and --seeds 0 silently ran the full default size
+    with pytest.raises(InputError, match=rf"{option} = {value} is outside the allowed range \[1, inf\]"):
+        parse_args("toy", "a toy", 10, 100, 1, 3, [option, value])
+
+
+def test_options_left_out_take_the_defaults():
+    args = parse_args("toy", "a toy", 10, 100, 1, 3, [])
+    assert (args.agents, args.seeds) == (100, 3)
+    args = parse_args("toy", "a toy", 10, 100, 1, 3, ["--quick"])
+    assert (args.agents, args.seeds) == (10, 1)
+    args = parse_args("toy", "a toy", 10, 100, 1, 3, ["--agents", "7", "--seeds", "2"])
+    assert (args.agents, args.seeds) == (7, 2)

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.core.checks import whole
 from sim.core.errors import InputError
 from sim.running.files import check_writable, write_into
 from sim.running.plots import save
@@ -34,8 +35,12 @@ def parse_args(name: str, description: str, quick_agents: int, full_agents: int,
     if extra is not None:
         extra(parser)
     args = parser.parse_args(argv)
-    args.seeds = args.seeds or (quick_seeds if args.quick else full_seeds)
-    args.agents = args.agents or (quick_agents if args.quick else full_agents)
+    # 0 is an error, not "the default": only an option left out takes the default
+    for option in ("seeds", "agents"):
+        if getattr(args, option) is not None:
+            whole(getattr(args, option), f"--{option}", 1)
+    args.seeds = args.seeds if args.seeds is not None else (quick_seeds if args.quick else full_seeds)
+    args.agents = args.agents if args.agents is not None else (quick_agents if args.quick else full_agents)
     args.executor = "serial" if args.serial else "processes"
     return args
 
