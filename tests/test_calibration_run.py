@@ -179,3 +179,48 @@ def test_finalist_options_out_of_range_name_the_option():
     for option in ("--agents", "--seeds"):
         with pytest.raises(InputError, match=rf"{option} = 0 is outside the allowed range \[1, inf\]"):
             calibration.run([option, "0", "--quiet"])
+
+
+def _measured_at(values: dict) -> list[dict]:
+    """One seed's survey statistics with each target's key set to the given value."""
+    return [{calibration.TARGETS_BY_ID[t].key: v for t, v in values.items()}]
+
+
+def test_the_band_loss_is_a_smooth_count_of_targets_out_of_band():
+    tid = "dep_point"  # band 7.3-8.9% around 8.1%: half-band 0.8 points
+    t = calibration.TARGETS_BY_ID[tid]
+    half = (t.high - t.low) / 2
+    targets = {tid: 2.0}
+    # inside the band: nothing, wherever in it; the published loss still pulls toward 8.1%
+    for x in (t.low, t.value, t.high - 1e-9):
+        assert calibration.loss(_measured_at({tid: x}), targets, kind="band")[0] == 0.0
+    assert calibration.loss(_measured_at({tid: t.low}), targets)[0] > 0.0
+    # outside: the squared distance in half-bands, capped at the target's weight
+    assert calibration.loss(_measured_at({tid: t.high + 0.5 * half}), targets, kind="band")[0] == pytest.approx(0.5)
+    for far in (t.high + half, t.high + 10 * half, t.low - 3 * half):
+        assert calibration.loss(_measured_at({tid: far}), targets, kind="band")[0] == pytest.approx(2.0)
+    # the parts (model value, z from the published value) read the same under either loss
+    at = _measured_at({tid: t.high + half})
+    assert calibration.loss(at, targets, kind="band")[1] == calibration.loss(at, targets)[1]
+    # a target the survey could not measure costs its whole weight
+    assert calibration.loss(_measured_at({tid: float("nan")}), targets, kind="band")[0] == 2.0
+
+
+def test_an_unknown_loss_is_an_error_naming_the_choices():
+    with pytest.raises(InputError, match="--loss = 'count' must be one of published, band"):
+        calibration.run(["--loss", "count", "--quiet"])
+    with pytest.raises(InputError, match="loss 'count' is not one of published, band"):
+        calibration.loss(_measured_at({"dep_point": 0.08}), {"dep_point": 1.0}, kind="count")
+
+
+@pytest.mark.filterwarnings("ignore:stage 2:UserWarning", "ignore::RuntimeWarning")
+def test_a_run_on_the_band_loss_says_so_in_its_record_and_report(tmp_path):
+    # in this process, so a toy town's warnings (trials short of trial_n, empty means) are expected
+    record = calibration.run([*TOY, "--loss", "band", "--serial", "--out", str(tmp_path)])
+    assert record["declaration"]["settings"]["loss"] == "band"
+    run1 = record["runs"]["stage1"]
+    assert calibration.LOSSES["band"] in run1["method"]
+    # each evaluation's loss is the band loss of its own parts: a count, at most the summed weights
+    assert all(0.0 <= x <= sum(calibration.STAGE1_TARGETS.values()) for x in run1["trace"])
+    report = (tmp_path / "calibration.md").read_text()
+    assert "loss 'band'" in report
