@@ -154,8 +154,8 @@ value; ``band`` charges nothing inside a band (every value in a published 95% in
 study equally) and at most a target's weight outside it, so one target far out of reach cannot
 outweigh several near their edges. It is the acceptance criterion of model calibration -- each
 output within its target's confidence interval -- made smooth (Vanni 2011, PharmacoEconomics 29:35,
-lists it among the measures of fit; as recalled, check before citing). Session 25 measured both on the shipped declaration: each
-keeps the start (docs/validation_notes.md, "The count against the loss")."""
+lists it among the measures of fit; as recalled, check before citing). Session 25 measured both:
+each keeps the start (docs/validation_notes.md, "The count against the loss")."""
 
 
 @dataclass(frozen=True)
