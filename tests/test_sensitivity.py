@@ -201,7 +201,7 @@ def test_command_writes_tables_figures_and_summary(tmp_path):
     (["--params", "pain_bias,no_such_param"], "no_such_param"),
     (["--sobol-n", "48"], "48"),
     (["--groups", "run"], "'run'"),
-    (["--agents", "-5"], "n_agents"),
+    (["--agents", "-5"], "--agents = -5 is outside the allowed range [1, inf]"),  # names the option typed
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys, args, words):
     monkeypatch.chdir(tmp_path)
