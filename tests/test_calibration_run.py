@@ -209,7 +209,7 @@ def test_the_band_loss_is_a_smooth_count_of_targets_out_of_band():
 def test_an_unknown_loss_is_an_error_naming_the_choices():
     with pytest.raises(InputError, match="--loss = 'count' must be one of published, band"):
         calibration.run(["--loss", "count", "--quiet"])
-    with pytest.raises(InputError, match="loss 'count' is not one of published, band"):
+    with pytest.raises(InputError, match="loss = 'count' must be one of published, band"):
         calibration.loss(_measured_at({"dep_point": 0.08}), {"dep_point": 1.0}, kind="count")
 
 

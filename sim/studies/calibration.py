@@ -329,8 +329,7 @@ def loss(measured: list[dict], targets=STAGE1_TARGETS, kind: str = "published") 
         per target its model value (mean over seeds) and standardised error z (always from the
         published value, so records of either loss read alike).
     """
-    if kind not in LOSSES:
-        raise InputError(f"loss {kind!r} is not one of {', '.join(LOSSES)}")
+    choice(kind, "loss", LOSSES)
     total, parts = 0.0, {}
     for tid, weight in targets.items():
         t = TARGETS_BY_ID[tid]
@@ -752,11 +751,12 @@ def settings_from(args) -> Settings:
         raise InputError(f"--trial-seeds = {args.trial_seeds} must be >= 1")
     if not s.final_seeds:
         raise InputError(f"--final-seeds = {args.final_seeds} must be >= 1")
-    for name in ("people", "max_evals", "burn_in_days", "survey_years", "trial_people", "trial_n", "bisection_steps",
+    # --agents and --seeds are checked by the scripts' shared parser (sim.running.scripts.parse_args)
+    for name in ("max_evals", "burn_in_days", "survey_years", "trial_people", "trial_n", "bisection_steps",
                  "popsize", "finalists", "final_people"):
         low = {"max_evals": 0, "burn_in_days": 0, "popsize": 2, "finalists": 0}.get(name, 1)
         if getattr(s, name) < low:
-            flag = {"people": "agents", "trial_people": "trial-agents", "final_people": "final-agents"}.get(
+            flag = {"trial_people": "trial-agents", "final_people": "final-agents"}.get(
                 name, name.replace("_", "-"))  # the option that sets it
             raise InputError(f"--{flag} = {getattr(s, name)} must be >= {low}")
     return s
